@@ -26,7 +26,7 @@ class SiteData(TypedDict):
 
 
 class DatasetError(ValueError):
-    """A directory that is not a readable Jira export; the message names the file and the problem."""
+    """A directory that is not a readable Jira export; the message names the file and why."""
 
 
 def _load(path: Path) -> Any:

@@ -1,0 +1,1 @@
+"""tracker: programme governance for councils that share services."""

@@ -1,0 +1,20 @@
+"""Alembic environment: the engine comes from tracker.migrate (or DATABASE_URL when run bare)."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from tracker.db import get_engine
+
+engine = context.config.attributes.get("engine") or get_engine()
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=SQLModel.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

@@ -1,0 +1,59 @@
+"""Every table, imported in one place so that SQLModel.metadata (and Alembic) sees them all."""
+
+from tracker.models.delivery import (
+    DEFAULT_STAGES,
+    Deliverable,
+    DeliverableScope,
+    DeliverableStage,
+    Rag,
+    ScopeKind,
+    Sensitivity,
+    Stage,
+)
+from tracker.models.jira import (
+    BoardIssue,
+    ChangelogEvent,
+    JiraBoard,
+    JiraIssue,
+    JiraSite,
+    JiraSprint,
+    SiteKind,
+    SyncOutcome,
+    SyncRun,
+)
+from tracker.models.organisations import (
+    Accreditation,
+    Organisation,
+    OrgKind,
+    Programme,
+    ProgrammeMember,
+)
+from tracker.models.people import Person, Role, User
+
+__all__ = [
+    "DEFAULT_STAGES",
+    "Accreditation",
+    "BoardIssue",
+    "ChangelogEvent",
+    "Deliverable",
+    "DeliverableScope",
+    "DeliverableStage",
+    "JiraBoard",
+    "JiraIssue",
+    "JiraSite",
+    "JiraSprint",
+    "OrgKind",
+    "Organisation",
+    "Person",
+    "Programme",
+    "ProgrammeMember",
+    "Rag",
+    "Role",
+    "ScopeKind",
+    "Sensitivity",
+    "SiteKind",
+    "Stage",
+    "SyncOutcome",
+    "SyncRun",
+    "User",
+]

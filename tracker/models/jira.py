@@ -1,0 +1,154 @@
+"""What is synced from Jira: sites, boards, sprints, issues, their changelogs and each sync run.
+
+Jira ids are unique per site only, so every Jira-owned row carries its site and is keyed on
+(site, Jira id). Rows that leave Jira are marked (`removed_at`), never silently dropped: the
+sprint history of a closed sprint still needs them.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, String
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from tracker.models.types import JSONType, UTCDateTime
+
+
+class SiteKind(StrEnum):
+    cloud = "cloud"
+    datacenter = "datacenter"
+
+
+class JiraSite(SQLModel, table=True):
+    """A council's Jira. Credentials stay in the environment; only their variable names are here."""
+
+    __tablename__ = "jira_site"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    url: str = Field(max_length=500)
+    kind: SiteKind = Field(sa_type=String(12))
+    token_env: str | None = Field(default=None, max_length=100)
+    email_env: str | None = Field(default=None, max_length=100)
+    sprint_field_id: str | None = Field(default=None, max_length=60)
+    estimate_field_id: str | None = Field(default=None, max_length=60)
+    offline: bool = False
+
+
+class JiraBoard(SQLModel, table=True):
+    __tablename__ = "jira_board"
+    __table_args__ = (UniqueConstraint("site_id", "jira_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="jira_site.id", index=True)
+    jira_id: int
+    name: str = Field(max_length=255)
+    board_type: str = Field(default="scrum", max_length=20)
+    project_key: str | None = Field(default=None, max_length=50)
+    filter_id: str | None = Field(default=None, max_length=30)
+    estimate_field_id: str | None = Field(default=None, max_length=60)
+    #: [{"name": column, "statuses": [status id, ...]}, ...] left to right
+    columns: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONType))
+    synced: bool = False
+    last_synced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class JiraSprint(SQLModel, table=True):
+    __tablename__ = "jira_sprint"
+    __table_args__ = (UniqueConstraint("site_id", "jira_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="jira_site.id", index=True)
+    jira_id: int
+    board_id: int | None = Field(default=None, foreign_key="jira_board.id", index=True)
+    name: str = Field(max_length=255)
+    state: str = Field(max_length=20)
+    goal: str | None = None
+    start_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    end_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    complete_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class JiraIssue(SQLModel, table=True):
+    __tablename__ = "jira_issue"
+    __table_args__ = (UniqueConstraint("site_id", "jira_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="jira_site.id", index=True)
+    jira_id: int
+    key: str = Field(index=True, max_length=50)
+    summary: str = ""
+    issue_type: str = Field(default="", max_length=60)
+    is_subtask: bool = False
+    parent_key: str | None = Field(default=None, max_length=50)
+    epic_key: str | None = Field(default=None, max_length=50)
+    status_id: str = Field(default="", max_length=30)
+    status_name: str = Field(default="", max_length=100)
+    status_category: str = Field(default="", max_length=30)
+    estimate: float | None = None
+    #: current Sprint field: sprint Jira ids, comma-separated without spaces ("" when none)
+    sprint_ids: str = Field(default="", max_length=1000)
+    components: list[str] = Field(default_factory=list, sa_column=Column(JSONType))
+    labels: list[str] = Field(default_factory=list, sa_column=Column(JSONType))
+    assignee: str | None = Field(default=None, max_length=200)
+    resolution: str | None = Field(default=None, max_length=100)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class BoardIssue(SQLModel, table=True):
+    """Which issues a board shows; `removed_at` marks an issue that has left the board."""
+
+    __tablename__ = "jira_board_issue"
+    __table_args__ = (UniqueConstraint("board_id", "issue_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="jira_board.id", index=True)
+    issue_id: int = Field(foreign_key="jira_issue.id", index=True)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ChangelogEvent(SQLModel, table=True):
+    """One changelog item, normalised once at sync time.
+
+    `field` is "status", "sprint" or "estimate" for the fields the reports replay (status ids,
+    comma-separated sprint ids, numbers as text), otherwise Jira's field name in lower case.
+    """
+
+    __tablename__ = "jira_changelog_event"
+    __table_args__ = (UniqueConstraint("issue_id", "history_id", "item_index"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="jira_issue.id", index=True)
+    history_id: int
+    item_index: int
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    field: str = Field(max_length=100, index=True)
+    from_value: str | None = None
+    to_value: str | None = None
+    from_string: str | None = None
+    to_string: str | None = None
+
+
+class SyncOutcome(StrEnum):
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class SyncRun(SQLModel, table=True):
+    __tablename__ = "jira_sync_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="jira_site.id", index=True)
+    board_id: int | None = Field(default=None, foreign_key="jira_board.id", index=True)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outcome: SyncOutcome = Field(default=SyncOutcome.running, sa_type=String(10))
+    full: bool = False
+    error: str | None = None
+    requests: int = 0
+    counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSONType))

@@ -1,0 +1,37 @@
+"""People and the users who act as them.
+
+`Person` is the only table holding personal data (name, email, phone); every other table refers to
+people by id, so erasing a person rewrites one row and leaves every history and hash intact.
+"""
+
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str = Field(max_length=200)
+    job_title: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320, unique=True)
+    phone: str | None = Field(default=None, max_length=40)
+    active: bool = True
+    erased: bool = False
+
+
+class Role(StrEnum):
+    admin = "admin"
+    project_owner = "project owner"
+    supplier_contact = "supplier contact"
+    board_member = "programme board member"
+
+
+class User(SQLModel, table=True):
+    """Someone who can sign in. Their email, for matching an identity, is the person's email."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True)
+    role: Role = Field(sa_type=String(30))
+    active: bool = True
