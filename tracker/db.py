@@ -18,9 +18,10 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from tracker.config import get_settings
+from tracker.errors import TrackerError
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(TrackerError):
     """The configured database cannot be used; the message is one line meant for a person."""
 
 
@@ -39,10 +40,8 @@ def _describe(url: str) -> str:
         return "the DATABASE_URL value"
 
 
-@cache
-def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for a URL (default: the configured DATABASE_URL)."""
-    url = url or get_settings().database_url
+def create_tracker_engine(url: str) -> Engine:
+    """A new engine for a URL, with the pragmas and driver tracker needs."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -63,6 +62,16 @@ def get_engine(url: str | None = None) -> Engine:
     except Exception as exc:  # unknown dialects and missing drivers raise assorted errors
         raise DatabaseUnavailable(f"cannot use {_describe(url)}: {exc}") from None
     return engine
+
+
+@cache
+def _cached_engine(url: str) -> Engine:
+    return create_tracker_engine(url)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for a URL (default: the configured DATABASE_URL)."""
+    return _cached_engine(url or get_settings().database_url)
 
 
 def check_connection(engine: Engine) -> None:

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any, TypedDict
 
+from tracker.errors import TrackerError
+
 
 class BoardData(TypedDict):
     board: dict[str, Any]
@@ -25,7 +27,7 @@ class SiteData(TypedDict):
     boards: dict[int, BoardData]
 
 
-class DatasetError(ValueError):
+class DatasetError(TrackerError):
     """A directory that is not a readable Jira export; the message names the file and why."""
 
 

@@ -1,0 +1,16 @@
+"""`tracker db ...`: schema migrations."""
+
+import typer
+
+from tracker import migrate
+from tracker.cli.app import app, engine
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply every pending migration (safe to run on every start)."""
+    migrate.upgrade(engine(), revision)
+    typer.echo(f"database at {revision}")

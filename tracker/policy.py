@@ -1,0 +1,83 @@
+"""Who may read and change what: the one place access is decided.
+
+Services call these functions with the acting user before touching data, so a page, the CLI or a
+crafted URL all get the same answer. Supplier contacts see only deliverables their organisation
+supplies (or where they are engaged); board members read the programme and change nothing.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, false, true
+
+from tracker.errors import TrackerError
+from tracker.models import Deliverable, Role
+
+
+class PermissionDenied(TrackerError, PermissionError):
+    """The acting user may not do this; the message says what, never what the data holds."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user, as the services need them: no ORM object, safe to cache."""
+
+    user_id: int
+    person_id: int
+    name: str
+    role: Role
+    organisation_id: int
+    organisation_name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.role.value}, {self.organisation_name})"
+
+
+class Action(StrEnum):
+    read_programme = "read the programme"
+    edit_deliverable = "change a deliverable"
+    manage_sites = "manage Jira sites and sync"
+    manage_users = "manage users"
+
+
+_ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.admin: frozenset(Action),
+    Role.project_owner: frozenset({Action.read_programme, Action.edit_deliverable}),
+    Role.board_member: frozenset({Action.read_programme}),
+    Role.supplier_contact: frozenset(),
+}
+
+
+def can(actor: Actor, action: Action) -> bool:
+    return action in _ROLE_ACTIONS[Role(actor.role)]
+
+
+def require(actor: Actor, action: Action) -> None:
+    if not can(actor, action):
+        raise PermissionDenied(f"{Role(actor.role).value}s may not {action.value}")
+
+
+def deliverable_filter(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause limiting deliverables to those the actor may see."""
+    role = Role(actor.role)
+    if role in (Role.admin, Role.project_owner, Role.board_member):
+        return true()
+    if role is Role.supplier_contact:
+        return Deliverable.supplier_org_id == actor.organisation_id
+    return false()
+
+
+def can_read_deliverable(actor: Actor, deliverable: Deliverable) -> bool:
+    role = Role(actor.role)
+    if role is Role.supplier_contact:
+        return deliverable.supplier_org_id == actor.organisation_id
+    return role in (Role.admin, Role.project_owner, Role.board_member)
+
+
+def can_edit_deliverable(actor: Actor, deliverable: Deliverable) -> bool:
+    """Project owners change the deliverables their council owns; admins change any."""
+    role = Role(actor.role)
+    if role is Role.admin:
+        return True
+    return role is Role.project_owner and deliverable.owner_org_id == actor.organisation_id
