@@ -1,0 +1,78 @@
+"""Programme overview: every deliverable's stage and RAG, headline counts, the stage timeline."""
+
+from datetime import date
+
+import streamlit as st
+
+from tracker.services.programme import (
+    deliverables_frame,
+    headline_counts,
+    list_programmes,
+    stage_plan,
+)
+from tracker.stage_chart import stage_timeline
+from tracker.ui.session import db, page_actor
+from tracker.ui.widgets import choose_programme, page_header, rag_styled
+
+actor = page_actor("overview")
+page_header("Programme overview", actor)
+
+with db() as session:
+    programme = choose_programme(list_programmes(session, actor))
+    if programme is None:
+        st.stop()
+    deliverables = deliverables_frame(session, actor, programme.id)
+    plan = stage_plan(session, actor, programme.id)
+
+st.subheader(programme.name)
+if programme.description:
+    st.write(programme.description)
+
+today = date.today()
+counts = headline_counts(deliverables, today)
+columns = st.columns(5)
+columns[0].metric("Deliverables", counts["deliverables"])
+columns[1].metric("Red", counts["red"], help="Deliverables rated red: needs intervention")
+columns[2].metric("Amber", counts["amber"], help="Deliverables rated amber: at risk")
+columns[3].metric("Green", counts["green"], help="Deliverables rated green: on track")
+columns[4].metric("Past target date", counts["past_target"], help="Not live and past target")
+
+st.subheader("Deliverables")
+table = deliverables.assign(
+    RAG=deliverables["rag"].str.capitalize(),
+    last_sync=deliverables["last_sync"].dt.strftime("%d %b %Y %H:%M UTC").fillna("never"),
+)[
+    [
+        "ref",
+        "title",
+        "stage",
+        "RAG",
+        "rag_reason",
+        "owner",
+        "supplier",
+        "sensitivity",
+        "target_date",
+        "last_sync",
+    ]
+].rename(
+    columns={
+        "ref": "Ref",
+        "title": "Deliverable",
+        "stage": "Stage",
+        "rag_reason": "RAG reason",
+        "owner": "Owning council",
+        "supplier": "Supplier",
+        "sensitivity": "Data sensitivity",
+        "target_date": "Target date",
+        "last_sync": "Last Jira sync",
+    }
+)
+st.dataframe(rag_styled(table), hide_index=True, key="deliverables_table")
+
+st.subheader("Stage timeline")
+if plan.empty:
+    st.info("No stage dates recorded yet.")
+else:
+    st.plotly_chart(stage_timeline(plan, today), key="stage_timeline")
+    with st.expander("Stage dates as a table"):
+        st.dataframe(plan.drop(columns=["position"]), hide_index=True)

@@ -1,0 +1,14 @@
+"""Entry point: page configuration, who is acting, and the navigation for their role."""
+
+import streamlit as st
+
+from tracker.models import Role
+from tracker.ui.navigation import build_navigation
+from tracker.ui.session import signed_in_actor
+
+st.set_page_config(page_title="tracker: shared services programme", layout="wide")
+
+actor = signed_in_actor()
+if actor is None:
+    st.stop()
+st.navigation(build_navigation(Role(actor.role)), position="top").run()

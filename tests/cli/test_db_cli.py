@@ -1,0 +1,40 @@
+"""`tracker db upgrade` and its failures, as an operator sees them."""
+
+import subprocess
+import sys
+
+import pytest
+
+
+def _tracker(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", "error: DATABASE_URL is not a database URL"),
+        ("postgresql://nobody@127.0.0.1:1/none", "error: cannot connect to postgresql"),
+        ("mysql://root@127.0.0.1:1/none", "error: cannot use mysql"),
+    ],
+)
+def test_bad_database_url_gives_one_line_and_non_zero_exit(url: str, expected: str) -> None:
+    result = _tracker("db", "upgrade", env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 2
+    assert result.stderr.startswith(expected)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_upgrade_creates_a_sqlite_database(tmp_path) -> None:
+    db = tmp_path / "sub" / "t.db"
+    result = _tracker("db", "upgrade", env={"DATABASE_URL": f"sqlite:///{db}", "PATH": "/usr/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "database at head" in result.stdout
+    assert db.exists()

@@ -1,0 +1,39 @@
+"""`tracker demo`: the whole demo programme, Jira history included."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from tracker.config import DATA_DIR
+from tracker.db import session_scope
+from tracker.demo.programme import load_programme
+from tracker.jira_sync.offline import import_site_directory
+from tracker.models import Programme
+
+DEMO_DIR = DATA_DIR / "demo"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    programme: str
+    jira_sites: list[str]
+
+
+def load_demo(engine: Engine, demo_dir: Path = DEMO_DIR) -> DemoResult:
+    """Load (or refresh) the demo: Jira sites first, through the same import a council would use,
+    then the programme, whose deliverables point at those sites' boards."""
+    sites = sorted(p for p in (demo_dir / "jira").iterdir() if (p / "site.json").exists())
+    for site_dir in sites:
+        import_site_directory(engine, site_dir)
+    with session_scope(engine) as session:
+        programme = load_programme(session, demo_dir / "programme.json")
+        name = programme.name
+    return DemoResult(programme=name, jira_sites=[p.name for p in sites])
+
+
+def is_empty(engine: Engine) -> bool:
+    """True when no programme exists yet: `make run` loads the demo only then."""
+    with session_scope(engine) as session:
+        return session.exec(select(Programme.id)).first() is None

@@ -1,0 +1,1 @@
+"""The only part of tracker that imports Streamlit: session glue, navigation and shared widgets."""

@@ -1,0 +1,55 @@
+"""Which pages exist, in which section, and which roles may open each.
+
+`streamlit_app.py` builds the navigation from this table for the signed-in role, and every page
+checks the same table at its top, so a page missing from someone's menu also refuses a direct URL.
+"""
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from tracker.models import Role
+
+EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.admin, Role.project_owner, Role.board_member})
+ADMIN = frozenset({Role.admin})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    section: str
+    url_path: str
+    roles: frozenset[Role]
+    icon: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "pages/programme/overview.py",
+        "Programme overview",
+        "Programme",
+        "overview",
+        EVERYONE,
+        ":material/dashboard:",
+    ),
+)
+
+PAGES_BY_URL = {page.url_path: page for page in PAGES}
+
+
+def pages_for(role: Role) -> list[PageSpec]:
+    return [page for page in PAGES if role in page.roles]
+
+
+def build_navigation(role: Role) -> dict[str, list[st.Page]]:
+    """Sections of st.Page objects for one role; the first page is the default."""
+    sections: dict[str, list[st.Page]] = {}
+    for i, page in enumerate(pages_for(role)):
+        sections.setdefault(page.section, []).append(
+            st.Page(
+                page.path, title=page.title, url_path=page.url_path, icon=page.icon, default=i == 0
+            )
+        )
+    return sections
