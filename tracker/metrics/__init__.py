@@ -1,0 +1,1 @@
+"""Jira's sprint figures and programme roll-ups as pure pandas: frames in, frames out."""

@@ -1,0 +1,178 @@
+"""Jira's Burndown Chart for one sprint, its burnup twin and the guideline.
+
+The remaining line starts at the committed total and, as Atlassian specified the chart
+(JSWSERVER-4768), "does not compensate for changes after the start": work burns when it reaches the
+done column, comes back when reopened, and everything else (issues added or removed, estimates
+changed) is a scope change, shown as its own step with its own explanation.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from tracker.metrics.frames import Sprint
+from tracker.metrics.sprint_report import SprintReport
+
+BURNS = ("burn", "reopen")
+SCOPE_CHANGES = ("added", "removed", "estimate_change")
+EVENTS = ("start", *BURNS, *SCOPE_CHANGES, "end")
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _changes(report: SprintReport) -> pd.DataFrame:
+    """Every change during the sprint that moved the remaining work, or the sprint's scope."""
+    timeline = report.timeline
+    by_issue = timeline.groupby("issue_id", sort=False)
+    was_in = by_issue["in_sprint"].shift(fill_value=False).to_numpy(dtype=bool)
+    was_done = by_issue["done"].shift(fill_value=False).to_numpy(dtype=bool)
+    was_estimate = by_issue["estimate"].shift().to_numpy(dtype=float)
+    is_in = timeline["in_sprint"].to_numpy()
+    is_done = timeline["done"].to_numpy()
+    estimate = timeline["estimate"].to_numpy()
+    remaining = np.where(is_in & ~is_done, np.nan_to_num(estimate), 0.0)
+    was_remaining = np.where(was_in & ~was_done, np.nan_to_num(was_estimate), 0.0)
+    delta = remaining - was_remaining
+    event = np.select(
+        [
+            is_in & ~was_in,
+            ~is_in & was_in,
+            is_in & is_done & ~was_done,
+            is_in & ~is_done & was_done,
+            is_in & (delta != 0),
+        ],
+        ["added", "removed", "burn", "reopen", "estimate_change"],
+        default="",
+    )
+    during = ((timeline["at"] > report.sprint.start) & (timeline["at"] <= report.close)).to_numpy()
+    keep = during & (event != "")
+    keys = report.issues.set_index("issue_id")["key"]
+    changes = pd.DataFrame(
+        {
+            "at": timeline["at"].to_numpy()[keep],
+            "order": timeline["order"].to_numpy()[keep],
+            "event": event[keep],
+            "key": keys.reindex(timeline["issue_id"].to_numpy()[keep]).to_numpy(),
+            "delta": delta[keep],
+            "before": np.nan_to_num(was_estimate[keep]),
+            "after": np.nan_to_num(estimate[keep]),
+            "rolled_up": (timeline["source_id"] != timeline["issue_id"]).to_numpy()[keep],
+        }
+    )
+    changes["explanation"] = [
+        _explain(row.event, row.key, row.delta, row.before, row.after, row.rolled_up)
+        for row in changes.itertuples()
+    ]
+    changes = changes.sort_values(["at", "order"], kind="stable")
+    return changes.drop(columns=["order", "before", "after", "rolled_up"])
+
+
+def _explain(
+    event: str, key: str, delta: float, before: float, after: float, rolled_up: bool
+) -> str:
+    if event == "burn":
+        return f"{key} reached done: {_points(-delta)} points burned"
+    if event == "reopen":
+        return f"{key} reopened: {_points(delta)} points back to do"
+    if event == "added":
+        if delta == 0:
+            return f"{key} added to the sprint with nothing left to do: scope unchanged"
+        return f"{key} added to the sprint: scope +{_points(delta)}"
+    if event == "removed":
+        if delta == 0:
+            return f"{key} removed from the sprint with nothing left to do: scope unchanged"
+        return f"{key} removed from the sprint: scope −{_points(-delta)}"
+    source = "a sub-task's estimate changed, so " if rolled_up else ""
+    return f"{source}{key} estimate {_points(before)} → {_points(after)}: scope {delta:+g}"
+
+
+def burndown(report: SprintReport) -> pd.DataFrame:
+    """The remaining-work step series of the report's sprint, one row per step, in time order.
+
+    Columns: `at`, `remaining` (after the row), `event` (one of EVENTS), `key`, `delta` and
+    `explanation` (hover text). It starts at the committed total at the start and ends at the
+    planned end, or at the actual close when that is later (for a running sprint, at `now`).
+    When the report counts issues already done at the start in committed, they burn at the start,
+    so the line still ends at the work left undone.
+    """
+    sprint, committed = report.sprint, report.committed.points
+    steps = [
+        pd.DataFrame(
+            {
+                "at": [sprint.start],
+                "event": "start",
+                "key": None,
+                "delta": 0.0,
+                "explanation": f"Sprint started: {_points(committed)} points committed",
+            }
+        )
+    ]
+    if report.options.done_at_start == "include":
+        done = report.issues.loc[~report.issues["added"] & report.issues["done_at_start"]]
+        steps.append(
+            pd.DataFrame(
+                {
+                    "at": sprint.start,
+                    "event": "burn",
+                    "key": done["key"].to_numpy(),
+                    "delta": -done["initial_estimate"].fillna(0.0).to_numpy(),
+                    "explanation": [f"{key} was already done at the start" for key in done["key"]],
+                }
+            )
+        )
+    steps.append(_changes(report))
+    frame = pd.concat(steps, ignore_index=True)
+    frame["remaining"] = committed + frame["delta"].cumsum()
+    ends = report.close if sprint.complete is None else max(sprint.end, report.close)
+    label = "Now" if sprint.complete is None else "Sprint closed"
+    final = float(frame["remaining"].iloc[-1])
+    end = {
+        "at": ends,
+        "event": "end",
+        "key": None,
+        "delta": 0.0,
+        "explanation": f"{label}: {_points(final)} points not done",
+        "remaining": final,
+    }
+    frame = pd.concat([frame, pd.DataFrame([end])], ignore_index=True)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    return frame[["at", "remaining", "event", "key", "delta", "explanation"]]
+
+
+def burnup(burndown_frame: pd.DataFrame) -> pd.DataFrame:
+    """The same sprint as a burnup: `done` climbs with burns, `scope` moves with scope changes.
+
+    Derived from the burndown so the two charts can never disagree: remaining = scope − done.
+    """
+    delta = burndown_frame["delta"]
+    is_burn = burndown_frame["event"].isin(BURNS)
+    scope = burndown_frame["remaining"].iloc[0] + delta.where(~is_burn, 0.0).cumsum()
+    done = (-delta).where(is_burn, 0.0).cumsum()
+    return pd.DataFrame({"at": burndown_frame["at"], "scope": scope, "done": done})
+
+
+def guideline(
+    sprint: Sprint,
+    committed: float,
+    non_working_weekdays: Sequence[int] = (5, 6),
+    tz: str = "Europe/London",
+) -> pd.DataFrame:
+    """The ideal line: committed at the start to zero at the planned end, flat on non-working days.
+
+    Days are the board's calendar days in `tz` (weekday numbers as in Python, Monday = 0), so a
+    weekend starts at local midnight. A sprint with no working time drops at its planned end.
+    """
+    start, end = sprint.start.tz_convert(tz), sprint.end.tz_convert(tz)
+    midnights = pd.date_range(start.normalize() + pd.Timedelta(days=1), end, freq="D")
+    points = pd.DatetimeIndex([start, *midnights[midnights < end], end])
+    seconds = (points[1:] - points[:-1]).total_seconds().to_numpy()
+    working = ~np.isin(points[:-1].weekday, list(non_working_weekdays))
+    worked = np.concatenate([[0.0], np.cumsum(seconds * working)])
+    if worked[-1] == 0:
+        at = [sprint.start, sprint.end, sprint.end]
+        return pd.DataFrame({"at": at, "remaining": [committed, committed, 0.0]})
+    remaining = committed * (1.0 - worked / worked[-1])
+    return pd.DataFrame({"at": points.tz_convert("UTC"), "remaining": remaining})

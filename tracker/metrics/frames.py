@@ -1,0 +1,121 @@
+"""The frames the sync hands to the metrics, and the sprint they are measured against.
+
+The sync builds `issues` and `events` from the database; the metrics trust their shape, so a
+mismatch is caught here, at the boundary, with a message that names the column, instead of as a
+puzzling number on a page.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from pandas.api import types as ptypes
+
+ISSUE_COLUMNS: Mapping[str, str] = {
+    "issue_id": "int64",
+    "key": "str",
+    "issue_type": "str",
+    "is_subtask": "bool",
+    "parent_id": "Int64",
+    "status_id": "str",
+    "sprint_ids": "str",
+    "estimate": "float64",
+    "created": "datetime64[UTC]",
+}
+"""One row per issue, current values: `sprint_ids` is "76,79" or "", `estimate` NaN when unset."""
+
+EVENT_COLUMNS: Mapping[str, str] = {
+    "issue_id": "int64",
+    "at": "datetime64[UTC]",
+    "field": "str",
+    "from_value": "str",
+    "to_value": "str",
+    "seq": "int64",
+}
+"""Changelog items, normalised at sync time. `field` is "status", "sprint" or "estimate" (others are
+ignored); `seq` orders items that share `at`. Values may be None; rows need not be sorted."""
+
+STATE_FIELDS = ("status", "sprint", "estimate")
+
+
+class FrameContractError(ValueError):
+    """A frame that does not follow its column contract; the message names each offending column."""
+
+
+def _conforms(series: pd.Series, kind: str) -> bool:
+    dtype = series.dtype
+    if kind == "int64":
+        return ptypes.is_integer_dtype(dtype) and not isinstance(
+            dtype, pd.api.extensions.ExtensionDtype
+        )
+    if kind == "Int64":
+        return ptypes.is_integer_dtype(dtype)
+    if kind == "bool":
+        return ptypes.is_bool_dtype(dtype)
+    if kind == "float64":
+        return ptypes.is_float_dtype(dtype)
+    if kind == "str":
+        # An all-None column (no estimate was ever cleared) arrives as object: accept it.
+        return ptypes.is_string_dtype(dtype) or ptypes.is_object_dtype(dtype)
+    # Any resolution: pandas 3 parses strings to microseconds, a database may give nanoseconds.
+    return isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC"
+
+
+def validate(frame: pd.DataFrame, contract: Mapping[str, str], name: str) -> None:
+    """Raise FrameContractError listing every missing or mistyped column of `frame`."""
+    problems = [f"{col}: missing" for col in contract if col not in frame.columns]
+    problems += [
+        f"{col}: expected {kind}, got {frame[col].dtype}"
+        for col, kind in contract.items()
+        if col in frame.columns and not _conforms(frame[col], kind)
+    ]
+    if problems:
+        raise FrameContractError(f"{name} frame: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Sprint:
+    """A board's sprint. `complete` is None while the sprint is active or future."""
+
+    id: int
+    name: str
+    state: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    complete: pd.Timestamp | None = None
+    goal: str | None = None
+
+    def close(self, now: pd.Timestamp | None = None) -> pd.Timestamp:
+        """T1: the completion instant, or `now` for a sprint that is still running."""
+        if self.complete is not None:
+            return self.complete
+        if now is None:
+            raise ValueError(f"sprint {self.id} ({self.name}) is not complete: pass `now`")
+        return now
+
+
+def mentions(sprint_ids: pd.Series, sprint_id: int) -> pd.Series:
+    """Whether each comma-separated sprint list ("76,79", "" or None) holds `sprint_id`."""
+    padded = "," + sprint_ids.fillna("").astype("str") + ","
+    return padded.str.contains(f",{sprint_id},", regex=False).astype(bool)
+
+
+def frames_for_sprint(
+    issues: pd.DataFrame, events: pd.DataFrame, sprint_id: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The issues that were ever in the sprint (with their sub-tasks) and only their events.
+
+    A programme holds far more history than one sprint touches; narrowing first keeps a sprint's
+    report proportional to the sprint, not to the programme. An issue belongs if its Sprint field
+    holds the sprint now or any Sprint change ever named it (removed issues no longer hold it).
+    """
+    sprint_events = events.loc[events["field"] == "sprint"]
+    named = mentions(sprint_events["from_value"], sprint_id) | mentions(
+        sprint_events["to_value"], sprint_id
+    )
+    ids = pd.Index(issues.loc[mentions(issues["sprint_ids"], sprint_id), "issue_id"]).union(
+        pd.Index(sprint_events.loc[named, "issue_id"].unique())
+    )
+    keep = issues["issue_id"].isin(ids) | issues["parent_id"].isin(ids)
+    kept_issues = issues.loc[keep]
+    return kept_issues, events.loc[events["issue_id"].isin(kept_issues["issue_id"])]

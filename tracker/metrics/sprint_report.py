@@ -1,0 +1,203 @@
+"""Jira's Sprint Report for one sprint: each issue's outcome and the committed/completed figures.
+
+The rules are those of docs/jira-sprint-semantics.md (shared): figures that differ from Jira's own
+report are not trusted, so every rule there has a test in tests/unit/metrics/test_sprint_report.py.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from tracker.metrics.frames import (
+    EVENT_COLUMNS,
+    ISSUE_COLUMNS,
+    Sprint,
+    frames_for_sprint,
+    validate,
+)
+from tracker.metrics.timeline import issue_timeline, state_at
+
+OUTCOMES = ("completed", "not_completed", "removed", "completed_outside")
+
+DoneAtStart = Literal["include", "exclude"]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """The choices where Jira's documentation is silent or where teams differ.
+
+    `done_at_start="exclude"` (the default) leaves issues already done at the start out of
+    committed: nobody commits to work that is finished, the burndown then starts at the work that
+    can still burn, and an add-on vendor reports Jira's Velocity Chart does the same. "include"
+    follows the reference reimplementation and counts them. `include_subtasks` adds sub-task
+    estimates to their parent's; Jira ignores sub-task estimates, so it is off by default.
+    """
+
+    include_subtasks: bool = False
+    done_at_start: DoneAtStart = "exclude"
+
+    def __post_init__(self) -> None:
+        if self.done_at_start not in ("include", "exclude"):
+            raise ValueError(
+                f"done_at_start must be 'include' or 'exclude', not {self.done_at_start!r}"
+            )
+
+    def choices(self) -> dict[str, str]:
+        """The policy behind the figures, in words a report reader can check against Jira."""
+        return {
+            "done": "an issue is done when its status is in the board's right-most column",
+            "done_at_start": (
+                "issues already done when the sprint started are counted in committed"
+                if self.done_at_start == "include"
+                else "issues already done when the sprint started are left out of committed"
+            ),
+            "done_before_start_then_removed": (
+                "an issue done before the start and removed during the sprint is removed"
+            ),
+            "subtasks": (
+                "sub-task estimates are added to their parent's"
+                if self.include_subtasks
+                else "sub-tasks are left out, as in Jira"
+            ),
+            "missing_estimate": "an issue without an estimate counts as 0",
+            "added_estimate": "an added issue's initial estimate is its estimate when first added",
+        }
+
+
+@dataclass(frozen=True)
+class Total:
+    """An estimate sum and the number of issues behind it."""
+
+    points: float
+    issues: int
+
+
+@dataclass(frozen=True)
+class SprintReport:
+    """One sprint's report.
+
+    `issues`: one row per issue that was in the sprint at any moment in [start, close], with
+    `issue_id`, `key`, `outcome` (one of OUTCOMES), `added`, `done_at_start` (done when it entered
+    the sprint: at the start, or when added), `initial_estimate` and `final_estimate` (NaN when
+    unset). `outcomes`: per outcome, the issue count and the initial and final estimate sums, which
+    is what Jira's report lists show. `timeline` is the replayed history the burndown draws from.
+    """
+
+    sprint: Sprint
+    close: pd.Timestamp
+    options: ReportOptions
+    issues: pd.DataFrame
+    outcomes: pd.DataFrame
+    committed: Total
+    completed: Total
+    added: Total
+    removed: Total
+    choices: Mapping[str, str]
+    timeline: pd.DataFrame = field(repr=False)
+
+
+def _total(frame: pd.DataFrame, mask: pd.Series, column: str) -> Total:
+    return Total(points=float(frame.loc[mask, column].fillna(0.0).sum()), issues=int(mask.sum()))
+
+
+def sprint_report(
+    issues: pd.DataFrame,
+    events: pd.DataFrame,
+    sprint: Sprint,
+    done_status_ids: frozenset[str],
+    options: ReportOptions | None = None,
+    *,
+    now: pd.Timestamp | None = None,
+) -> SprintReport:
+    """Build the sprint report for `sprint` from a board's issues and events.
+
+    The frames may hold the whole board or programme: they are narrowed to the sprint first.
+    `now` stands in for the close of a sprint that is still running.
+    """
+    options = options or ReportOptions()
+    validate(issues, ISSUE_COLUMNS, "issues")
+    validate(events, EVENT_COLUMNS, "events")
+    start, close = sprint.start, sprint.close(now)
+    issues, events = frames_for_sprint(issues, events, sprint.id)
+    timeline = issue_timeline(
+        issues, events, sprint_id=sprint.id, include_subtasks=options.include_subtasks
+    )
+    timeline["done"] = timeline["status_id"].isin(done_status_ids).to_numpy()
+
+    at_start = state_at(timeline, start)
+    in_at_start = at_start.index[at_start["in_sprint"].to_numpy()]
+    # Entries after the start: rows where the issue is in the sprint and was not on its previous
+    # row (a creation row straight into the sprint has no previous row, so it is an entry too).
+    previous_in = timeline.groupby("issue_id", sort=False)["in_sprint"].shift(fill_value=False)
+    entered = timeline.loc[
+        (
+            timeline["in_sprint"]
+            & ~previous_in
+            & (timeline["at"] > start)
+            & (timeline["at"] <= close)
+        ).to_numpy()
+    ]
+    first_entry = entered.drop_duplicates("issue_id").set_index("issue_id")["at"]
+    added_at = first_entry.drop(in_at_start, errors="ignore")
+    entry = pd.concat([pd.Series(start, index=in_at_start), added_at]).rename_axis("issue_id")
+    at_entry = state_at(timeline, entry).reindex(entry.index)
+    at_close = state_at(timeline, close).reindex(entry.index)
+    status_moves = timeline.loc[
+        ((timeline["field"] == "status") & (timeline["at"] <= close)).to_numpy()
+    ]
+    moved_after_entry = status_moves.loc[
+        (status_moves["at"] > status_moves["issue_id"].map(entry)).to_numpy(), "issue_id"
+    ]
+
+    in_at_close = at_close["in_sprint"].to_numpy(dtype=bool)
+    done_at_close = at_close["done"].to_numpy(dtype=bool)
+    done_at_entry = at_entry["done"].to_numpy(dtype=bool)
+    unchanged = ~entry.index.isin(moved_after_entry)
+    outcome = np.select(
+        [
+            ~in_at_close,
+            done_at_close & done_at_entry & unchanged,
+            done_at_close,
+        ],
+        ["removed", "completed_outside", "completed"],
+        default="not_completed",
+    )
+    keys = issues.set_index("issue_id")["key"]
+    report = pd.DataFrame(
+        {
+            "issue_id": entry.index.to_numpy(),
+            "key": keys.reindex(entry.index).to_numpy(),
+            "outcome": outcome,
+            "added": entry.index.isin(added_at.index),
+            "done_at_start": done_at_entry,
+            "initial_estimate": at_entry["estimate"].to_numpy(dtype=float),
+            "final_estimate": at_close["estimate"].to_numpy(dtype=float),
+        }
+    )
+    report["outcome"] = pd.Categorical(report["outcome"], categories=OUTCOMES)
+    report = report.sort_values(["outcome", "key"], ignore_index=True)
+
+    committed = ~report["added"]
+    if options.done_at_start == "exclude":
+        committed &= ~report["done_at_start"]
+    outcomes = report.groupby("outcome", observed=False).agg(
+        issues=("issue_id", "size"),
+        initial_estimate=("initial_estimate", "sum"),
+        final_estimate=("final_estimate", "sum"),
+    )
+    return SprintReport(
+        sprint=sprint,
+        close=close,
+        options=options,
+        issues=report,
+        outcomes=outcomes,
+        committed=_total(report, committed, "initial_estimate"),
+        completed=_total(report, report["outcome"] == "completed", "final_estimate"),
+        added=_total(report, report["added"], "initial_estimate"),
+        removed=_total(report, report["outcome"] == "removed", "final_estimate"),
+        choices=options.choices(),
+        timeline=timeline,
+    )

@@ -1,0 +1,199 @@
+"""The state of every issue after each of its changes, so any instant can be read off a frame.
+
+Jira stores an issue's current fields and a changelog of differences. Every report here asks "what
+was this issue's status, sprint membership and estimate at instant T?", so the changelog is replayed
+once into a long frame, one row per change, holding the state *after* that change. Reading the
+state at T is then "the last row at or before T" for each issue, which is vectorised.
+"""
+
+import numpy as np
+import pandas as pd
+
+from tracker.metrics.frames import STATE_FIELDS, mentions
+
+_CREATED_ORDER = -2  # an issue's own first row sorts before everything at its creation instant
+_SUBTASK_CREATED_ORDER = -1  # a rolled-up sub-task's first row comes after its parent's
+
+
+def utc_ns(times: pd.Series) -> np.ndarray:
+    """Naive UTC nanoseconds: numpy sorts these natively, but tz-aware values only as objects."""
+    return times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
+def _carry(values: np.ndarray, is_set: np.ndarray) -> np.ndarray:
+    """Forward-fill `values` from the rows where `is_set`, keeping set values that are NaN/None.
+
+    Each issue's first row sets every field, so the fill never crosses from one issue to the next.
+    """
+    positions = np.where(is_set, np.arange(len(is_set)), 0)
+    return values[np.maximum.accumulate(positions)]
+
+
+def _initial(issues: pd.DataFrame, events: pd.DataFrame, field: str, column: str) -> np.ndarray:
+    """A field's value before the issue's first change: that change's `from`, else the current one.
+
+    `events` must be in time order, so the first row per issue is its first change.
+    """
+    first = events.loc[events["field"] == field].drop_duplicates("issue_id")
+    before = first.set_index("issue_id")["from_value"]
+    has_event = issues["issue_id"].isin(before.index).to_numpy()
+    current = issues[column].to_numpy(dtype=object)
+    return np.where(has_event, issues["issue_id"].map(before).to_numpy(dtype=object), current)
+
+
+def _estimates(values: np.ndarray) -> np.ndarray:
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+
+
+def _rows(issues: pd.DataFrame, events: pd.DataFrame) -> dict[str, np.ndarray]:
+    """One row per creation and per state change, as columns; creation rows hold initial values."""
+    return {
+        "issue_id": np.concatenate([issues["issue_id"].to_numpy(), events["issue_id"].to_numpy()]),
+        "at": np.concatenate([utc_ns(issues["created"]), utc_ns(events["at"])]),
+        "order": np.concatenate(
+            [np.full(len(issues), _CREATED_ORDER), events["seq"].to_numpy(dtype="int64")]
+        ),
+        "field": np.concatenate(
+            [np.full(len(issues), "created", dtype=object), events["field"].to_numpy(dtype=object)]
+        ),
+        "status": np.concatenate(
+            [
+                _initial(issues, events, "status", "status_id"),
+                events["to_value"].to_numpy(dtype=object),
+            ]
+        ),
+        "sprints": np.concatenate(
+            [
+                _initial(issues, events, "sprint", "sprint_ids"),
+                events["to_value"].to_numpy(dtype=object),
+            ]
+        ),
+        "estimate": np.concatenate(
+            [
+                _estimates(_initial(issues, events, "estimate", "estimate")),
+                _estimates(events["to_value"].to_numpy(dtype=object)),
+            ]
+        ),
+    }
+
+
+def issue_timeline(
+    issues: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    sprint_id: int | None = None,
+    include_subtasks: bool = False,
+) -> pd.DataFrame:
+    """Replay the changelog: one row per change, sorted by issue then time, with the state after it.
+
+    Columns: `issue_id`, `source_id` (the issue whose field changed: a sub-task when rolled up),
+    `at`, `order` (creation first, then `seq`), `field` ("created", "status", "sprint",
+    "estimate"), and the state after the row: `status_id`, `estimate` (NaN when unset; with
+    `include_subtasks`, the issue's own estimate plus its sub-tasks', NaN only when all are unset),
+    and `in_sprint` (only with `sprint_id`).
+
+    Sub-tasks are left out, as Jira leaves them out of sprint figures, unless `include_subtasks`
+    asks for their estimates to be added to their parent's. A row at `created` starts each issue,
+    so an issue is absent from the state before it existed (created into a sprint = added).
+    """
+    is_subtask = issues["is_subtask"].to_numpy()
+    parents = issues.loc[~is_subtask]
+    events = events.loc[events["field"].isin(STATE_FIELDS).to_numpy()]
+    own_events = events.loc[events["issue_id"].isin(parents["issue_id"]).to_numpy()]
+    rows = _rows(parents, own_events.sort_values(["issue_id", "at", "seq"], kind="stable"))
+    rows["source_id"] = rows["issue_id"]
+    if include_subtasks:
+        subtasks = issues.loc[is_subtask & issues["parent_id"].isin(parents["issue_id"]).to_numpy()]
+        sub_events = events.loc[
+            events["issue_id"].isin(subtasks["issue_id"]).to_numpy()
+            & (events["field"] == "estimate").to_numpy()
+        ]
+        sub_rows = _rows(subtasks, sub_events.sort_values(["issue_id", "at", "seq"], kind="stable"))
+        _retarget_to_parents(sub_rows, subtasks, parents)
+        rows = {name: np.concatenate([rows[name], sub_rows[name]]) for name in rows}
+
+    ordering = np.lexsort((rows["order"], rows["at"], rows["issue_id"]))
+    rows = {name: column[ordering] for name, column in rows.items()}
+    field = rows["field"]
+    own = rows["source_id"] == rows["issue_id"]
+    created = field == "created"
+
+    timeline = pd.DataFrame(
+        {
+            "issue_id": rows["issue_id"],
+            "source_id": rows["source_id"],
+            "at": pd.DatetimeIndex(rows["at"]).tz_localize("UTC"),
+            "order": rows["order"],
+            "field": field,
+            "status_id": _carry(rows["status"], own & (created | (field == "status"))),
+        }
+    )
+    if sprint_id is not None:
+        sets_sprint = own & (created | (field == "sprint"))
+        in_sprint = np.zeros(len(field), dtype=bool)
+        in_sprint[sets_sprint] = mentions(pd.Series(rows["sprints"][sets_sprint]), sprint_id)
+        timeline["in_sprint"] = _carry(in_sprint, sets_sprint)
+    sets_estimate = created | (field == "estimate")
+    estimate = _carry(rows["estimate"], own & sets_estimate)
+    if include_subtasks:
+        estimate = _add_subtasks(rows, estimate, ~own & sets_estimate)
+    timeline["estimate"] = estimate
+    return timeline
+
+
+def _retarget_to_parents(
+    sub_rows: dict[str, np.ndarray], subtasks: pd.DataFrame, parents: pd.DataFrame
+) -> None:
+    """Count a sub-task's rows towards its parent, never earlier than the parent's creation."""
+    parent_of = subtasks.set_index("issue_id")["parent_id"].astype("int64")
+    parent_created = pd.Series(utc_ns(parents["created"]), index=parents["issue_id"].to_numpy())
+    sub_rows["source_id"] = sub_rows["issue_id"]
+    sub_rows["issue_id"] = parent_of.reindex(sub_rows["source_id"]).to_numpy()
+    sub_rows["at"] = np.maximum(
+        sub_rows["at"], parent_created.reindex(sub_rows["issue_id"]).to_numpy()
+    )
+    sub_rows["order"] = np.where(
+        sub_rows["field"] == "created", _SUBTASK_CREATED_ORDER, sub_rows["order"]
+    )
+
+
+def _add_subtasks(
+    rows: dict[str, np.ndarray], own_estimate: np.ndarray, sub_set: np.ndarray
+) -> np.ndarray:
+    """Add the sub-tasks' estimates to each row's own estimate, as they stood at that row.
+
+    Each sub-task's estimate is replayed on its own (its rows in time order), turned into
+    differences, and the differences are summed per parent in time order. A count of sub-tasks
+    with an estimate is summed the same way, so "nothing estimated" stays NaN rather than 0.
+    """
+    sub_rows = np.flatnonzero(sub_set)
+    by_source = sub_rows[np.argsort(rows["source_id"][sub_rows], kind="stable")]
+    source = rows["source_id"][by_source]
+    value = rows["estimate"][by_source]
+    starts = np.ones(len(by_source), dtype=bool)
+    starts[1:] = source[1:] != source[:-1]
+    points = np.nan_to_num(value)
+    known = (~np.isnan(value)).astype(int)
+    delta_points = np.zeros(len(sub_set))
+    delta_known = np.zeros(len(sub_set), dtype=int)
+    delta_points[by_source] = np.where(starts, points, np.diff(points, prepend=0.0))
+    delta_known[by_source] = np.where(starts, known, np.diff(known, prepend=0))
+
+    deltas = pd.DataFrame(
+        {"issue_id": rows["issue_id"], "points": delta_points, "known": delta_known}
+    )
+    totals = deltas.groupby("issue_id", sort=False)[["points", "known"]].cumsum()
+    any_known = ~np.isnan(own_estimate) | (totals["known"].to_numpy() > 0)
+    return np.where(any_known, np.nan_to_num(own_estimate) + totals["points"].to_numpy(), np.nan)
+
+
+def state_at(timeline: pd.DataFrame, at: pd.Timestamp | pd.Series) -> pd.DataFrame:
+    """Each existing issue's state at `at`, indexed by issue_id.
+
+    A change at exactly `at` is included: Jira reads a change at the sprint's start as made before
+    it and a change at the close as made within it. `at` is one instant for every issue, or a
+    Series of instants indexed by issue_id (issues missing from it are left out).
+    """
+    limit = timeline["issue_id"].map(at) if isinstance(at, pd.Series) else at
+    rows = timeline.loc[(timeline["at"] <= limit).to_numpy()]
+    return rows.drop_duplicates("issue_id", keep="last").set_index("issue_id")
