@@ -119,6 +119,30 @@ def engine(
     yield from _database(request, backends, templates, "empty", None)
 
 
+def _load_demo(engine: Engine) -> None:
+    from tracker.demo.loader import load_demo
+
+    load_demo(engine)
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_engine(
+    request: pytest.FixtureRequest,
+    backends: dict[str, Backend],
+    templates: dict[tuple[str, str], str],
+) -> Iterator[Engine]:
+    """A database holding the demo programme (loaded once per backend, copied per test)."""
+    yield from _database(request, backends, templates, "demo", _load_demo)
+
+
+@pytest.fixture
+def demo_sqlite_url(backends: dict[str, Backend], templates: dict[tuple[str, str], str]) -> str:
+    """A private SQLite copy of the demo database, for the app and browser tests."""
+    if ("sqlite", "demo") not in templates:
+        templates[("sqlite", "demo")] = backends["sqlite"].prepare(_load_demo)
+    return backends["sqlite"].copy(templates[("sqlite", "demo")])
+
+
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as db_session:

@@ -1,0 +1,47 @@
+"""The programme overview page, as each role sees it."""
+
+import json
+
+from tests.app.conftest import ADMIN, BOARD, SUPPLIER
+
+OVERVIEW = "pages/programme/overview.py"
+
+
+def test_staff_see_every_deliverable_with_rag_as_words(demo_app) -> None:
+    at = demo_app(ADMIN, OVERVIEW)
+    assert at.title[0].value == "Programme overview"
+    frame = at.dataframe[0].value
+    assert list(frame["Ref"]) == ["ASC-01", "CC-01", "CTAX-02", "MB-01", "RB-01", "WA-01", "WB-01"]
+    assert set(frame["RAG"]) == {"Red", "Amber", "Green"}
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Deliverables"] == "7"
+    assert metrics["Red"] == "1"
+    assert metrics["Amber"] == "2"
+
+
+def test_board_member_reads_the_whole_programme(demo_app) -> None:
+    at = demo_app(BOARD, OVERVIEW)
+    assert len(at.dataframe[0].value) == 7
+
+
+def test_supplier_sees_only_their_organisations_deliverables(demo_app) -> None:
+    at = demo_app(SUPPLIER, OVERVIEW)
+    frame = at.dataframe[0].value
+    assert list(frame["Ref"]) == ["CTAX-02", "RB-01"]
+    assert set(frame["Supplier"]) == {"Ledgerline Systems Ltd"}
+
+
+def test_stage_timeline_plots_planned_and_actual_bars(demo_app) -> None:
+    at = demo_app(ADMIN, OVERVIEW)
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["Planned", "Actual"]
+    planned = figure["data"][0]
+    assert "RB-01 Shared revenues and benefits platform" in planned["y"]
+    assert figure["layout"]["title"]["text"].startswith("Stage timeline")
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Date"
+
+
+def test_demo_mode_is_labelled(demo_app) -> None:
+    at = demo_app(ADMIN)
+    assert any("Demo mode" in m.value for m in at.sidebar.markdown)
