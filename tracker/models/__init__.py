@@ -29,6 +29,7 @@ from tracker.models.organisations import (
     ProgrammeMember,
 )
 from tracker.models.people import Person, Role, User
+from tracker.models.scope_matches import DeliverableJqlMatch
 
 __all__ = [
     "DEFAULT_STAGES",
@@ -36,6 +37,7 @@ __all__ = [
     "BoardIssue",
     "ChangelogEvent",
     "Deliverable",
+    "DeliverableJqlMatch",
     "DeliverableScope",
     "DeliverableStage",
     "JiraBoard",

@@ -52,6 +52,8 @@ class JiraBoard(SQLModel, table=True):
     columns: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONType))
     synced: bool = False
     last_synced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: when the sync last compared the board's full key list with ours, to mark departed issues
+    membership_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class JiraSprint(SQLModel, table=True):
