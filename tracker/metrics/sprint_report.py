@@ -141,15 +141,20 @@ def sprint_report(
         ).to_numpy()
     ]
     first_entry = entered.drop_duplicates("issue_id").set_index("issue_id")["at"]
-    added_at = first_entry.drop(in_at_start, errors="ignore")
-    entry = pd.concat([pd.Series(start, index=in_at_start), added_at]).rename_axis("issue_id")
+    ever_in = in_at_start.union(first_entry.index)
+    added = ~ever_in.isin(in_at_start)
+    entry = first_entry.reindex(ever_in).mask(~added, start)
     at_entry = state_at(timeline, entry).reindex(entry.index)
     at_close = state_at(timeline, close).reindex(entry.index)
     status_moves = timeline.loc[
         ((timeline["field"] == "status") & (timeline["at"] <= close)).to_numpy()
     ]
     moved_after_entry = status_moves.loc[
-        (status_moves["at"] > status_moves["issue_id"].map(entry)).to_numpy(), "issue_id"
+        (
+            status_moves["at"]
+            > entry.reindex(status_moves["issue_id"]).set_axis(status_moves.index)
+        ).to_numpy(),
+        "issue_id",
     ]
 
     in_at_close = at_close["in_sprint"].to_numpy(dtype=bool)
@@ -171,7 +176,7 @@ def sprint_report(
             "issue_id": entry.index.to_numpy(),
             "key": keys.reindex(entry.index).to_numpy(),
             "outcome": outcome,
-            "added": entry.index.isin(added_at.index),
+            "added": added,
             "done_at_start": done_at_entry,
             "initial_estimate": at_entry["estimate"].to_numpy(dtype=float),
             "final_estimate": at_close["estimate"].to_numpy(dtype=float),

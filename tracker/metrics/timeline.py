@@ -194,6 +194,7 @@ def state_at(timeline: pd.DataFrame, at: pd.Timestamp | pd.Series) -> pd.DataFra
     it and a change at the close as made within it. `at` is one instant for every issue, or a
     Series of instants indexed by issue_id (issues missing from it are left out).
     """
-    limit = timeline["issue_id"].map(at) if isinstance(at, pd.Series) else at
-    rows = timeline.loc[(timeline["at"] <= limit).to_numpy()]
+    if isinstance(at, pd.Series):
+        at = at.reindex(timeline["issue_id"].to_numpy()).set_axis(timeline.index)
+    rows = timeline.loc[(timeline["at"] <= at).to_numpy()]
     return rows.drop_duplicates("issue_id", keep="last").set_index("issue_id")
