@@ -169,7 +169,7 @@ def guideline(
     midnights = pd.date_range(start.normalize() + pd.Timedelta(days=1), end, freq="D")
     points = pd.DatetimeIndex([start, *midnights[midnights < end], end])
     seconds = (points[1:] - points[:-1]).total_seconds().to_numpy()
-    working = ~np.isin(points[:-1].weekday, list(non_working_weekdays))
+    working = ~np.isin(points[:-1].day_of_week, list(non_working_weekdays))
     worked = np.concatenate([[0.0], np.cumsum(seconds * working)])
     if worked[-1] == 0:
         at = [sprint.start, sprint.end, sprint.end]
