@@ -1,5 +1,6 @@
 """Every table, imported in one place so that SQLModel.metadata (and Alembic) sees them all."""
 
+from tracker.models.assurance import AccreditationRule, AssuranceOverride, Scheme
 from tracker.models.delivery import (
     DEFAULT_STAGES,
     Deliverable,
@@ -10,6 +11,7 @@ from tracker.models.delivery import (
     Sensitivity,
     Stage,
 )
+from tracker.models.engagement import Channel, Engagement, Side
 from tracker.models.jira import (
     BoardIssue,
     ChangelogEvent,
@@ -34,12 +36,16 @@ from tracker.models.scope_matches import DeliverableJqlMatch
 __all__ = [
     "DEFAULT_STAGES",
     "Accreditation",
+    "AccreditationRule",
+    "AssuranceOverride",
     "BoardIssue",
     "ChangelogEvent",
+    "Channel",
     "Deliverable",
     "DeliverableJqlMatch",
     "DeliverableScope",
     "DeliverableStage",
+    "Engagement",
     "JiraBoard",
     "JiraIssue",
     "JiraSite",
@@ -51,8 +57,10 @@ __all__ = [
     "ProgrammeMember",
     "Rag",
     "Role",
+    "Scheme",
     "ScopeKind",
     "Sensitivity",
+    "Side",
     "SiteKind",
     "Stage",
     "SyncOutcome",
