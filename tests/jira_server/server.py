@@ -99,7 +99,8 @@ class JiraServer(ThreadingHTTPServer):
         self.requests: list[LoggedRequest] = []
         self._faults: list[_Fault] = []
         self._log_lock = threading.Lock()
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        # A short poll keeps close() quick: shutdown() waits for the loop's next poll.
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
 
     def __enter__(self) -> "JiraServer":
@@ -209,6 +210,7 @@ class JiraServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: JiraServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes; don't delay the second
 
     def do_GET(self) -> None:
         self._handle()
