@@ -39,11 +39,16 @@ class Action(StrEnum):
     edit_deliverable = "change a deliverable"
     manage_sites = "manage Jira sites and sync"
     manage_users = "manage users"
+    edit_contacts = "change contacts"
+    manage_assurance = "change accreditations, assurance rules or overrides"
+    manage_personal_data = "export or erase a person's data"
 
 
 _ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.admin: frozenset(Action),
-    Role.project_owner: frozenset({Action.read_programme, Action.edit_deliverable}),
+    Role.project_owner: frozenset(
+        {Action.read_programme, Action.edit_deliverable, Action.edit_contacts}
+    ),
     Role.board_member: frozenset({Action.read_programme}),
     Role.supplier_contact: frozenset(),
 }
@@ -81,3 +86,23 @@ def can_edit_deliverable(actor: Actor, deliverable: Deliverable) -> bool:
     if role is Role.admin:
         return True
     return role is Role.project_owner and deliverable.owner_org_id == actor.organisation_id
+
+
+def organisation_filter(actor: Actor, organisation_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """A WHERE clause for rows belonging to an organisation (people, accreditations): staff see
+    every organisation's, supplier contacts only their own, so no other supplier's staff leak."""
+    role = Role(actor.role)
+    if role in (Role.admin, Role.project_owner, Role.board_member):
+        return true()
+    if role is Role.supplier_contact:
+        return organisation_id == actor.organisation_id
+    return false()
+
+
+def can_see_contact_details(actor: Actor, organisation_id: int) -> bool:
+    """Email and phone of a person in this organisation; on a shared map a supplier contact sees
+    other organisations' people by name and job title only."""
+    role = Role(actor.role)
+    if role is Role.supplier_contact:
+        return organisation_id == actor.organisation_id
+    return role in (Role.admin, Role.project_owner, Role.board_member)
