@@ -8,10 +8,10 @@ supplies (or where they are engaged); board members read the programme and chang
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, and_, false, true
 
 from tracker.errors import TrackerError
-from tracker.models import Deliverable, Role
+from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus, Deliverable, Role
 
 
 class PermissionDenied(TrackerError, PermissionError):
@@ -106,3 +106,48 @@ def can_see_contact_details(actor: Actor, organisation_id: int) -> bool:
     if role is Role.supplier_contact:
         return organisation_id == actor.organisation_id
     return role in (Role.admin, Role.project_owner, Role.board_member)
+
+
+#: Criterion moves made for the council: by a project owner of the owning council, or by an admin
+#: (the programme manager covering an absent owner; the ledger records the admin role).
+COUNCIL_CRITERION_MOVES = frozenset(
+    {
+        CriterionMove.create,
+        CriterionMove.edit,
+        CriterionMove.send,
+        CriterionMove.accept,
+        CriterionMove.reject,
+    }
+)
+#: Moves only a supplier contact of the deliverable's supplier makes: nobody, not even an admin,
+#: confirms or submits evidence on a supplier's behalf.
+SUPPLIER_CRITERION_MOVES = frozenset(
+    {CriterionMove.confirm, CriterionMove.query, CriterionMove.submit_evidence}
+)
+
+
+def can_move_criterion(actor: Actor, deliverable: Deliverable, move: CriterionMove) -> bool:
+    """Who may make a move on a criterion of this deliverable (the state it needs is the
+    service's business); board members make none."""
+    if move in SUPPLIER_CRITERION_MOVES:
+        return (
+            Role(actor.role) is Role.supplier_contact
+            and deliverable.supplier_org_id is not None
+            and deliverable.supplier_org_id == actor.organisation_id
+        )
+    return can_edit_deliverable(actor, deliverable)
+
+
+def criteria_filter(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause (over criteria joined to their deliverable) for the criteria the actor may
+    read: staff read all; supplier contacts read their deliverables' criteria once sent, since a
+    draft is still the council's own."""
+    role = Role(actor.role)
+    if role in (Role.admin, Role.project_owner, Role.board_member):
+        return true()
+    if role is Role.supplier_contact:
+        return and_(
+            Deliverable.supplier_org_id == actor.organisation_id,
+            AcceptanceCriterion.status != CriterionStatus.draft,
+        )
+    return false()

@@ -1,5 +1,13 @@
 """Every table, imported in one place so that SQLModel.metadata (and Alembic) sees them all."""
 
+from tracker.models.acceptance import (
+    AcceptanceCriterion,
+    AuditEntry,
+    CriterionEvidence,
+    CriterionMove,
+    CriterionStatus,
+    CriterionVersion,
+)
 from tracker.models.assurance import AccreditationRule, AssuranceOverride, Scheme
 from tracker.models.delivery import (
     DEFAULT_STAGES,
@@ -35,12 +43,18 @@ from tracker.models.scope_matches import DeliverableJqlMatch
 
 __all__ = [
     "DEFAULT_STAGES",
+    "AcceptanceCriterion",
     "Accreditation",
     "AccreditationRule",
     "AssuranceOverride",
+    "AuditEntry",
     "BoardIssue",
     "ChangelogEvent",
     "Channel",
+    "CriterionEvidence",
+    "CriterionMove",
+    "CriterionStatus",
+    "CriterionVersion",
     "Deliverable",
     "DeliverableJqlMatch",
     "DeliverableScope",
