@@ -40,17 +40,28 @@ def _load(path: Path) -> Any:
         raise DatasetError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
 
 
+def _values(path: Path, key: str) -> list[Any]:
+    """The list a file holds under `key` (boards.json's "values", issues.json's "issues")."""
+    value = _load(path)
+    items = value.get(key, []) if isinstance(value, dict) else None
+    if not isinstance(items, list):
+        raise DatasetError(f"{path}: expected a JSON object with a list under {key!r}")
+    return items
+
+
 def read_dataset(directory: Path) -> SiteData:
     """Read a site directory laid out as docs/jira-data.md describes."""
     directory = Path(directory)
     boards: dict[int, BoardData] = {}
-    for board in _load(directory / "boards.json").get("values", []):
+    for board in _values(directory / "boards.json", "values"):
+        if not isinstance(board, dict) or not str(board.get("id", "")).isdigit():
+            raise DatasetError(f"{directory / 'boards.json'}: every board needs a numeric id")
         board_dir = directory / "boards" / str(board["id"])
         boards[int(board["id"])] = BoardData(
             board=board,
             configuration=_load(board_dir / "configuration.json"),
-            sprints=_load(board_dir / "sprints.json").get("values", []),
-            issues=_load(board_dir / "issues.json").get("issues", []),
+            sprints=_values(board_dir / "sprints.json", "values"),
+            issues=_values(board_dir / "issues.json", "issues"),
         )
     myself_path = directory / "myself.json"
     return SiteData(

@@ -1,0 +1,139 @@
+"""Reading one board from a live site into a snapshot, ready for `store.write_board`.
+
+A full read lists every issue on the board, so it also tells which issues left. An incremental
+read asks only for issues updated since the last good sync, minus an overlap; because it cannot
+see departures, the board's key list is compared separately, with a keys-only search, when that
+check is due. Nothing here touches the database.
+"""
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tracker.jira_sync.gateway import JiraGateway
+from tracker.jira_sync.normalise import (
+    IssueNormaliser,
+    JiraDataError,
+    SiteFields,
+    board_row,
+    sprint_row,
+)
+from tracker.jira_sync.store import BoardSnapshot
+from tracker.models import SiteKind
+
+log = logging.getLogger(__name__)
+
+#: (issues read so far, total when the site reports one)
+PageProgress = Callable[[int, int | None], None]
+
+
+def jql_instant(moment: datetime, zone: str | None) -> str:
+    """`moment` as a JQL date ("yyyy/MM/dd HH:mm") that is never later than `moment`.
+
+    Jira reads JQL dates as wall-clock time in the searching account's time zone (`/myself`
+    timeZone), not UTC. Writing the earlier of the UTC and the account-zone readings is safe
+    whichever zone Jira applies: at worst the window opens up to the zone's offset early and a
+    few more issues are re-read. Minutes are truncated, which also only widens the window.
+    """
+    readings = [moment.astimezone(UTC).replace(tzinfo=None)]
+    if zone:
+        try:
+            readings.append(moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None))
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("unknown Jira time zone %r; writing JQL dates in UTC", zone)
+    return min(readings).strftime("%Y/%m/%d %H:%M")
+
+
+def board_query(
+    board: Mapping[str, Any], since: datetime | None = None, zone: str | None = None
+) -> str:
+    """The board's issues (its saved filter, as its reports count them), oldest key first."""
+    if board.get("filter_id"):
+        scope = f"filter = {board['filter_id']}"
+    elif board.get("project_key"):
+        scope = f'project = "{board["project_key"]}"'
+    else:
+        raise JiraDataError("its configuration names neither a filter nor a project")
+    if since is not None:
+        scope += f' AND updated >= "{jql_instant(since, zone)}"'
+    return scope + " ORDER BY key ASC"
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What every board of one site sync shares."""
+
+    gateway: JiraGateway
+    fields: SiteFields
+    zone: str | None
+
+
+def _complete_histories(gateway: JiraGateway, raw: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The issue's whole changelog: search embeds at most 100 histories on Cloud."""
+    changelog = raw.get("changelog") or {}
+    histories = list(changelog.get("histories") or ())
+    total = changelog.get("total")
+    if total is None or total <= len(histories):
+        return histories
+    if gateway.kind is not SiteKind.cloud:
+        log.warning(
+            "%s: Data Center embedded %d of %d histories and has no changelog endpoint",
+            raw.get("key"),
+            len(histories),
+            total,
+        )
+        return histories
+    merged = {str(h["id"]): h for h in histories}
+    merged.update((str(h["id"]), h) for h in gateway.changelog(str(raw["key"])))
+    return list(merged.values())
+
+
+def fetch_board(
+    context: SiteContext,
+    board: Mapping[str, Any],
+    *,
+    since: datetime | None,
+    check_members: bool,
+    known_members: set[int],
+    as_of: datetime,
+    progress: PageProgress | None = None,
+) -> BoardSnapshot:
+    """Read a board (`board`: GET board JSON). `since` None reads every issue.
+
+    `known_members` (Jira ids we hold as on the board) lets a read that lists the whole board
+    mark departures; departed issues are looked up one by one to tell "left the board" from
+    "deleted", which is rare enough not to cost a search.
+    """
+    gateway = context.gateway
+    board_id = int(board["id"])
+    configuration = gateway.configuration(board_id)
+    estimate = context.fields.estimate_for(configuration)
+    row = board_row(board, configuration, estimate)
+    snapshot = BoardSnapshot(
+        board=row,
+        sprints=[sprint_row(s) for s in gateway.sprints(board_id)],
+        as_of=as_of,
+    )
+    normaliser = IssueNormaliser(context.fields, estimate)
+    query = board_query(row, since, context.zone)
+    for page, total in gateway.search(query, context.fields.issue_fields(estimate), "changelog"):
+        for raw in page:
+            issue = normaliser.issue(raw)
+            snapshot.add_issue(
+                issue, normaliser.events(issue["jira_id"], _complete_histories(gateway, raw))
+            )
+        if progress:
+            progress(len(snapshot.issues), total)
+    if since is None:
+        snapshot.members = set(snapshot.issues)
+    elif check_members:
+        snapshot.members = gateway.keys(board_query(row)) | set(snapshot.issues)
+    if snapshot.members is not None:
+        departed = known_members - snapshot.members
+        snapshot.gone = {
+            jira_id for jira_id in sorted(departed) if not gateway.issue_exists(jira_id)
+        }
+    return snapshot

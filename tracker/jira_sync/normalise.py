@@ -1,0 +1,302 @@
+"""Jira's JSON turned into table rows, once, at sync time.
+
+Everything downstream (frames, metrics, pages) reads normalised values: timestamps in UTC, sprint
+ids as "76,79", estimates as numbers, and changelog fields named "status", "sprint" and "estimate"
+whatever the site calls them. The live sync and the offline import both come through here, so a
+file saved from a council's Jira and a live response can never be read two ways.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tracker.errors import TrackerError
+
+SPRINT_SCHEMA = "com.pyxis.greenhopper.jira:gh-sprint"
+EPIC_LINK_SCHEMA = "com.pyxis.greenhopper.jira:gh-epic-link"
+#: Names of the estimate field when a board does not say which field it estimates with, in the
+#: order they are preferred (Jira Software's classic field first, then the newer Cloud one).
+ESTIMATE_FIELD_NAMES = ("story points", "story point estimate")
+#: Issue fields the sync asks Jira for; the site's sprint, epic link and estimate fields are added.
+BASE_FIELDS = (
+    "summary",
+    "issuetype",
+    "parent",
+    "status",
+    "components",
+    "labels",
+    "assignee",
+    "resolution",
+    "resolutiondate",
+    "created",
+    "updated",
+)
+
+_OLD_SPRINT_ID = re.compile(r"[\[,]id=(\d+)")
+
+#: (jira issue id, history id, item index, at, field, from, to, from string, to string)
+EventTuple = tuple[int, int, int, datetime, str, str | None, str | None, str | None, str | None]
+
+
+class JiraDataError(TrackerError):
+    """Jira JSON that does not have the shape Jira documents; the message names the record."""
+
+
+def parse_timestamp(text: str | None) -> datetime | None:
+    """A Jira timestamp ("2021-06-18T18:41:29.398+0000", "...Z", "...-0800") in UTC."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def sprint_ids(value: Any) -> str:
+    """The Sprint field of an issue as "12,14": sprint objects, or the old Data Center strings
+    (`com.atlassian.greenhopper.service.sprint.Sprint@1a2b[id=12,rapidViewId=3,...]`)."""
+    ids: list[str] = []
+    for item in value or ():
+        if isinstance(item, Mapping):
+            if item.get("id") is not None:
+                ids.append(str(int(item["id"])))
+        elif isinstance(item, str) and (found := _OLD_SPRINT_ID.search(item)):
+            ids.append(found.group(1))
+    return ",".join(ids)
+
+
+def _id_list(text: str | None) -> str | None:
+    """A changelog sprint value ("76, 79") without spaces; None when it names no sprint."""
+    if not text:
+        return None
+    joined = ",".join(part.strip() for part in text.split(",") if part.strip())
+    return joined or None
+
+
+def _number_text(text: str | None) -> str | None:
+    """An estimate as text that reads back as the same number ("5.0" -> "5", " 2.5" -> "2.5")."""
+    if text is None or not text.strip():
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return text.strip()
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class SiteFields:
+    """What a site's /field list says about the fields the reports need.
+
+    Field ids differ per site (customfield_10016 on one, customfield_10106 on the next), so they
+    are found by schema or name, never assumed.
+    """
+
+    sprint: str | None
+    epic_link: str | None
+    names: Mapping[str, str]
+
+    @classmethod
+    def from_fields(cls, fields: Iterable[Mapping[str, Any]]) -> "SiteFields":
+        sprint = epic_link = None
+        names: dict[str, str] = {}
+        for field in fields:
+            field_id = str(field["id"])
+            names[field_id] = str(field.get("name") or field_id)
+            custom = (field.get("schema") or {}).get("custom")
+            if custom == SPRINT_SCHEMA and sprint is None:
+                sprint = field_id
+            elif custom == EPIC_LINK_SCHEMA and epic_link is None:
+                epic_link = field_id
+        return cls(sprint=sprint, epic_link=epic_link, names=names)
+
+    def estimate_by_name(self) -> str | None:
+        """The site's story-point field, for boards whose configuration names none."""
+        by_name = {name.lower(): field_id for field_id, name in self.names.items()}
+        return next((by_name[n] for n in ESTIMATE_FIELD_NAMES if n in by_name), None)
+
+    def estimate_for(self, configuration: Mapping[str, Any]) -> str | None:
+        """The board's estimation field (`estimation.field.fieldId`), else the site's by name."""
+        field = ((configuration.get("estimation") or {}).get("field")) or {}
+        return field.get("fieldId") or self.estimate_by_name()
+
+    def issue_fields(self, estimate_field: str | None) -> list[str]:
+        extra = (self.sprint, self.epic_link, estimate_field)
+        return [*BASE_FIELDS, *(f for f in extra if f and f not in BASE_FIELDS)]
+
+
+def board_row(
+    board: Mapping[str, Any], configuration: Mapping[str, Any], estimate: str | None
+) -> dict[str, Any]:
+    """The jira_board columns Jira owns, from GET board and (fresher) GET board configuration."""
+    location = board.get("location") or {}
+    config_location = configuration.get("location") or {}
+    columns = [
+        {
+            "name": str(column.get("name", "")),
+            "statuses": [str(s["id"]) for s in column.get("statuses") or () if "id" in s],
+        }
+        for column in (configuration.get("columnConfig") or {}).get("columns") or ()
+    ]
+    project = location.get("projectKey") or (
+        config_location.get("key") if config_location.get("type") == "project" else None
+    )
+    filter_id = (configuration.get("filter") or {}).get("id")
+    return {
+        "jira_id": int(board["id"]),
+        "name": str(configuration.get("name") or board.get("name") or board["id"]),
+        "board_type": str(configuration.get("type") or board.get("type") or "scrum"),
+        "project_key": project,
+        "filter_id": str(filter_id) if filter_id is not None else None,
+        "estimate_field_id": estimate,
+        "columns": columns,
+    }
+
+
+def sprint_row(sprint: Mapping[str, Any]) -> dict[str, Any]:
+    """The jira_sprint columns, plus `origin_board` (a Jira board id) for the caller to resolve."""
+    return {
+        "jira_id": int(sprint["id"]),
+        "name": str(sprint.get("name") or sprint["id"]),
+        "state": str(sprint.get("state") or "").lower(),
+        "goal": sprint.get("goal") or None,
+        "start_at": parse_timestamp(sprint.get("startDate")),
+        "end_at": parse_timestamp(sprint.get("endDate")),
+        "complete_at": parse_timestamp(sprint.get("completeDate")),
+        "origin_board": sprint.get("originBoardId"),
+    }
+
+
+def _same_field(
+    field_id: str | None, name: str, known_id: str | None, known_name: str | None
+) -> bool:
+    """Match by id when both sides have one, else by name ignoring case."""
+    if field_id and known_id:
+        return field_id == known_id
+    return name == known_name
+
+
+class IssueNormaliser:
+    """Turns search results of one board into jira_issue rows and changelog event tuples."""
+
+    def __init__(self, fields: SiteFields, estimate_field: str | None) -> None:
+        self.sprint_field = fields.sprint
+        self.epic_link_field = fields.epic_link
+        self.estimate_field = estimate_field
+        estimate_name = fields.names.get(estimate_field or "")
+        self._estimate_name = estimate_name.lower() if estimate_name else None
+
+    def issue(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The jira_issue columns Jira owns (all but site and removal)."""
+        try:
+            return self._issue(raw)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise JiraDataError(
+                f"issue {raw.get('key', '?')}: unexpected shape ({exc!r})"
+            ) from None
+
+    def _issue(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        fields = raw["fields"]
+        issue_type = fields.get("issuetype") or {}
+        status = fields.get("status") or {}
+        parent = fields.get("parent") or {}
+        is_subtask = bool(issue_type.get("subtask"))
+        assignee = fields.get("assignee") or {}
+        resolution = fields.get("resolution") or {}
+        return {
+            "jira_id": int(raw["id"]),
+            "key": str(raw["key"]),
+            "summary": str(fields.get("summary") or ""),
+            "issue_type": str(issue_type.get("name") or ""),
+            "is_subtask": is_subtask,
+            "parent_key": parent.get("key"),
+            "epic_key": self._epic_key(fields, parent, is_subtask),
+            "status_id": str(status.get("id") or ""),
+            "status_name": str(status.get("name") or ""),
+            "status_category": str((status.get("statusCategory") or {}).get("key") or ""),
+            "estimate": _number(fields.get(self.estimate_field)) if self.estimate_field else None,
+            "sprint_ids": sprint_ids(fields.get(self.sprint_field)) if self.sprint_field else "",
+            "components": [str(c.get("name")) for c in fields.get("components") or ()],
+            "labels": [str(label) for label in fields.get("labels") or ()],
+            "assignee": assignee.get("displayName"),
+            "resolution": resolution.get("name"),
+            "resolved_at": parse_timestamp(fields.get("resolutiondate")),
+            "created_at": parse_timestamp(fields.get("created")),
+            "updated_at": parse_timestamp(fields.get("updated")),
+        }
+
+    def _epic_key(
+        self, fields: Mapping[str, Any], parent: Mapping[str, Any], is_subtask: bool
+    ) -> str | None:
+        """Epic Link on classic projects, the agile `epic` field, or a parent that is an epic."""
+        if self.epic_link_field and isinstance(fields.get(self.epic_link_field), str):
+            return fields[self.epic_link_field]
+        epic = fields.get("epic")
+        if isinstance(epic, Mapping) and epic.get("key"):
+            return str(epic["key"])
+        parent_type = (parent.get("fields") or {}).get("issuetype") or {}
+        if not is_subtask and (
+            parent_type.get("hierarchyLevel") == 1 or parent_type.get("name") == "Epic"
+        ):
+            return parent.get("key")
+        return None
+
+    def events(self, issue_id: int, histories: Iterable[Mapping[str, Any]]) -> list[EventTuple]:
+        """Every changelog item of an issue, its field named and its values normalised."""
+        try:
+            return [
+                event for history in histories for event in self._history_events(issue_id, history)
+            ]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise JiraDataError(
+                f"changelog of issue id {issue_id}: unexpected shape ({exc!r})"
+            ) from None
+
+    def _history_events(self, issue_id: int, history: Mapping[str, Any]) -> list[EventTuple]:
+        history_id = int(history["id"])
+        at = parse_timestamp(history["created"])
+        if at is None:
+            raise ValueError(f"history {history_id} has no created timestamp")
+        events: list[EventTuple] = []
+        for index, item in enumerate(history.get("items") or ()):
+            field, from_value, to_value = self._item(item)
+            events.append(
+                (
+                    issue_id,
+                    history_id,
+                    index,
+                    at,
+                    field,
+                    from_value,
+                    to_value,
+                    item.get("fromString"),
+                    item.get("toString"),
+                )
+            )
+        return events
+
+    def _item(self, item: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
+        """(field, from, to) with the replayed fields renamed; `fieldId` may be missing."""
+        field_id = item.get("fieldId")
+        name = str(item.get("field") or field_id or "").lower()
+        if field_id == "status" or (not field_id and name == "status"):
+            return "status", item.get("from"), item.get("to")
+        if _same_field(field_id, name, self.sprint_field, "sprint"):
+            return "sprint", _id_list(item.get("from")), _id_list(item.get("to"))
+        if self.estimate_field and _same_field(
+            field_id, name, self.estimate_field, self._estimate_name
+        ):
+            return (
+                "estimate",
+                _number_text(item.get("fromString")),
+                _number_text(item.get("toString")),
+            )
+        return name, item.get("from"), item.get("to")

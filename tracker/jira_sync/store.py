@@ -1,0 +1,249 @@
+"""Writing one board's normalised snapshot: the only code that changes Jira-owned rows.
+
+The caller fetches everything first and then calls `write_board` inside one transaction, so a sync
+that fails halfway leaves the previous good data exactly as it was. Writes are set-based (bulk
+upserts and inserts, no ORM object per row): a 20,000-issue board must not take longer to store
+than to download. Only tables Jira owns are touched; contacts, criteria and mappings never are.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlmodel import Session
+
+from tracker.db import upsert
+from tracker.jira_sync.normalise import EventTuple
+from tracker.models import BoardIssue, ChangelogEvent, JiraBoard, JiraIssue, JiraSprint
+
+#: Rows per IN (...) list: far below SQLite's and PostgreSQL's parameter limits.
+CHUNK = 1000
+_EVENT_COLUMNS = (
+    "issue_id",
+    "history_id",
+    "item_index",
+    "at",
+    "field",
+    "from_value",
+    "to_value",
+    "from_string",
+    "to_string",
+)
+
+
+@dataclass
+class BoardSnapshot:
+    """One board as read from Jira (or a file), normalised and not yet written."""
+
+    board: dict[str, Any]
+    sprints: list[dict[str, Any]]
+    #: the moment the board was read; the next incremental sync asks for changes since then
+    as_of: datetime | None
+    #: jira_issue rows and their changelog events, by Jira issue id (a repeat replaces)
+    issues: dict[int, dict[str, Any]] = field(default_factory=dict)
+    events: dict[int, list[EventTuple]] = field(default_factory=dict)
+    #: Jira ids of every issue on the board when the whole board was listed, else None
+    members: set[int] | None = None
+    #: Jira ids of issues that Jira no longer has at all (deleted, or hidden from the account)
+    gone: set[int] = field(default_factory=set)
+
+    def add_issue(self, row: dict[str, Any], events: list[EventTuple]) -> None:
+        self.issues[row["jira_id"]] = row
+        self.events[row["jira_id"]] = events
+
+
+@dataclass(frozen=True)
+class BoardCounts:
+    issues: int
+    changed: int
+    events: int
+    sprints: int
+    departed: int
+    gone: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def active_member_ids(session: Session, board_id: int) -> set[int]:
+    """Jira ids of the issues we hold as currently on a board (to find the ones that left)."""
+    rows = session.execute(
+        select(JiraIssue.jira_id)
+        .join(BoardIssue, BoardIssue.issue_id == JiraIssue.id)
+        .where(BoardIssue.board_id == board_id, BoardIssue.removed_at.is_(None))  # type: ignore[union-attr]
+    )
+    return {jira_id for (jira_id,) in rows}
+
+
+def _upsert_board(
+    session: Session, site_id: int, snapshot: BoardSnapshot, now: datetime, synced: bool | None
+) -> int:
+    row = {**snapshot.board, "site_id": site_id, "last_synced_at": snapshot.as_of or now}
+    if snapshot.members is not None:
+        row["membership_checked_at"] = snapshot.as_of or now
+    if synced is not None:
+        row["synced"] = synced
+    upsert(session, JiraBoard, [row], ["site_id", "jira_id"])
+    return session.execute(
+        select(JiraBoard.id).where(
+            JiraBoard.site_id == site_id, JiraBoard.jira_id == snapshot.board["jira_id"]
+        )
+    ).scalar_one()
+
+
+def _upsert_sprints(
+    session: Session, site_id: int, board_id: int, sprints: list[dict[str, Any]]
+) -> None:
+    """A sprint belongs to its origin board when we hold that board, else to the one listing it."""
+    boards = dict(
+        session.execute(
+            select(JiraBoard.jira_id, JiraBoard.id).where(JiraBoard.site_id == site_id)
+        ).all()
+    )
+    rows = [
+        {
+            **{k: v for k, v in sprint.items() if k != "origin_board"},
+            "site_id": site_id,
+            "board_id": boards.get(sprint["origin_board"], board_id),
+        }
+        for sprint in sprints
+    ]
+    upsert(session, JiraSprint, rows, ["site_id", "jira_id"])
+
+
+def _stored_updates(
+    session: Session, site_id: int, jira_ids: list[int]
+) -> dict[int, datetime | None]:
+    """When each of these issues was last updated according to what we hold."""
+    found: dict[int, datetime | None] = {}
+    for chunk in _chunks(jira_ids):
+        found.update(
+            session.execute(
+                select(JiraIssue.jira_id, JiraIssue.updated_at).where(
+                    JiraIssue.site_id == site_id,
+                    JiraIssue.jira_id.in_(chunk),  # type: ignore[attr-defined]
+                )
+            ).all()
+        )
+    return found
+
+
+def issue_ids(session: Session, site_id: int, jira_ids: list[int]) -> dict[int, int]:
+    ids: dict[int, int] = {}
+    for chunk in _chunks(jira_ids):
+        ids.update(
+            session.execute(
+                select(JiraIssue.jira_id, JiraIssue.id).where(
+                    JiraIssue.site_id == site_id,
+                    JiraIssue.jira_id.in_(chunk),  # type: ignore[attr-defined]
+                )
+            ).all()
+        )
+    return ids
+
+
+def _replace_events(
+    session: Session, ids: dict[int, int], changed: list[int], events: dict[int, list[EventTuple]]
+) -> int:
+    """Swap in the complete changelog of every changed issue; unchanged ones keep theirs."""
+    for chunk in _chunks([ids[jira_id] for jira_id in changed]):
+        session.execute(delete(ChangelogEvent).where(ChangelogEvent.issue_id.in_(chunk)))  # type: ignore[attr-defined]
+    rows = [
+        dict(zip(_EVENT_COLUMNS, (ids[jira_id], *event[1:]), strict=True))
+        for jira_id in changed
+        for event in events[jira_id]
+    ]
+    if rows:
+        session.execute(insert(ChangelogEvent), rows)
+    return len(rows)
+
+
+def _mark_departed(session: Session, board_id: int, members: set[int], now: datetime) -> int:
+    """Mark the board's issues that Jira no longer lists on it; they stay for sprint history."""
+    rows = session.execute(
+        select(BoardIssue.id, JiraIssue.jira_id)
+        .join(JiraIssue, JiraIssue.id == BoardIssue.issue_id)
+        .where(BoardIssue.board_id == board_id, BoardIssue.removed_at.is_(None))  # type: ignore[union-attr]
+    ).all()
+    departed = [row_id for row_id, jira_id in rows if jira_id not in members]
+    for chunk in _chunks(departed):
+        session.execute(update(BoardIssue).where(BoardIssue.id.in_(chunk)).values(removed_at=now))  # type: ignore[union-attr]
+    return len(departed)
+
+
+def mark_gone(session: Session, site_id: int, jira_ids: Iterable[int], now: datetime) -> int:
+    """Mark issues Jira no longer has; their rows and history stay for closed sprints."""
+    wanted = sorted(jira_ids)
+    marked = 0
+    for chunk in _chunks(wanted):
+        result = session.execute(
+            update(JiraIssue)
+            .where(
+                JiraIssue.site_id == site_id,
+                JiraIssue.jira_id.in_(chunk),  # type: ignore[attr-defined]
+                JiraIssue.removed_at.is_(None),  # type: ignore[union-attr]
+            )
+            .values(removed_at=now)
+        )
+        marked += result.rowcount or 0  # type: ignore[attr-defined]
+    return marked
+
+
+def write_board(
+    session: Session,
+    site_id: int,
+    snapshot: BoardSnapshot,
+    now: datetime,
+    synced: bool | None = None,
+    rewrite: bool = False,
+) -> tuple[int, BoardCounts]:
+    """Store a snapshot; returns the board's row id and what changed. Call inside one transaction.
+
+    An issue's changelog is replaced only when its `updated` moved (or it is new, or `rewrite`
+    asks for every one), which keeps re-reading an unchanged board cheap; upserts make a repeated
+    sync leave the same rows.
+    """
+    board_id = _upsert_board(session, site_id, snapshot, now, synced)
+    _upsert_sprints(session, site_id, board_id, snapshot.sprints)
+    jira_ids = list(snapshot.issues)
+    stored = _stored_updates(session, site_id, jira_ids)
+    changed = [
+        jira_id
+        for jira_id, issue in snapshot.issues.items()
+        if rewrite or jira_id not in stored or stored[jira_id] != issue["updated_at"]
+    ]
+    upsert(
+        session,
+        JiraIssue,
+        [{**issue, "site_id": site_id, "removed_at": None} for issue in snapshot.issues.values()],
+        ["site_id", "jira_id"],
+    )
+    ids = issue_ids(session, site_id, jira_ids)
+    upsert(
+        session,
+        BoardIssue,
+        [{"board_id": board_id, "issue_id": ids[j], "removed_at": None} for j in jira_ids],
+        ["board_id", "issue_id"],
+    )
+    events = _replace_events(session, ids, changed, snapshot.events)
+    departed = (
+        _mark_departed(session, board_id, snapshot.members, now)
+        if snapshot.members is not None
+        else 0
+    )
+    gone = mark_gone(session, site_id, snapshot.gone, now)
+    return board_id, BoardCounts(
+        issues=len(jira_ids),
+        changed=len(changed),
+        events=events,
+        sprints=len(snapshot.sprints),
+        departed=departed,
+        gone=gone,
+    )
