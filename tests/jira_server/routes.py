@@ -35,6 +35,7 @@ class Site:
     url: str
     changelog_limit: int | None
     search_page_limit: int
+    keys_page_limit: int
     agile_page_limit: int = 50
 
 
@@ -175,7 +176,9 @@ def search_jql(site: Site, request: Request) -> Reply:
     keys = _search_keys(site, request, bounded=True)
     token = request.text("nextPageToken")
     start = _offset(token, jql) if token else 0
-    size = _page_size(request, 50, site.search_page_limit)
+    selection = FieldSelection.parse(request.values("fields"), "id")
+    limit = site.keys_page_limit if selection.ids_only else site.search_page_limit
+    size = max(_page_size(request, 50, limit), 1)
     page = keys[start : start + size]
     body: dict[str, Any] = {"issues": _render(site, request, page, "id")}
     if start + size < len(keys):

@@ -28,6 +28,8 @@ DC_401 = "You are not authenticated. Authentication required to perform this ope
 # Data Center's search takes up to jira.search.views.default.max (1000); Cloud pages of issues with
 # all fields and changelogs hold at most 100.
 SEARCH_PAGE_LIMIT = {"cloud": 100, "datacenter": 1000}
+# Cloud's enhanced search returns up to 5000 issues a page when only id/key are asked for.
+CLOUD_KEYS_PAGE_LIMIT = 5000
 # Cloud embeds only the newest 100 histories; Data Center embeds them all (and has no changelog
 # endpoint to page the rest from).
 CHANGELOG_LIMIT = {"cloud": 100, "datacenter": None}
@@ -55,8 +57,9 @@ class JiraServer(ThreadingHTTPServer):
 
     Credentials: Cloud wants HTTP Basic `email:api_token`, Data Center `Authorization: Bearer
     <pat>`; `client_auth` gives the matching keyword arguments for `jira.JIRA`. Limits left as
-    None behave as that kind of Jira does (CHANGELOG_LIMIT, SEARCH_PAGE_LIMIT); set small ones to
-    make a test page or truncate with little data.
+    None behave as that kind of Jira does (CHANGELOG_LIMIT, SEARCH_PAGE_LIMIT and, for Cloud's
+    keys-only searches, CLOUD_KEYS_PAGE_LIMIT); set small ones to make a test page or truncate
+    with little data.
     """
 
     daemon_threads = True
@@ -71,6 +74,7 @@ class JiraServer(ThreadingHTTPServer):
         pat: str = PAT,
         embedded_changelog_limit: int | None = None,
         search_page_limit: int | None = None,
+        keys_page_limit: int | None = None,
         agile_page_limit: int = 50,
         forbidden_boards: Iterable[int] = (),
     ) -> None:
@@ -87,6 +91,7 @@ class JiraServer(ThreadingHTTPServer):
             url=self.url,
             changelog_limit=embedded_changelog_limit or CHANGELOG_LIMIT[kind],
             search_page_limit=search_page_limit or SEARCH_PAGE_LIMIT[kind],
+            keys_page_limit=keys_page_limit or CLOUD_KEYS_PAGE_LIMIT,
             agile_page_limit=agile_page_limit,
         )
         if kind == "cloud":

@@ -52,6 +52,11 @@ class FieldSelection:
             excluded=frozenset(i[1:] for i in items if i.startswith("-")),
         )
 
+    @property
+    def ids_only(self) -> bool:
+        """Asks for nothing but id/key, which Cloud pages up to 5000 at a time."""
+        return not (self.everything or self.navigable) and self.named <= {"id", "key"}
+
     def wants(self, field_id: str, navigable: bool) -> bool:
         if field_id in self.excluded:
             return False

@@ -1,6 +1,7 @@
 """The test Jira server, driven by the real `jira` client over HTTP on both kinds of Jira."""
 
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -120,6 +121,17 @@ def test_cloud_raw_pages_follow_next_page_token(jira_server: JiraServerFactory):
     with pytest.raises(JIRAError) as raised:
         client.enhanced_search_issues("project = REV", nextPageToken=first["nextPageToken"])
     assert raised.value.status_code == 400
+
+
+def test_cloud_pages_keys_only_searches_in_bigger_pages(jira_server: JiraServerFactory):
+    client = connect(jira_server(build_site("cloud"), search_page_limit=2))
+    jql = "project in (REV, HWK)"
+
+    keys_only = client.enhanced_search_issues(jql, maxResults=1000, fields="key", json_result=True)
+    with_fields = client.enhanced_search_issues(jql, maxResults=1000, json_result=True)
+
+    assert (len(keys_only["issues"]), keys_only["isLast"]) == (10, True)
+    assert (len(with_fields["issues"]), with_fields["isLast"]) == (2, False)
 
 
 def test_datacenter_raw_pages_count_from_start_at(jira_server: JiraServerFactory):
@@ -428,3 +440,27 @@ def test_request_log_records_queries_and_resets(jira_server: JiraServerFactory):
         200,
     )
     assert logged.query["state"] == "closed"
+
+
+def test_changes_while_searching_never_break_a_response(jira_server: JiraServerFactory):
+    server = jira_server(build_site("cloud"), search_page_limit=3)
+    client = connect(server)
+    results: list[list[str]] = []
+    done = threading.Event()
+
+    def search() -> None:
+        while not (results and done.is_set()):
+            issues = client.search_issues("project = HWK", maxResults=False, expand="changelog")
+            results.append([i.key for i in issues])
+
+    searcher = threading.Thread(target=search)
+    searcher.start()
+    item = {"field": "labels", "fieldtype": "jira", "from": None, "to": None}
+    for minute in range(40):
+        at = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=minute)
+        server.update_issue("HWK-4", {"labels": [str(minute)]}, items=[item], at=at)
+    done.set()
+    searcher.join()
+
+    assert results and all(keys == ["HWK-4", "HWK-3", "HWK-2", "HWK-1"] for keys in results)
+    assert client.issue("HWK-4", expand="changelog").raw["changelog"]["total"] == 40
