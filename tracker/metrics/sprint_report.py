@@ -188,11 +188,9 @@ def sprint_report(
     committed = ~report["added"]
     if options.done_at_start == "exclude":
         committed &= ~report["done_at_start"]
-    outcomes = report.groupby("outcome", observed=False).agg(
-        issues=("issue_id", "size"),
-        initial_estimate=("initial_estimate", "sum"),
-        final_estimate=("final_estimate", "sum"),
-    )
+    by_outcome = report.groupby("outcome", observed=False)
+    outcomes = by_outcome[["initial_estimate", "final_estimate"]].sum()
+    outcomes.insert(0, "issues", by_outcome.size())
     return SprintReport(
         sprint=sprint,
         close=close,

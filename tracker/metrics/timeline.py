@@ -29,13 +29,12 @@ def _carry(values: np.ndarray, is_set: np.ndarray) -> np.ndarray:
     return values[np.maximum.accumulate(positions)]
 
 
-def _initial(issues: pd.DataFrame, events: pd.DataFrame, field: str, column: str) -> np.ndarray:
+def _initial(issues: pd.DataFrame, firsts: pd.DataFrame, field: str, column: str) -> np.ndarray:
     """A field's value before the issue's first change: that change's `from`, else the current one.
 
-    `events` must be in time order, so the first row per issue is its first change.
+    `firsts` holds each issue's first change of each field.
     """
-    first = events.loc[events["field"] == field].drop_duplicates("issue_id")
-    before = first.set_index("issue_id")["from_value"]
+    before = firsts.loc[(firsts["field"] == field).to_numpy()].set_index("issue_id")["from_value"]
     has_event = issues["issue_id"].isin(before.index).to_numpy()
     current = issues[column].to_numpy(dtype=object)
     return np.where(has_event, issues["issue_id"].map(before).to_numpy(dtype=object), current)
@@ -46,7 +45,11 @@ def _estimates(values: np.ndarray) -> np.ndarray:
 
 
 def _rows(issues: pd.DataFrame, events: pd.DataFrame) -> dict[str, np.ndarray]:
-    """One row per creation and per state change, as columns; creation rows hold initial values."""
+    """One row per creation and per state change, as columns; creation rows hold initial values.
+
+    `events` must be in time order per issue.
+    """
+    firsts = events.drop_duplicates(["issue_id", "field"])
     return {
         "issue_id": np.concatenate([issues["issue_id"].to_numpy(), events["issue_id"].to_numpy()]),
         "at": np.concatenate([utc_ns(issues["created"]), utc_ns(events["at"])]),
@@ -58,19 +61,19 @@ def _rows(issues: pd.DataFrame, events: pd.DataFrame) -> dict[str, np.ndarray]:
         ),
         "status": np.concatenate(
             [
-                _initial(issues, events, "status", "status_id"),
+                _initial(issues, firsts, "status", "status_id"),
                 events["to_value"].to_numpy(dtype=object),
             ]
         ),
         "sprints": np.concatenate(
             [
-                _initial(issues, events, "sprint", "sprint_ids"),
+                _initial(issues, firsts, "sprint", "sprint_ids"),
                 events["to_value"].to_numpy(dtype=object),
             ]
         ),
         "estimate": np.concatenate(
             [
-                _estimates(_initial(issues, events, "estimate", "estimate")),
+                _estimates(_initial(issues, firsts, "estimate", "estimate")),
                 _estimates(events["to_value"].to_numpy(dtype=object)),
             ]
         ),
