@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.jira_server.jql import JqlError, parse
+from tests.jira_server.jql import JqlError, Query, parse
 from tests.jira_server.shape import FieldSelection, oldest_first, render_issue, split_list
 from tests.jira_server.store import SiteStore
 
@@ -87,7 +87,7 @@ def _page_size(request: Request, default: int, limit: int) -> int:
     return default if wanted < 0 else min(wanted, limit)
 
 
-def _query(jql: str, site: Site, *, bounded: bool) -> Any:
+def _query(jql: str, *, bounded: bool) -> Query:
     try:
         query = parse(jql)
     except JqlError as exc:
@@ -97,8 +97,10 @@ def _query(jql: str, site: Site, *, bounded: bool) -> Any:
     return query
 
 
-def _search_keys(site: Site, request: Request, *, bounded: bool, board: int | None = None):
-    query = _query(request.text("jql"), site, bounded=bounded)
+def _search_keys(
+    site: Site, request: Request, *, bounded: bool, board: int | None = None
+) -> list[str]:
+    query = _query(request.text("jql"), bounded=bounded)
     validate = request.text("validateQuery", "true").lower() not in {"false", "warn"}
     try:
         return site.store.search(query, board_id=board, validate=validate)

@@ -126,41 +126,56 @@ def _item(
     return item | {"from": old[0], "fromString": old[1], "to": new[0], "toString": new[1]}
 
 
+def _sprint_start(sprint_id: int) -> datetime:
+    return START + timedelta(days=next(s[4] for s in SPRINTS if s[0] == sprint_id))
+
+
 def _histories(
     kind: str, spec: tuple[Any, ...], created: datetime, number: int
 ) -> list[dict[str, Any]]:
+    """A plausible timeline: estimated, planned into a sprint the day before it starts, started,
+    carried over when the sprint closed, done in its last sprint; REV-1 then gets 146 label edits
+    so the histories that matter are the oldest."""
     key, _, _, status, points, sprints, _, assignee = spec
     estimate_id, estimate_name = ESTIMATE[kind]
-    changes: list[list[dict[str, Any]]] = []
-    if sprints:
-        ids = ", ".join(str(s) for s in sprints[:1])
-        changes.append(
-            [
-                _item(
-                    kind, "Sprint", SPRINT[kind], ("", ""), (ids, _sprint(kind, sprints[0])["name"])
-                )
-            ]
-        )
+    offset = timedelta(hours=number)
+    changes: list[tuple[datetime, dict[str, Any]]] = []
     if points is not None:
-        changes.append([_item(kind, estimate_name, estimate_id, (None, None), (None, str(points)))])
+        item = _item(kind, estimate_name, estimate_id, (None, None), (None, str(points)))
+        changes.append((created + timedelta(hours=1), item))
+    for n, sprint_id in enumerate(sprints):
+        names = [_sprint(kind, s)["name"] for s in sprints[: n + 1]]
+        old = (", ".join(map(str, sprints[:n])), ", ".join(names[:-1]))
+        new = (", ".join(map(str, sprints[: n + 1])), ", ".join(names))
+        # Planned the day before the first sprint; carried over as the previous one completed.
+        when = _sprint_start(sprint_id) - (timedelta(hours=2) if n else timedelta(days=1) - offset)
+        changes.append((when, _item(kind, "Sprint", SPRINT[kind], old, new)))
+    first_day = _sprint_start(sprints[0]) if sprints else START
+    last_day = _sprint_start(sprints[-1]) if sprints else START
+    order = list(STATUSES)
+    if order.index(status) >= 1:
+        item = _item(kind, "status", "status", ("10000", "To Do"), ("3", "In Progress"))
+        changes.append((first_day + timedelta(days=1) + offset, item))
+    if status == "Done":
+        item = _item(kind, "status", "status", ("3", "In Progress"), ("10001", "Done"))
+        changes.append((last_day + timedelta(days=5) + offset, item))
     if key == "REV-1":
         changes += [
-            [_item(kind, "labels", "labels", (None, f"draft-{i}"), (None, f"draft-{i + 1}"))]
+            (
+                START + timedelta(days=15, hours=i),
+                _item(kind, "labels", "labels", (None, f"draft-{i}"), (None, f"draft-{i + 1}")),
+            )
             for i in range(146)
         ]
-    for old, new in zip(["To Do", "In Progress"], ["In Progress", "Done"], strict=True):
-        if list(STATUSES).index(status) >= list(STATUSES).index(new):
-            changes.append(
-                [_item(kind, "status", "status", (STATUSES[old][0], old), (STATUSES[new][0], new))]
-            )
+    changes.sort(key=lambda change: change[0])
     histories = [
         {
             "id": str(10000 + number * 200 + i),
             "author": _user(kind, assignee),
-            "created": jira_timestamp(created + timedelta(hours=2 * i + 1)),
-            "items": items,
+            "created": jira_timestamp(when),
+            "items": [item],
         }
-        for i, items in enumerate(changes)
+        for i, (when, item) in enumerate(changes)
     ]
     return histories[::-1] if kind == "cloud" else histories
 

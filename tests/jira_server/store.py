@@ -68,11 +68,7 @@ class SiteStore:
                 return self.issues[key_or_id.upper()]
             return next((i for i in self.issues.values() if str(i.get("id")) == key_or_id), None)
 
-    def board_ids(self) -> list[int]:
-        with self.lock:
-            return sorted(self.boards)
-
-    def all_sprints(self) -> Iterable[dict[str, Any]]:
+    def all_sprints(self) -> list[dict[str, Any]]:
         with self.lock:
             return [sprint for sprints in self.sprints.values() for sprint in sprints]
 
