@@ -89,7 +89,11 @@ class JiraServer(ThreadingHTTPServer):
             store=self.store,
             kind=kind,
             url=self.url,
-            changelog_limit=embedded_changelog_limit or CHANGELOG_LIMIT[kind],
+            changelog_limit=(
+                CHANGELOG_LIMIT[kind]
+                if embedded_changelog_limit is None
+                else embedded_changelog_limit
+            ),
             search_page_limit=search_page_limit or SEARCH_PAGE_LIMIT[kind],
             keys_page_limit=keys_page_limit or CLOUD_KEYS_PAGE_LIMIT,
             agile_page_limit=agile_page_limit,
