@@ -1,0 +1,109 @@
+"""When will the remaining scope be done? A Monte Carlo forecast from recent weekly throughput.
+
+A single average date hides how uncertain it is; programme boards need "50% likely by ..., 85%
+likely by ...". Each trial replays weeks drawn at random from the recent weeks' throughput until
+the remaining work is done; the percentiles of those trials are the dates.
+"""
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Measure = Literal["issues", "points"]
+
+
+def weekly_throughput(
+    burnup: pd.DataFrame, measure: Measure = "issues", weeks: int = 12
+) -> np.ndarray:
+    """Work done in each of the last `weeks` whole weeks (fewer when the history is shorter).
+
+    A week where reopened work outweighed finished work counts as 0: the reopened work is back
+    in the remaining scope already, and negative speed would count it twice.
+    """
+    done = burnup.set_index("date")[f"done_{measure}"]
+    last = done.index[-1]
+    available = min(weeks, (last - done.index[0]).days // 7)
+    ends = pd.DatetimeIndex([last - pd.Timedelta(weeks=k) for k in range(available, -1, -1)])
+    return np.clip(np.diff(done.reindex(ends).to_numpy(dtype=float)), 0.0, None)
+
+
+def forecast(
+    burnup: pd.DataFrame,
+    *,
+    measure: Measure = "issues",
+    history_weeks: int = 12,
+    percentiles: Sequence[int] = (50, 85, 95),
+    trials: int = 10_000,
+    seed: int = 0,
+    horizon_weeks: int = 520,
+) -> pd.DataFrame:
+    """Completion dates at the given confidence levels, from a daily burnup (see rollup).
+
+    Returns one row per percentile: `percentile`, `weeks` from the burnup's last day, `date`, and
+    `note`. When no forecast is possible (no work finished in the history, or less than a week of
+    it) `weeks` is NaN, `date` NaT and `note` says why; a date beyond `horizon_weeks` is NaT too.
+    The same `seed` gives the same dates, so a page does not flicker between reloads.
+    """
+    if burnup.empty:
+        as_of, remaining, throughput = pd.NaT, 0.0, np.array([])
+    else:
+        last = burnup.iloc[-1]
+        as_of = pd.Timestamp(last["date"])
+        remaining = float(last[f"scope_{measure}"] - last[f"done_{measure}"])
+        throughput = weekly_throughput(burnup, measure, history_weeks)
+
+    def result(weeks: np.ndarray, note: str) -> pd.DataFrame:
+        dates = [as_of + pd.Timedelta(weeks=w) if math.isfinite(w) else pd.NaT for w in weeks]
+        return pd.DataFrame(
+            {
+                "percentile": list(percentiles),
+                "weeks": np.where(np.isfinite(weeks), weeks, np.nan),
+                "date": pd.to_datetime(dates),
+                "note": note,
+            }
+        )
+
+    none = np.full(len(percentiles), np.inf)
+    if burnup.empty:
+        return result(none, "no history: no forecast possible")
+    if remaining <= 0:
+        return result(np.zeros(len(percentiles)), "all scope is done")
+    if throughput.size == 0:
+        return result(none, "less than a week of history: no forecast possible")
+    if not throughput.any():
+        return result(
+            none, f"nothing was finished in the last {throughput.size} weeks: no forecast possible"
+        )
+
+    weeks_needed = _simulate(throughput, remaining, trials, seed, horizon_weeks)
+    weeks = np.percentile(weeks_needed, list(percentiles), method="inverted_cdf")
+    beyond = f"; later than {horizon_weeks} weeks shows no date" if np.isinf(weeks).any() else ""
+    note = f"{trials} trials over {throughput.size} weeks of throughput{beyond}"
+    return result(weeks, note)
+
+
+def _simulate(
+    throughput: np.ndarray, remaining: float, trials: int, seed: int, horizon_weeks: int
+) -> np.ndarray:
+    """Weeks each trial needs to reach `remaining` (inf past the horizon), drawn in blocks of weeks
+    so the common case is one vectorised draw and a slow tail only extends the trials still open."""
+    rng = np.random.default_rng(seed)
+    needed = np.full(trials, np.inf)
+    total = np.zeros(trials)
+    open_trials = np.arange(trials)
+    block = max(4, math.ceil(2 * remaining / throughput.mean()))
+    elapsed = 0
+    while open_trials.size and elapsed < horizon_weeks:
+        width = min(block, horizon_weeks - elapsed)
+        draws = rng.choice(throughput, size=(open_trials.size, width))
+        cumulative = total[open_trials, None] + draws.cumsum(axis=1)
+        reached = cumulative >= remaining
+        finished = reached[:, -1]
+        needed[open_trials[finished]] = elapsed + reached[finished].argmax(axis=1) + 1
+        total[open_trials] = cumulative[:, -1]
+        open_trials = open_trials[~finished]
+        elapsed += width
+    return needed
