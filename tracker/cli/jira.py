@@ -1,0 +1,165 @@
+"""`tracker site ...`, `tracker sync` and `tracker import-jira`: Jira sites and their data.
+
+Thin wrappers over tracker.services.jira_admin, which the admin page calls too. Failures are one
+line on stderr and a non-zero exit; the progress bar goes to stderr so stdout stays the summary.
+"""
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tracker.cli.app import acting, app, engine, fail
+from tracker.errors import TrackerError
+from tracker.jira_sync.sync import SyncProgress
+from tracker.policy import Actor
+from tracker.services import jira_admin
+
+site_app = typer.Typer(
+    help="Jira sites: where they are and whose credentials reach them.", no_args_is_help=True
+)
+app.add_typer(site_app, name="site")
+
+
+@site_app.command("add")
+def site_add(
+    name: str = typer.Argument(..., help="A short name, e.g. northmoor."),
+    url: str = typer.Option(..., "--url", help="The site's address, e.g. https://x.atlassian.net."),
+    kind: str = typer.Option(..., "--kind", help="cloud or datacenter."),
+    token_env: str = typer.Option(
+        ..., "--token-env", help="Variable holding the API token (Cloud) or personal access token."
+    ),
+    email_env: str | None = typer.Option(
+        None, "--email-env", help="Variable holding the account's email (Cloud only)."
+    ),
+) -> None:
+    """Register a site by the NAMES of the variables (or secrets.toml keys) holding its secrets."""
+    try:
+        with acting() as (session, actor):
+            site = jira_admin.add_site(session, actor, name, url, kind, token_env, email_env)
+            typer.echo(
+                f"added Jira site '{site.name}' ({site.kind}): tracker site test {site.name}"
+            )
+    except TrackerError as exc:
+        raise fail(str(exc)) from None
+
+
+@site_app.command("list")
+def site_list() -> None:
+    """Every site, the variables holding its credentials (never their values) and its boards."""
+    with acting() as (session, actor):
+        sites = jira_admin.list_sites(session, actor)
+    if sites.empty:
+        typer.echo("no Jira sites yet: add one with tracker site add")
+        return
+    for site in sites.itertuples():
+        where = "imported from files" if site.offline else f"credentials in {site.credentials}"
+        missing = f" (not set: {site.credentials_missing})" if site.credentials_missing else ""
+        last = (
+            f", last synced {site.last_sync:%Y-%m-%d %H:%M} UTC"
+            if site.last_sync is not None
+            else ""
+        )
+        typer.echo(
+            f"{site.name}  {site.kind}  {site.url}  {where}{missing}, "
+            f"{site.synced_boards} synced boards{last}"
+        )
+
+
+@site_app.command("test")
+def site_test(name: str = typer.Argument(..., help="The site's name.")) -> None:
+    """Check the site's credentials and say whom they belong to."""
+    try:
+        with acting() as (session, actor):
+            check = jira_admin.check_site_connection(session, actor, name)
+    except TrackerError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(check.line())
+
+
+@site_app.command("boards")
+def site_boards(name: str = typer.Argument(..., help="The site's name.")) -> None:
+    """The site's boards as Jira lists them now, and which are synced."""
+    try:
+        with acting() as (session, actor):
+            boards = jira_admin.list_boards(session, actor, name)
+    except TrackerError as exc:
+        raise fail(str(exc)) from None
+    for board in boards.itertuples():
+        mark = "synced" if board.synced else "-"
+        typer.echo(
+            f"{board.board_id:>6}  {mark:6}  {board.type:6}  {board.name}  ({board.issues} issues)"
+        )
+
+
+def _actor() -> Actor:
+    """The acting user, without holding a session open through a long sync."""
+    with acting() as (_, actor):
+        return actor
+
+
+def _sync_one(site: str, boards: list[int], full: bool, console: Console) -> bool:
+    actor = _actor()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def show(step: SyncProgress) -> None:
+            if step.board not in tasks:
+                tasks[step.board] = bar.add_task(f"{site}: {step.board}", total=None)
+            bar.update(tasks[step.board], completed=step.done, total=step.total or None)
+
+        result = jira_admin.sync_site(engine(), actor, site, boards, full, show)
+    typer.echo(result.summary())
+    if not result.ok:
+        typer.echo(f"error: {result.error_line()}", err=True)
+    return result.ok
+
+
+@app.command("sync")
+def sync(
+    site: str | None = typer.Option(
+        None, "--site", help="Sync only this site (default: every live site)."
+    ),
+    board: list[int] = typer.Option(
+        [],
+        "--board",
+        help="A Jira board id to sync; added to the site's synced boards. Repeatable.",
+    ),
+    full: bool = typer.Option(False, "--full", help="Read every issue, not just the changed ones."),
+) -> None:
+    """Bring synced boards up to date from Jira (incrementally unless --full)."""
+    console = Console(stderr=True)
+    try:
+        with acting() as (session, actor):
+            sites = [site] if site else jira_admin.live_site_names(session, actor)
+        if board and not site:
+            raise TrackerError("--board needs --site: board ids are per site.")
+        if not sites:
+            raise TrackerError(
+                "there are no live Jira sites to sync: add one with tracker site add."
+            )
+        ok = all([_sync_one(name, board, full, console) for name in sites])
+    except TrackerError as exc:
+        raise fail(str(exc)) from None
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command("import-jira")
+def import_jira(
+    directory: Path = typer.Argument(..., help="A site saved as docs/jira-data.md describes."),
+) -> None:
+    """Load a site's Jira data from files (for councils without API access); all or nothing."""
+    try:
+        summary = jira_admin.import_directory(engine(), _actor(), directory)
+    except TrackerError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(summary.line())

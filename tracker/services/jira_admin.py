@@ -1,0 +1,325 @@
+"""Managing Jira sites and syncs: the use cases behind `tracker site ...`, `tracker sync`,
+`tracker import-jira` and the admin page, so both get one implementation.
+
+Every function checks that the actor may manage sites. Nothing returned holds a secret: sites are
+listed with the names of their credential variables and whether those are set, never the values.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from tracker.db import upsert
+from tracker.errors import TrackerError
+from tracker.jira_sync.credentials import (
+    SECRETS_FILE,
+    credentials_for,
+    missing_variables,
+    variable_names,
+)
+from tracker.jira_sync.errors import SyncError
+from tracker.jira_sync.explain import explain
+from tracker.jira_sync.gateway import JiraGateway, JiraHttpError, RetryPolicy
+from tracker.jira_sync.offline import ImportSummary, import_site_directory
+from tracker.jira_sync.sync import ProgressCallback, SiteSyncResult, SyncOptions
+from tracker.jira_sync.sync import sync_site as _sync_site
+from tracker.models import BoardIssue, JiraBoard, JiraSite, SiteKind, SyncRun
+from tracker.policy import Action, Actor, require
+
+#: Variable names, upper case as environment variables are: a pasted token or email is refused
+#: here rather than stored in the database.
+VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")
+DEPLOYMENTS = {SiteKind.cloud: {"Cloud"}, SiteKind.datacenter: {"Server", "DataCenter"}}
+
+
+class SiteNotFound(TrackerError, LookupError):
+    """No Jira site of that name."""
+
+
+def _site(session: Session, name: str) -> JiraSite:
+    site = session.exec(select(JiraSite).where(JiraSite.name == name)).first()
+    if site is None:
+        raise SiteNotFound(f"there is no Jira site called '{name}' (see tracker site list).")
+    return site
+
+
+def _gateway(site: JiraSite, secrets_file: Path, retry: RetryPolicy | None) -> JiraGateway:
+    if site.offline:
+        raise SyncError(f"Jira site '{site.name}' is imported from files and has no connection.")
+    return JiraGateway(site.url, site.kind, credentials_for(site, secrets_file), retry)
+
+
+def list_sites(session: Session, actor: Actor, secrets_file: Path = SECRETS_FILE) -> pd.DataFrame:
+    """One row per site: where it is, which variables hold its credentials, what is synced."""
+    require(actor, Action.manage_sites)
+    synced = dict(
+        session.exec(
+            select(JiraBoard.site_id, func.count())
+            .where(JiraBoard.synced)
+            .group_by(JiraBoard.site_id)  # type: ignore[arg-type]
+        ).all()
+    )
+    last = dict(
+        session.exec(
+            select(SyncRun.site_id, func.max(SyncRun.finished_at))
+            .where(SyncRun.outcome == "succeeded")
+            .group_by(SyncRun.site_id)  # type: ignore[arg-type]
+        ).all()
+    )
+    rows = [
+        {
+            "name": site.name,
+            "url": site.url,
+            "kind": SiteKind(site.kind).value,
+            "offline": site.offline,
+            "credentials": ", ".join(variable_names(site)),
+            "credentials_missing": ""
+            if site.offline
+            else ", ".join(missing_variables(site, secrets_file)),
+            "synced_boards": synced.get(site.id, 0),
+            "last_sync": last.get(site.id),
+        }
+        for site in session.exec(select(JiraSite).order_by(JiraSite.name)).all()
+    ]
+    columns = [
+        "name",
+        "url",
+        "kind",
+        "offline",
+        "credentials",
+        "credentials_missing",
+        "synced_boards",
+        "last_sync",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def add_site(
+    session: Session,
+    actor: Actor,
+    name: str,
+    url: str,
+    kind: str,
+    token_env: str,
+    email_env: str | None = None,
+) -> JiraSite:
+    """Register a live site by the names of the variables holding its credentials."""
+    require(actor, Action.manage_sites)
+    name, url = name.strip(), url.strip().rstrip("/")
+    try:
+        site_kind = SiteKind(kind)
+    except ValueError:
+        raise TrackerError(f"a site's kind is 'cloud' or 'datacenter', not '{kind}'.") from None
+    if not name or len(name) > 100:
+        raise TrackerError("a site needs a name of at most 100 characters.")
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+        raise TrackerError(f"'{url}' is not a Jira address (expected https://...).")
+    if site_kind is SiteKind.cloud and not email_env:
+        raise TrackerError(
+            "a Cloud site needs --email-env: the variable holding the account's email."
+        )
+    for variable in (token_env, email_env):
+        if variable is not None and not VARIABLE_NAME.fullmatch(variable):
+            raise TrackerError(
+                "--token-env and --email-env take the NAME of an environment variable "
+                "(upper case, e.g. NORTHMOOR_JIRA_TOKEN), never the secret itself."
+            )
+    if session.exec(select(JiraSite).where(JiraSite.name == name)).first():
+        raise TrackerError(f"a Jira site called '{name}' already exists.")
+    site = JiraSite(
+        name=name,
+        url=url,
+        kind=site_kind,
+        token_env=token_env,
+        email_env=email_env if site_kind is SiteKind.cloud else None,
+    )
+    session.add(site)
+    session.flush()
+    return site
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    site: str
+    user: str
+    account: str
+    deployment: str
+    version: str
+
+    def line(self) -> str:
+        return (
+            f"{self.site}: the credentials belong to {self.user} ({self.account}); "
+            f"Jira {self.deployment} {self.version}"
+        )
+
+
+def check_site_connection(
+    session: Session,
+    actor: Actor,
+    site_name: str,
+    secrets_file: Path = SECRETS_FILE,
+    retry: RetryPolicy | None = None,
+) -> ConnectionCheck:
+    """Check the credentials, say whose they are, and that the site is the kind registered."""
+    require(actor, Action.manage_sites)
+    site = _site(session, site_name)
+    gateway = _gateway(site, secrets_file, retry)
+    try:
+        info = gateway.server_info()
+        me = gateway.myself()
+    except JiraHttpError as exc:
+        raise explain(exc, site, "checking the connection") from None
+    deployment = str(info.get("deploymentType") or "Server")
+    if deployment not in DEPLOYMENTS[SiteKind(site.kind)]:
+        raise SyncError(
+            f"Jira site '{site.name}' is registered as {SiteKind(site.kind).value} but {site.url} "
+            f"is Jira {deployment}: remove the site and add it again with the right --kind."
+        )
+    return ConnectionCheck(
+        site=site.name,
+        user=str(me.get("displayName") or me.get("name") or "?"),
+        account=str(me.get("emailAddress") or me.get("name") or me.get("accountId") or "?"),
+        deployment=deployment,
+        version=str(info.get("version") or "?"),
+    )
+
+
+def list_boards(
+    session: Session,
+    actor: Actor,
+    site_name: str,
+    refresh: bool = True,
+    secrets_file: Path = SECRETS_FILE,
+    retry: RetryPolicy | None = None,
+) -> pd.DataFrame:
+    """The site's boards (refreshed from Jira for a live site) and which ones are synced."""
+    require(actor, Action.manage_sites)
+    site = _site(session, site_name)
+    if refresh and not site.offline:
+        try:
+            found = _gateway(site, secrets_file, retry).boards()
+        except JiraHttpError as exc:
+            raise explain(exc, site, "listing boards") from None
+        rows = [
+            {
+                "site_id": site.id,
+                "jira_id": int(board["id"]),
+                "name": str(board.get("name") or board["id"]),
+                "board_type": str(board.get("type") or "scrum"),
+                "project_key": (board.get("location") or {}).get("projectKey"),
+            }
+            for board in found
+        ]
+        upsert(session, JiraBoard, rows, ["site_id", "jira_id"])
+    issues = dict(
+        session.exec(
+            select(BoardIssue.board_id, func.count())
+            .where(BoardIssue.removed_at.is_(None))  # type: ignore[union-attr]
+            .group_by(BoardIssue.board_id)  # type: ignore[arg-type]
+        ).all()
+    )
+    boards = session.exec(
+        select(JiraBoard).where(JiraBoard.site_id == site.id).order_by(JiraBoard.jira_id)
+    ).all()
+    return pd.DataFrame(
+        [
+            {
+                "board_id": b.jira_id,
+                "name": b.name,
+                "type": b.board_type,
+                "project": b.project_key,
+                "synced": b.synced,
+                "issues": issues.get(b.id, 0),
+                "last_synced_at": b.last_synced_at,
+            }
+            for b in boards
+        ],
+        columns=["board_id", "name", "type", "project", "synced", "issues", "last_synced_at"],
+    )
+
+
+def choose_synced_boards(
+    session: Session, actor: Actor, site_name: str, board_ids: Iterable[int]
+) -> None:
+    """Sync exactly these boards (Jira board ids) of the site from now on."""
+    require(actor, Action.manage_sites)
+    site = _site(session, site_name)
+    wanted = set(board_ids)
+    boards = session.exec(select(JiraBoard).where(JiraBoard.site_id == site.id)).all()
+    unknown = wanted - {b.jira_id for b in boards}
+    if unknown:
+        raise TrackerError(
+            f"Jira site '{site.name}' has no board {min(unknown)} (list its boards to refresh)."
+        )
+    for board in boards:
+        board.synced = board.jira_id in wanted
+        session.add(board)
+
+
+def recent_sync_runs(
+    session: Session, actor: Actor, site_name: str | None = None, limit: int = 50
+) -> pd.DataFrame:
+    """The latest runs, newest first, with what each read and wrote and why it failed."""
+    require(actor, Action.manage_sites)
+    query = (
+        select(SyncRun, JiraSite.name, JiraBoard.name)
+        .join(JiraSite, JiraSite.id == SyncRun.site_id)
+        .outerjoin(JiraBoard, JiraBoard.id == SyncRun.board_id)
+        .order_by(SyncRun.started_at.desc(), SyncRun.id.desc())  # type: ignore[union-attr]
+        .limit(limit)
+    )
+    if site_name is not None:
+        query = query.where(JiraSite.name == site_name)
+    columns = ["site", "board", "started_at", "finished_at", "outcome", "full", "issues", "changed"]
+    columns += ["events", "departed", "requests", "error"]
+    rows = [
+        {
+            "site": site,
+            "board": board,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "outcome": run.outcome,
+            "full": run.full,
+            "issues": run.counts.get("issues", 0),
+            "changed": run.counts.get("changed", 0),
+            "events": run.counts.get("events", 0),
+            "departed": run.counts.get("departed", 0),
+            "requests": run.requests,
+            "error": run.error,
+        }
+        for run, site, board in session.exec(query).all()
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def sync_site(
+    engine: Engine,
+    actor: Actor,
+    site_name: str,
+    boards: Iterable[int] | None = None,
+    full: bool = False,
+    progress: ProgressCallback | None = None,
+    options: SyncOptions | None = None,
+) -> SiteSyncResult:
+    """Sync a live site (see jira_sync.sync.sync_site); `boards` are added to its synced boards."""
+    require(actor, Action.manage_sites)
+    return _sync_site(engine, site_name, boards or (), full, progress, options)
+
+
+def live_site_names(session: Session, actor: Actor) -> list[str]:
+    """The sites a plain `tracker sync` syncs: every site that is not imported from files."""
+    require(actor, Action.manage_sites)
+    return list(
+        session.exec(select(JiraSite.name).where(~JiraSite.offline).order_by(JiraSite.name))
+    )  # type: ignore[arg-type]
+
+
+def import_directory(engine: Engine, actor: Actor, directory: Path) -> ImportSummary:
+    """Import a site saved to files (docs/jira-data.md); all or nothing."""
+    require(actor, Action.manage_sites)
+    return import_site_directory(engine, directory)

@@ -1,0 +1,197 @@
+"""The synced Jira data as the frames the metrics take (tracker/metrics/frames.py contract).
+
+One query per frame, whatever the number of issues: the metrics are vectorised pandas, and a
+query per issue would cost more than the arithmetic. Issues that left the board, or Jira, are
+kept (with `removed_at`), because a closed sprint's report still counts them.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from tracker.metrics.frames import STATE_FIELDS, Sprint
+from tracker.models import BoardIssue, ChangelogEvent, JiraBoard, JiraIssue, JiraSprint
+from tracker.services.deliverable_issues import deliverable_issue_map
+
+
+@dataclass(frozen=True)
+class BoardFrames:
+    """One board: its issues, their state-changing events, its sprints, and what "done" means."""
+
+    issues: pd.DataFrame
+    events: pd.DataFrame
+    sprints: list[Sprint]
+    #: statuses of the board's right-most column: done, as Jira's sprint reports count it
+    done_status_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ProgrammeFrames:
+    """Every board a programme's deliverables reach; an issue has a row per board showing it,
+    its events appear once. `board()` gives one board's view."""
+
+    issues: pd.DataFrame
+    events: pd.DataFrame
+    sprints: dict[int, list[Sprint]]
+    done_status_ids: dict[int, frozenset[str]]
+
+    def board(self, board_id: int) -> BoardFrames:
+        issues = self.issues.loc[self.issues["board_id"] == board_id]
+        events = self.events.loc[self.events["issue_id"].isin(issues["issue_id"])]
+        return BoardFrames(
+            issues.reset_index(drop=True),
+            events.reset_index(drop=True),
+            self.sprints.get(board_id, []),
+            self.done_status_ids.get(board_id, frozenset()),
+        )
+
+
+def _issues(session: Session, board_ids: Sequence[int]) -> pd.DataFrame:
+    parent = aliased(JiraIssue)
+    removed = func.coalesce(BoardIssue.removed_at, JiraIssue.removed_at)
+    query = (
+        select(
+            JiraIssue.id.label("issue_id"),  # type: ignore[union-attr]
+            JiraIssue.key,
+            JiraIssue.issue_type,
+            JiraIssue.is_subtask,
+            parent.id.label("parent_id"),  # type: ignore[union-attr]
+            JiraIssue.status_id,
+            JiraIssue.sprint_ids,
+            JiraIssue.estimate,
+            JiraIssue.created_at.label("created"),  # type: ignore[union-attr]
+            BoardIssue.board_id,
+            JiraIssue.epic_key,
+            JiraIssue.components,
+            JiraIssue.labels,
+            JiraIssue.summary,
+            JiraIssue.status_name,
+            removed.label("removed_at"),
+        )
+        .join(BoardIssue, BoardIssue.issue_id == JiraIssue.id)
+        .outerjoin(
+            parent,
+            and_(
+                JiraIssue.is_subtask,
+                parent.site_id == JiraIssue.site_id,
+                parent.key == JiraIssue.parent_key,
+            ),
+        )
+        .where(BoardIssue.board_id.in_(board_ids))  # type: ignore[attr-defined]
+        .order_by(BoardIssue.board_id, JiraIssue.id)
+    )
+    frame = pd.read_sql(query, session.connection())
+    return frame.astype(
+        {
+            "issue_id": "int64",
+            "key": "str",
+            "issue_type": "str",
+            "is_subtask": "bool",
+            "parent_id": "Int64",
+            "status_id": "str",
+            "sprint_ids": "str",
+            "estimate": "float64",
+            "board_id": "int64",
+            "summary": "str",
+            "status_name": "str",
+        }
+    ).assign(
+        created=lambda f: pd.to_datetime(f["created"], utc=True).astype("datetime64[ns, UTC]"),
+        removed_at=lambda f: pd.to_datetime(f["removed_at"], utc=True).astype(
+            "datetime64[ns, UTC]"
+        ),
+    )
+
+
+def _events(session: Session, board_ids: Sequence[int], fields: Sequence[str]) -> pd.DataFrame:
+    on_boards = select(BoardIssue.issue_id).where(BoardIssue.board_id.in_(board_ids))  # type: ignore[attr-defined]
+    query = (
+        select(
+            ChangelogEvent.issue_id,
+            ChangelogEvent.at,
+            ChangelogEvent.field,
+            ChangelogEvent.from_value,
+            ChangelogEvent.to_value,
+            ChangelogEvent.history_id,
+            ChangelogEvent.item_index,
+        )
+        .where(ChangelogEvent.issue_id.in_(on_boards), ChangelogEvent.field.in_(fields))  # type: ignore[attr-defined]
+        .order_by(
+            ChangelogEvent.issue_id,
+            ChangelogEvent.at,
+            ChangelogEvent.history_id,
+            ChangelogEvent.item_index,
+        )
+    )
+    frame = pd.read_sql(query, session.connection())
+    # Rows arrive in (issue, at, history id, item index) order, so a running number orders
+    # items that share an instant the way Jira recorded them.
+    return frame.drop(columns=["history_id", "item_index"]).assign(
+        issue_id=lambda f: f["issue_id"].astype("int64"),
+        at=lambda f: pd.to_datetime(f["at"], utc=True).astype("datetime64[ns, UTC]"),
+        field=lambda f: f["field"].astype("str"),
+        seq=np.arange(len(frame), dtype="int64"),
+    )
+
+
+def _sprints(session: Session, board_ids: Sequence[int]) -> dict[int, list[Sprint]]:
+    rows = session.execute(
+        select(JiraSprint)
+        .where(JiraSprint.board_id.in_(board_ids))  # type: ignore[union-attr]
+        .order_by(JiraSprint.start_at.is_(None), JiraSprint.start_at, JiraSprint.jira_id)  # type: ignore[union-attr]
+    ).scalars()
+    found: dict[int, list[Sprint]] = {board_id: [] for board_id in board_ids}
+
+    def stamp(value: object) -> pd.Timestamp:
+        return pd.Timestamp(value) if value is not None else pd.NaT  # type: ignore[return-value]
+
+    for sprint in rows:
+        found[sprint.board_id or 0].append(
+            Sprint(
+                id=sprint.jira_id,
+                name=sprint.name,
+                state=sprint.state,
+                start=stamp(sprint.start_at),
+                end=stamp(sprint.end_at),
+                complete=pd.Timestamp(sprint.complete_at) if sprint.complete_at else None,
+                goal=sprint.goal,
+            )
+        )
+    return found
+
+
+def _done_statuses(session: Session, board_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    rows = session.execute(
+        select(JiraBoard.id, JiraBoard.columns).where(JiraBoard.id.in_(board_ids))
+    )  # type: ignore[union-attr]
+    return {
+        board_id: frozenset(str(s) for s in columns[-1]["statuses"]) if columns else frozenset()
+        for board_id, columns in rows
+    }
+
+
+def _frames(session: Session, board_ids: Sequence[int]) -> ProgrammeFrames:
+    return ProgrammeFrames(
+        issues=_issues(session, board_ids),
+        events=_events(session, board_ids, STATE_FIELDS),
+        sprints=_sprints(session, board_ids),
+        done_status_ids=_done_statuses(session, board_ids),
+    )
+
+
+def board_frames(session: Session, board_id: int) -> BoardFrames:
+    """The frames of one board (`board_id` is jira_board.id, not Jira's board id)."""
+    return _frames(session, [board_id]).board(board_id)
+
+
+def programme_frames(session: Session, programme_id: int) -> ProgrammeFrames:
+    """The frames of every board showing an issue of the programme's deliverables."""
+    mapped = deliverable_issue_map(session, programme_id)
+    shown = pd.read_sql(select(BoardIssue.issue_id, BoardIssue.board_id), session.connection())
+    board_ids = shown.loc[shown["issue_id"].isin(mapped["issue_id"]), "board_id"].unique()
+    return _frames(session, sorted(int(b) for b in board_ids))
