@@ -16,8 +16,10 @@ from tracker.errors import TrackerError
 
 SPRINT_SCHEMA = "com.pyxis.greenhopper.jira:gh-sprint"
 EPIC_LINK_SCHEMA = "com.pyxis.greenhopper.jira:gh-epic-link"
-#: Names of the estimate field when a board does not say which field it estimates with, in the
-#: order they are preferred (Jira Software's classic field first, then the newer Cloud one).
+#: Jira Software's own estimation field type ("Story point estimate" on Cloud sites)
+STORY_POINTS_SCHEMA = "com.pyxis.greenhopper.jira:jsw-story-points"
+#: Names of the estimate field when a board does not say which field it estimates with and the
+#: site has no field of Jira Software's estimation type, in the order they are preferred.
 ESTIMATE_FIELD_NAMES = ("story points", "story point estimate")
 #: Issue fields the sync asks Jira for; the site's sprint, epic link and estimate fields are added.
 BASE_FIELDS = (
@@ -102,31 +104,35 @@ class SiteFields:
 
     sprint: str | None
     epic_link: str | None
+    story_points: str | None
     names: Mapping[str, str]
 
     @classmethod
     def from_fields(cls, fields: Iterable[Mapping[str, Any]]) -> "SiteFields":
-        sprint = epic_link = None
+        found: dict[str, str] = {}
         names: dict[str, str] = {}
         for field in fields:
             field_id = str(field["id"])
             names[field_id] = str(field.get("name") or field_id)
-            custom = (field.get("schema") or {}).get("custom")
-            if custom == SPRINT_SCHEMA and sprint is None:
-                sprint = field_id
-            elif custom == EPIC_LINK_SCHEMA and epic_link is None:
-                epic_link = field_id
-        return cls(sprint=sprint, epic_link=epic_link, names=names)
+            found.setdefault(str((field.get("schema") or {}).get("custom")), field_id)
+        return cls(
+            sprint=found.get(SPRINT_SCHEMA),
+            epic_link=found.get(EPIC_LINK_SCHEMA),
+            story_points=found.get(STORY_POINTS_SCHEMA),
+            names=names,
+        )
 
-    def estimate_by_name(self) -> str | None:
+    def default_estimate(self) -> str | None:
         """The site's story-point field, for boards whose configuration names none."""
+        if self.story_points:
+            return self.story_points
         by_name = {name.lower(): field_id for field_id, name in self.names.items()}
         return next((by_name[n] for n in ESTIMATE_FIELD_NAMES if n in by_name), None)
 
     def estimate_for(self, configuration: Mapping[str, Any]) -> str | None:
-        """The board's estimation field (`estimation.field.fieldId`), else the site's by name."""
+        """The board's estimation field (`estimation.field.fieldId`), else the site's default."""
         field = ((configuration.get("estimation") or {}).get("field")) or {}
-        return field.get("fieldId") or self.estimate_by_name()
+        return field.get("fieldId") or self.default_estimate()
 
     def issue_fields(self, estimate_field: str | None) -> list[str]:
         extra = (self.sprint, self.epic_link, estimate_field)

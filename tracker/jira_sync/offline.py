@@ -103,7 +103,7 @@ def _offline_site(session: Session, name: str, url: str, kind: SiteKind, fields:
         )
     site = site or JiraSite(name=name, url=url, kind=kind, offline=True)
     site.url, site.kind = url, kind
-    site.sprint_field_id, site.estimate_field_id = fields.sprint, fields.estimate_by_name()
+    site.sprint_field_id, site.estimate_field_id = fields.sprint, fields.default_estimate()
     session.add(site)
     session.flush()
     assert site.id is not None

@@ -150,19 +150,48 @@ def issue_ids(session: Session, site_id: int, jira_ids: list[int]) -> dict[int, 
 
 
 def _replace_events(
-    session: Session, ids: dict[int, int], changed: list[int], events: dict[int, list[EventTuple]]
+    session: Session,
+    ids: dict[int, int],
+    changed: list[int],
+    new: set[int],
+    events: dict[int, list[EventTuple]],
 ) -> int:
-    """Swap in the complete changelog of every changed issue; unchanged ones keep theirs."""
-    for chunk in _chunks([ids[jira_id] for jira_id in changed]):
-        session.execute(delete(ChangelogEvent).where(ChangelogEvent.issue_id.in_(chunk)))  # type: ignore[attr-defined]
-    rows = [
-        dict(zip(_EVENT_COLUMNS, (ids[jira_id], *event[1:]), strict=True))
+    """Store the complete changelog of every changed issue; unchanged ones keep theirs.
+
+    New issues are plain inserts (the bulk of a first sync). Issues we held are upserted on
+    (issue, history, item), so an item keeps its row, and items Jira no longer lists are deleted.
+    """
+    rows = {
+        jira_id: [
+            dict(zip(_EVENT_COLUMNS, (ids[jira_id], *event[1:]), strict=True))
+            for event in events[jira_id]
+        ]
         for jira_id in changed
-        for event in events[jira_id]
-    ]
-    if rows:
-        session.execute(insert(ChangelogEvent), rows)
-    return len(rows)
+    }
+    inserts = [row for jira_id in changed if jira_id in new for row in rows[jira_id]]
+    if inserts:
+        session.execute(insert(ChangelogEvent), inserts)
+    known = [jira_id for jira_id in changed if jira_id not in new]
+    updates = [row for jira_id in known for row in rows[jira_id]]
+    upsert(session, ChangelogEvent, updates, ["issue_id", "history_id", "item_index"])
+    wanted = {(row["issue_id"], row["history_id"], row["item_index"]) for row in updates}
+    stale: list[int] = []
+    for chunk in _chunks([ids[jira_id] for jira_id in known]):
+        stale += [
+            event_id
+            for event_id, *key in session.execute(
+                select(
+                    ChangelogEvent.id,
+                    ChangelogEvent.issue_id,
+                    ChangelogEvent.history_id,
+                    ChangelogEvent.item_index,
+                ).where(ChangelogEvent.issue_id.in_(chunk))  # type: ignore[attr-defined]
+            )
+            if tuple(key) not in wanted
+        ]
+    for chunk in _chunks(stale):
+        session.execute(delete(ChangelogEvent).where(ChangelogEvent.id.in_(chunk)))  # type: ignore[union-attr]
+    return len(inserts) + len(updates)
 
 
 def _mark_departed(session: Session, board_id: int, members: set[int], now: datetime) -> int:
@@ -232,7 +261,7 @@ def write_board(
         [{"board_id": board_id, "issue_id": ids[j], "removed_at": None} for j in jira_ids],
         ["board_id", "issue_id"],
     )
-    events = _replace_events(session, ids, changed, snapshot.events)
+    events = _replace_events(session, ids, changed, set(changed) - stored.keys(), snapshot.events)
     departed = (
         _mark_departed(session, board_id, snapshot.members, now)
         if snapshot.members is not None

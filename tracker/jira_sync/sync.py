@@ -217,7 +217,7 @@ class _SiteSync:
                     .where(JiraSite.id == self.site.id)  # type: ignore[arg-type]
                     .values(
                         sprint_field_id=context.fields.sprint,
-                        estimate_field_id=context.fields.estimate_by_name(),
+                        estimate_field_id=context.fields.default_estimate(),
                     )
                 )
                 requests = self._requests()
