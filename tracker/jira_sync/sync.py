@@ -172,15 +172,12 @@ class _SiteSync:
             )
 
     def context(self) -> SiteContext:
-        """The site's fields and time zone; a failure is recorded as a run of no board."""
+        """The site's fields and the account's time zone, which every board's read needs."""
         try:
             fields = SiteFields.from_fields(self.gateway.fields())
             zone = self.gateway.myself().get("timeZone")
         except JiraHttpError as exc:
-            error = explain(exc, self.site, "reading the site's fields")
-            run_id = start_run(self.engine, self.site.id or 0, None, False, self.options.clock())
-            self._fail(run_id, str(error))
-            raise error from None
+            raise explain(exc, self.site, "reading the site's fields") from None
         return SiteContext(self.gateway, fields, zone)
 
     def board(
@@ -279,23 +276,26 @@ def sync_site(
             f"Jira site '{site.name}' is imported from files: re-import it with "
             "tracker import-jira DIR instead of syncing it."
         )
+    gateway: JiraGateway | None = None
     try:
         credentials = credentials_for(site, options.secrets_file)
+        gateway = JiraGateway(site.url, site.kind, credentials, options.retry)
+        _choose_boards(engine, site, gateway, boards)
+        targets = _synced_boards(engine, site)
+        if not targets:
+            raise SyncError(
+                f"Jira site '{site.name}' has no synced boards: choose some with "
+                f"tracker sync --site {site.name} --board ID."
+            )
+        run = _SiteSync(engine, site, gateway, options)
+        context = run.context()
     except SyncError as exc:
+        # Nothing was synced: the failure is a run of no board, so the admin page shows it.
         run_id = start_run(engine, site.id or 0, None, full, options.clock())
         with session_scope(engine) as session:
-            finish_run(session, run_id, SyncOutcome.failed, options.clock(), 0, error=str(exc))
+            made = gateway.requests if gateway else 0
+            finish_run(session, run_id, SyncOutcome.failed, options.clock(), made, error=str(exc))
         raise
-    gateway = JiraGateway(site.url, site.kind, credentials, options.retry)
-    _choose_boards(engine, site, gateway, boards)
-    targets = _synced_boards(engine, site)
-    if not targets:
-        raise SyncError(
-            f"Jira site '{site.name}' has no synced boards: choose some with "
-            f"tracker sync --site {site.name} --board ID."
-        )
-    run = _SiteSync(engine, site, gateway, options)
-    context = run.context()
     results = [run.board(context, board, full, progress) for board in targets]
     errors = [r.error for r in results if r.error]
     scope_error = run.scopes()
