@@ -1,0 +1,1 @@
+"""The demo programme: its councils, deliverables and the Jira sites they are measured against."""
