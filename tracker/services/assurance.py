@@ -201,6 +201,16 @@ class GateResult:
         return f"{lacking}, so it may not be given {self.deliverable_ref} unless an admin overrides"
 
 
+def assignable_organisations(session: Session) -> dict[int, str]:
+    """Charities, suppliers and others a deliverable may be given to (not councils), by id."""
+    rows = session.exec(
+        select(Organisation.id, Organisation.name)
+        .where(col(Organisation.kind).not_in(list(COUNCIL_KINDS)))
+        .order_by(Organisation.name)
+    )
+    return dict(rows.all())
+
+
 def check_gate(
     session: Session,
     actor: Actor,

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.errors import TrackerError
 from tracker.models import Deliverable, Organisation, Person, Sensitivity, Side, Stage
-from tracker.policy import Actor, can_see_contact_details, deliverable_filter
+from tracker.policy import Actor, can_read_deliverable, can_see_contact_details, deliverable_filter
 from tracker.services.assurance import (
     COUNCIL_KINDS,
     active_overrides,
@@ -67,10 +67,11 @@ class EngageNow:
     contacts: pd.DataFrame
     gaps: list[Gap]
 
-    def first(self, reason_prefix: str) -> str:
-        """Names of the contacts whose reason starts with this, for one-line summaries."""
-        rows = self.contacts[self.contacts["reason"].str.startswith(reason_prefix)]
-        return ", ".join(f"{r.name} ({r.organisation})" for r in rows.itertuples()) or "none"
+    def names(self, reason: str, separator: str = ", ") -> str:
+        """ "Name (Organisation)" of each contact whose reason contains `reason` ("responsible"
+        also finds "Supplier accountable and responsible"), for one-line summaries."""
+        rows = self.contacts[self.contacts["reason"].str.contains(reason, regex=False)]
+        return separator.join(f"{r.name} ({r.organisation})" for r in rows.itertuples()) or "none"
 
 
 def deliverable_by_ref(session: Session, actor: Actor, ref: str) -> Deliverable:
@@ -81,6 +82,14 @@ def deliverable_by_ref(session: Session, actor: Actor, ref: str) -> Deliverable:
     ).first()
     if found is None:
         raise TrackerError(f"no deliverable '{ref}' that you can see")
+    return found
+
+
+def visible_deliverable(session: Session, actor: Actor, deliverable_id: int) -> Deliverable:
+    """A deliverable by id, if the actor may see it (the same message otherwise)."""
+    found = session.get(Deliverable, deliverable_id)
+    if found is None or not can_read_deliverable(actor, found):
+        raise TrackerError("no such deliverable that you can see")
     return found
 
 
@@ -249,3 +258,21 @@ def who_to_engage_all(
         .order_by(Deliverable.ref)
     )
     return [who_to_engage(session, actor, d, today=today, frame=frame) for d in deliverables]
+
+
+def summary_frame(answers: list[EngageNow]) -> pd.DataFrame:
+    """One line per deliverable for the overview: whom to engage, in order, and the gaps."""
+    return pd.DataFrame(
+        [
+            {
+                "ref": a.ref,
+                "stage": a.stage,
+                "supplier_accountable": a.names("accountable"),
+                "supplier_responsible": a.names("responsible"),
+                "council_owner": a.names("Council owner"),
+                "escalation": a.names("Escalation", ", then "),
+                "gaps": " ".join(g.message for g in a.gaps) or "none",
+            }
+            for a in answers
+        ]
+    )

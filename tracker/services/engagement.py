@@ -5,11 +5,12 @@ row there. That one reading (`effective_at`) drives the RACI matrix, the one-Acc
 "who to engage now", so the three never disagree.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from tracker.models import Channel, Deliverable, Engagement, Organisation, Person, Side, Stage
@@ -65,6 +66,30 @@ def stage_names(session: Session, programme_id: int) -> list[str]:
         session.exec(
             select(Stage.name).where(Stage.programme_id == programme_id).order_by(Stage.position)
         )
+    )
+
+
+def map_deliverables(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame:
+    """Deliverables whose maps the actor may open, with their current stage and whether the
+    actor may change the map (project owners: their council's; admins: all)."""
+    rows = session.exec(
+        select(Deliverable, Stage.name)
+        .outerjoin(Stage, Stage.id == Deliverable.stage_id)
+        .where(Deliverable.programme_id == programme_id, deliverable_filter(actor))
+        .order_by(Deliverable.ref)
+    ).all()
+    return pd.DataFrame(
+        [
+            {
+                "id": d.id,
+                "ref": d.ref,
+                "title": d.title,
+                "stage": stage,
+                "editable": can_edit_deliverable(actor, d),
+            }
+            for d, stage in rows
+        ],
+        columns=["id", "ref", "title", "stage", "editable"],
     )
 
 
@@ -144,12 +169,18 @@ def raci_matrix(frame: pd.DataFrame, plan: pd.DataFrame, stages: Sequence[str]) 
     return matrix.rename_axis(None, axis=1)
 
 
-def person_choices(session: Session, actor: Actor) -> dict[int, str]:
-    """People who may be put on a map ("Name (Organisation)"), by id; erased people are not."""
+def person_choices(session: Session, actor: Actor, include: Iterable[int] = ()) -> dict[int, str]:
+    """People who may be put on a map ("Name (Organisation)") by id, plus those in `include`
+    (already on the map being edited, even if since erased)."""
     rows = session.exec(
         select(Person.id, Person.name, Organisation.name)
         .join(Organisation, Organisation.id == Person.organisation_id)
-        .where(organisation_filter(actor, Person.organisation_id), ~col(Person.erased))
+        .where(
+            or_(
+                and_(organisation_filter(actor, Person.organisation_id), ~col(Person.erased)),
+                col(Person.id).in_(list(include)),
+            )
+        )
         .order_by(Person.name)
     ).all()
     labels = [f"{name} ({org})" for _, name, org in rows]
@@ -409,3 +440,22 @@ def save_engagements(
     if plan.problems:
         raise RowsRejected(plan.problems)
     return plan.apply(session)
+
+
+#: The classic stakeholder grid, by (high power, high interest); 3 and above count as high.
+QUADRANTS = {
+    (True, True): "Manage closely",
+    (True, False): "Keep satisfied",
+    (False, True): "Keep informed",
+    (False, False): "Monitor",
+}
+
+
+def power_interest(at: pd.DataFrame) -> pd.DataFrame:
+    """One row per person in force (see `effective_at`) with their power, interest and quadrant,
+    for the grid and the table beside it."""
+    frame = at[["name", "organisation", "side", "raci", "power", "interest"]].copy()
+    frame["quadrant"] = [
+        QUADRANTS[(p >= 3, i >= 3)] for p, i in zip(frame["power"], frame["interest"], strict=True)
+    ]
+    return frame.sort_values(["power", "interest", "name"], ascending=[False, False, True])

@@ -34,6 +34,30 @@ PAGES: tuple[PageSpec, ...] = (
         EVERYONE,
         ":material/dashboard:",
     ),
+    PageSpec(
+        "pages/people/engagement.py",
+        "Engagement map",
+        "People",
+        "engagement",
+        EVERYONE,
+        ":material/hub:",
+    ),
+    PageSpec(
+        "pages/people/contacts.py",
+        "Contacts",
+        "People",
+        "contacts",
+        EVERYONE,
+        ":material/contacts:",
+    ),
+    PageSpec(
+        "pages/people/assurance.py",
+        "Supplier assurance",
+        "People",
+        "assurance",
+        EVERYONE,
+        ":material/verified_user:",
+    ),
 )
 
 PAGES_BY_URL = {page.url_path: page for page in PAGES}

@@ -1,0 +1,99 @@
+"""'Who to engage now' widgets: the overview's summary and one deliverable's panel.
+
+Other pages (the sprint review, the engagement map) call `who_to_engage_panel` with their own
+session; gaps are always written out as words ("Gap: ..."), never shown by colour alone.
+"""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlmodel import Session
+
+from tracker.policy import Actor
+from tracker.services.engage_now import (
+    EngageNow,
+    summary_frame,
+    visible_deliverable,
+    who_to_engage,
+    who_to_engage_all,
+)
+
+CONTACT_LABELS = {
+    "reason": "Why",
+    "name": "Name",
+    "job_title": "Job title",
+    "organisation": "Organisation",
+    "side": "Side",
+    "raci": "RACI",
+    "channel": "Preferred channel",
+    "email": "Email",
+    "phone": "Phone",
+    "status": "Status",
+    "flags": "Flags",
+}
+SUMMARY_LABELS = {
+    "ref": "Ref",
+    "stage": "Stage",
+    "supplier_accountable": "1. Supplier accountable",
+    "supplier_responsible": "2. Supplier responsible",
+    "council_owner": "3. Council owner",
+    "escalation": "4. Escalation path",
+    "gaps": "Gaps",
+}
+
+
+def _gaps(answer: EngageNow) -> None:
+    if not answer.gaps:
+        st.success(f"No gaps: {answer.ref} has an active supplier-side contact and an owner.")
+    for gap in answer.gaps:
+        st.warning(f"Gap ({gap.kind.value}): {gap.message}", icon=":material/warning:")
+
+
+def contacts_table(answer: EngageNow, key: str) -> None:
+    """The contacts in the order to engage them, numbered, with their flags in words."""
+    table = answer.contacts.rename(columns=CONTACT_LABELS)
+    table.insert(0, "Order", range(1, len(table) + 1))
+    st.dataframe(table, hide_index=True, key=key)
+
+
+def who_to_engage_panel(
+    session: Session,
+    actor: Actor,
+    deliverable_id: int,
+    *,
+    stage: str | None = None,
+    today: date | None = None,
+    key: str = "engage_now",
+) -> EngageNow:
+    """Whom to engage on one deliverable now (or at `stage`), in order, with its gaps."""
+    answer = who_to_engage(
+        session,
+        actor,
+        visible_deliverable(session, actor, deliverable_id),
+        stage=stage,
+        today=today,
+    )
+    st.subheader(f"Who to engage now: {answer.ref} at {answer.stage or 'no stage'}")
+    st.caption(
+        "Supplier-side accountable and responsible contacts first, then the council owner, "
+        "then the escalation path."
+    )
+    _gaps(answer)
+    contacts_table(answer, key=f"{key}_{deliverable_id}")
+    return answer
+
+
+def who_to_engage_summary(
+    session: Session, actor: Actor, programme_id: int, today: date | None = None
+) -> pd.DataFrame:
+    """One line per visible deliverable: whom to engage first, then next, and its gaps."""
+    summary = summary_frame(who_to_engage_all(session, actor, programme_id, today))
+    gapped = int((summary["gaps"] != "none").sum()) if len(summary) else 0
+    if gapped:
+        st.warning(
+            f"{gapped} deliverable(s) have engagement gaps: see the Gaps column.",
+            icon=":material/warning:",
+        )
+    st.dataframe(summary.rename(columns=SUMMARY_LABELS), hide_index=True, key="who_to_engage_now")
+    return summary
