@@ -11,6 +11,7 @@ from tracker.services.programme import (
     stage_plan,
 )
 from tracker.stage_chart import stage_timeline
+from tracker.ui.engage import who_to_engage_summary
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme, page_header, rag_styled
 
@@ -68,6 +69,14 @@ table = deliverables.assign(
     }
 )
 st.dataframe(rag_styled(table), hide_index=True, key="deliverables_table")
+
+st.subheader("Who to engage now")
+st.caption(
+    "For each deliverable at its current stage: the supplier side first, then the council owner, "
+    "then the escalation path. Details on the Engagement map page."
+)
+with db() as session:
+    who_to_engage_summary(session, actor, programme.id, today)
 
 st.subheader("Stage timeline")
 if plan.empty:
