@@ -7,7 +7,8 @@ when a page or an evidence pack is drawn, so erasing a person changes no hash.
 
 Appends are serialised by the unique `seq` and `prev_hash` columns: two writers that read the same
 tail cannot both insert, and the loser retries on the new tail inside a savepoint, keeping the rest
-of its transaction.
+of its transaction. On PostgreSQL a transaction-level advisory lock also queues appenders, so under
+load they wait their turn instead of retrying; SQLite has one writer at a time anyway.
 """
 
 import hashlib
@@ -18,6 +19,7 @@ from datetime import UTC
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -36,6 +38,8 @@ from tracker.policy import Action, Actor, require
 GENESIS_HASH = "0" * 64
 CRITERION = "acceptance criterion"
 APPEND_ATTEMPTS = 8
+#: the PostgreSQL advisory lock key that queues appenders ("trak")
+APPEND_LOCK_KEY = 0x7472616B
 #: shown instead of the name of a person whose data has been erased
 ERASED_NAME = "(erased person)"
 
@@ -126,6 +130,8 @@ def append(session: Session, actor: Actor, change: Change) -> AuditEntry:
 
     Callers have already checked the actor may make the change; the ledger only records it.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK_KEY))  # type: ignore[call-overload]
     for _attempt in range(APPEND_ATTEMPTS):
         seq, prev_hash = _tail(session)
         entry = AuditEntry(

@@ -283,7 +283,11 @@ def create_criterion(
     deliverable = _deliverable(session, actor, deliverable_id)
     wording = _clean_wording(wording)
     details = _clean_details(session, deliverable, details or Details())
-    for _attempt in range(5):
+    # Two people adding criteria at once must get different numbers: PostgreSQL queues them on
+    # the deliverable's row; SQLite reads before it takes its write lock, so the second insert
+    # may collide once, and then retries holding the lock.
+    session.exec(select(Deliverable.id).where(Deliverable.id == deliverable_id).with_for_update())
+    for _attempt in range(3):
         highest = session.exec(
             select(func.max(AcceptanceCriterion.number)).where(
                 AcceptanceCriterion.deliverable_id == deliverable_id
@@ -300,9 +304,9 @@ def create_criterion(
         try:
             with session.begin_nested():
                 session.add(criterion)
+            break
         except IntegrityError:
-            continue  # someone numbered a criterion at the same moment
-        break
+            continue
     else:
         raise CriterionError("Others are adding criteria to this deliverable; try again.")
     entry = append(
