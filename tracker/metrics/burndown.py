@@ -13,6 +13,7 @@ import pandas as pd
 
 from tracker.metrics.frames import Sprint
 from tracker.metrics.sprint_report import SprintReport
+from tracker.metrics.timeline import previous, utc_ns
 
 BURNS = ("burn", "reopen")
 SCOPE_CHANGES = ("added", "removed", "estimate_change")
@@ -26,10 +27,9 @@ def _points(value: float) -> str:
 def _changes(report: SprintReport) -> pd.DataFrame:
     """Every change during the sprint that moved the remaining work, or the sprint's scope."""
     timeline = report.timeline
-    by_issue = timeline.groupby("issue_id", sort=False)
-    was_in = by_issue["in_sprint"].shift(fill_value=False).to_numpy(dtype=bool)
-    was_done = by_issue["done"].shift(fill_value=False).to_numpy(dtype=bool)
-    was_estimate = by_issue["estimate"].shift().to_numpy(dtype=float)
+    was_in = previous(timeline, "in_sprint", False)
+    was_done = previous(timeline, "done", False)
+    was_estimate = previous(timeline, "estimate", np.nan)
     is_in = timeline["in_sprint"].to_numpy()
     is_done = timeline["done"].to_numpy()
     estimate = timeline["estimate"].to_numpy()
@@ -48,26 +48,23 @@ def _changes(report: SprintReport) -> pd.DataFrame:
         default="",
     )
     during = ((timeline["at"] > report.sprint.start) & (timeline["at"] <= report.close)).to_numpy()
-    keep = during & (event != "")
+    keep = np.flatnonzero(during & (event != ""))
+    keep = keep[np.lexsort((timeline["order"].to_numpy()[keep], utc_ns(timeline["at"])[keep]))]
     keys = report.issues.set_index("issue_id")["key"]
-    changes = pd.DataFrame(
+    key = keys.reindex(timeline["issue_id"].to_numpy()[keep]).to_list()
+    rolled_up = (timeline["source_id"] != timeline["issue_id"]).to_numpy()[keep]
+    before, after = np.nan_to_num(was_estimate[keep]), np.nan_to_num(estimate[keep])
+    return pd.DataFrame(
         {
-            "at": timeline["at"].to_numpy()[keep],
-            "order": timeline["order"].to_numpy()[keep],
+            "at": timeline["at"].take(keep).array,
             "event": event[keep],
-            "key": keys.reindex(timeline["issue_id"].to_numpy()[keep]).to_numpy(),
+            "key": key,
             "delta": delta[keep],
-            "before": np.nan_to_num(was_estimate[keep]),
-            "after": np.nan_to_num(estimate[keep]),
-            "rolled_up": (timeline["source_id"] != timeline["issue_id"]).to_numpy()[keep],
+            "explanation": list(
+                map(_explain, event[keep], key, delta[keep], before, after, rolled_up)
+            ),
         }
     )
-    changes["explanation"] = [
-        _explain(row.event, row.key, row.delta, row.before, row.after, row.rolled_up)
-        for row in changes.itertuples()
-    ]
-    changes = changes.sort_values(["at", "order"], kind="stable")
-    return changes.drop(columns=["order", "before", "after", "rolled_up"])
 
 
 def _explain(
@@ -99,47 +96,37 @@ def burndown(report: SprintReport) -> pd.DataFrame:
     so the line still ends at the work left undone.
     """
     sprint, committed = report.sprint, report.committed.points
-    steps = [
-        pd.DataFrame(
-            {
-                "at": [sprint.start],
-                "event": "start",
-                "key": None,
-                "delta": 0.0,
-                "explanation": f"Sprint started: {_points(committed)} points committed",
-            }
-        )
-    ]
+    head = {
+        "at": [sprint.start],
+        "event": ["start"],
+        "key": [None],
+        "delta": [0.0],
+        "explanation": [f"Sprint started: {_points(committed)} points committed"],
+    }
     if report.options.done_at_start == "include":
         done = report.issues.loc[~report.issues["added"] & report.issues["done_at_start"]]
-        steps.append(
-            pd.DataFrame(
-                {
-                    "at": sprint.start,
-                    "event": "burn",
-                    "key": done["key"].to_numpy(),
-                    "delta": -done["initial_estimate"].fillna(0.0).to_numpy(),
-                    "explanation": [f"{key} was already done at the start" for key in done["key"]],
-                }
-            )
-        )
-    steps.append(_changes(report))
-    frame = pd.concat(steps, ignore_index=True)
-    frame["remaining"] = committed + frame["delta"].cumsum()
-    ends = report.close if sprint.complete is None else max(sprint.end, report.close)
-    label = "Now" if sprint.complete is None else "Sprint closed"
-    final = float(frame["remaining"].iloc[-1])
+        keys = done["key"].to_list()
+        head["at"] += [sprint.start] * len(keys)
+        head["event"] += ["burn"] * len(keys)
+        head["key"] += keys
+        head["delta"] += (-done["initial_estimate"].fillna(0.0)).to_list()
+        head["explanation"] += [f"{key} was already done at the start" for key in keys]
+    changes = _changes(report)
+    final = committed + sum(head["delta"]) + changes["delta"].sum()
+    running = sprint.complete is None
     end = {
-        "at": ends,
-        "event": "end",
-        "key": None,
-        "delta": 0.0,
-        "explanation": f"{label}: {_points(final)} points not done",
-        "remaining": final,
+        "at": [report.close if running else max(sprint.end, report.close)],
+        "event": ["end"],
+        "key": [None],
+        "delta": [0.0],
+        "explanation": [
+            f"{'Now' if running else 'Sprint closed'}: {_points(final)} points not done"
+        ],
     }
-    frame = pd.concat([frame, pd.DataFrame([end])], ignore_index=True)
+    frame = pd.concat([pd.DataFrame(head), changes, pd.DataFrame(end)], ignore_index=True)
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
-    return frame[["at", "remaining", "event", "key", "delta", "explanation"]]
+    frame.insert(1, "remaining", committed + frame["delta"].cumsum())
+    return frame
 
 
 def burnup(burndown_frame: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,7 @@ puzzling number on a page.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
@@ -94,10 +95,16 @@ class Sprint:
         return now
 
 
-def mentions(sprint_ids: pd.Series, sprint_id: int) -> pd.Series:
+def mentions(sprint_ids: pd.Series, sprint_id: int) -> np.ndarray:
     """Whether each comma-separated sprint list ("76,79", "" or None) holds `sprint_id`."""
-    padded = "," + sprint_ids.fillna("").astype("str") + ","
-    return padded.str.contains(f",{sprint_id},", regex=False).astype(bool)
+    if ptypes.is_object_dtype(sprint_ids.dtype):
+        sprint_ids = sprint_ids.astype("str")
+    text = str(sprint_id)
+    found = sprint_ids.str.contains(text, regex=False, na=False).to_numpy(dtype=bool, copy=True)
+    # The plain substring test is fast but also finds "76" in "176": confirm its few hits exactly.
+    exact = sprint_ids[found].str.contains(rf"(?:^|,){text}(?:,|$)", regex=True)
+    found[found] = exact.to_numpy(dtype=bool)
+    return found
 
 
 def frames_for_sprint(

@@ -18,7 +18,7 @@ from tracker.metrics.frames import (
     frames_for_sprint,
     validate,
 )
-from tracker.metrics.timeline import issue_timeline, state_at
+from tracker.metrics.timeline import issue_timeline, previous, state_at
 
 OUTCOMES = ("completed", "not_completed", "removed", "completed_outside")
 
@@ -131,14 +131,11 @@ def sprint_report(
     in_at_start = at_start.index[at_start["in_sprint"].to_numpy()]
     # Entries after the start: rows where the issue is in the sprint and was not on its previous
     # row (a creation row straight into the sprint has no previous row, so it is an entry too).
-    previous_in = timeline.groupby("issue_id", sort=False)["in_sprint"].shift(fill_value=False)
+    was_in = previous(timeline, "in_sprint", False)
     entered = timeline.loc[
-        (
-            timeline["in_sprint"]
-            & ~previous_in
-            & (timeline["at"] > start)
-            & (timeline["at"] <= close)
-        ).to_numpy()
+        timeline["in_sprint"].to_numpy()
+        & ~was_in
+        & ((timeline["at"] > start) & (timeline["at"] <= close)).to_numpy()
     ]
     first_entry = entered.drop_duplicates("issue_id").set_index("issue_id")["at"]
     ever_in = in_at_start.union(first_entry.index)

@@ -15,9 +15,13 @@ _CREATED_ORDER = -2  # an issue's own first row sorts before everything at its c
 _SUBTASK_CREATED_ORDER = -1  # a rolled-up sub-task's first row comes after its parent's
 
 
+_FIELDS = np.array([*STATE_FIELDS, "created"], dtype=object)
+_STATUS, _SPRINT, _ESTIMATE, _CREATED = range(len(_FIELDS))
+
+
 def utc_ns(times: pd.Series) -> np.ndarray:
     """Naive UTC nanoseconds: numpy sorts these natively, but tz-aware values only as objects."""
-    return times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    return times.to_numpy(dtype="datetime64[ns]")
 
 
 def _carry(values: np.ndarray, is_set: np.ndarray) -> np.ndarray:
@@ -29,54 +33,63 @@ def _carry(values: np.ndarray, is_set: np.ndarray) -> np.ndarray:
     return values[np.maximum.accumulate(positions)]
 
 
-def _initial(issues: pd.DataFrame, firsts: pd.DataFrame, field: str, column: str) -> np.ndarray:
-    """A field's value before the issue's first change: that change's `from`, else the current one.
-
-    `firsts` holds each issue's first change of each field.
-    """
-    before = firsts.loc[(firsts["field"] == field).to_numpy()].set_index("issue_id")["from_value"]
-    has_event = issues["issue_id"].isin(before.index).to_numpy()
-    current = issues[column].to_numpy(dtype=object)
-    return np.where(has_event, issues["issue_id"].map(before).to_numpy(dtype=object), current)
-
-
 def _estimates(values: np.ndarray) -> np.ndarray:
     return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
 
 
-def _rows(issues: pd.DataFrame, events: pd.DataFrame) -> dict[str, np.ndarray]:
-    """One row per creation and per state change, as columns; creation rows hold initial values.
+def _initial(
+    issue_ids: np.ndarray, current: np.ndarray, events: dict[str, np.ndarray], code: int
+) -> np.ndarray:
+    """A field's value before the issue's first change: that change's `from`, else the current."""
+    rows = np.flatnonzero(events["code"] == code)
+    rows = rows[np.lexsort((events["order"][rows], events["at"][rows], events["issue_id"][rows]))]
+    ids = events["issue_id"][rows]
+    first = np.ones(len(ids), dtype=bool)
+    first[1:] = ids[1:] != ids[:-1]
+    ids, before = ids[first], events["from_value"][rows[first]]
+    if not len(ids):
+        return current
+    position = np.searchsorted(ids, issue_ids).clip(max=len(ids) - 1)
+    return np.where(ids[position] == issue_ids, before[position], current)
 
-    `events` must be in time order per issue.
-    """
-    firsts = events.drop_duplicates(["issue_id", "field"])
+
+def _rows(issues: pd.DataFrame, events: pd.DataFrame) -> dict[str, np.ndarray]:
+    """One row per creation and per state change, as columns; creation rows hold initial values."""
+    code = pd.Index(STATE_FIELDS).get_indexer(events["field"])
+    keep = code >= 0  # fields other than status, sprint and estimate are not state
+    changes = {
+        "issue_id": events["issue_id"].to_numpy()[keep],
+        "at": utc_ns(events["at"])[keep],
+        "order": events["seq"].to_numpy(dtype="int64")[keep],
+        "code": code[keep].astype("int64"),
+        "from_value": events["from_value"].to_numpy(dtype=object)[keep],
+        "to_value": events["to_value"].to_numpy(dtype=object)[keep],
+    }
+    issue_ids = issues["issue_id"].to_numpy()
+    estimate = np.full(len(changes["code"]), np.nan)
+    is_estimate = changes["code"] == _ESTIMATE
+    estimate[is_estimate] = _estimates(changes["to_value"][is_estimate])
+    initial_estimate = _initial(
+        issue_ids, issues["estimate"].to_numpy(dtype=object), changes, _ESTIMATE
+    )
     return {
-        "issue_id": np.concatenate([issues["issue_id"].to_numpy(), events["issue_id"].to_numpy()]),
-        "at": np.concatenate([utc_ns(issues["created"]), utc_ns(events["at"])]),
-        "order": np.concatenate(
-            [np.full(len(issues), _CREATED_ORDER), events["seq"].to_numpy(dtype="int64")]
-        ),
-        "field": np.concatenate(
-            [np.full(len(issues), "created", dtype=object), events["field"].to_numpy(dtype=object)]
-        ),
-        "status": np.concatenate(
+        "issue_id": np.concatenate([issue_ids, changes["issue_id"]]),
+        "at": np.concatenate([utc_ns(issues["created"]), changes["at"]]),
+        "order": np.concatenate([np.full(len(issue_ids), _CREATED_ORDER), changes["order"]]),
+        "code": np.concatenate([np.full(len(issue_ids), _CREATED), changes["code"]]),
+        "value": np.concatenate(
             [
-                _initial(issues, firsts, "status", "status_id"),
-                events["to_value"].to_numpy(dtype=object),
+                _initial(issue_ids, issues["status_id"].to_numpy(dtype=object), changes, _STATUS),
+                changes["to_value"],
             ]
         ),
         "sprints": np.concatenate(
             [
-                _initial(issues, firsts, "sprint", "sprint_ids"),
-                events["to_value"].to_numpy(dtype=object),
+                _initial(issue_ids, issues["sprint_ids"].to_numpy(dtype=object), changes, _SPRINT),
+                changes["to_value"],
             ]
         ),
-        "estimate": np.concatenate(
-            [
-                _estimates(_initial(issues, firsts, "estimate", "estimate")),
-                _estimates(events["to_value"].to_numpy(dtype=object)),
-            ]
-        ),
+        "estimate": np.concatenate([_estimates(initial_estimate), estimate]),
     }
 
 
@@ -101,9 +114,8 @@ def issue_timeline(
     """
     is_subtask = issues["is_subtask"].to_numpy()
     parents = issues.loc[~is_subtask]
-    events = events.loc[events["field"].isin(STATE_FIELDS).to_numpy()]
     own_events = events.loc[events["issue_id"].isin(parents["issue_id"]).to_numpy()]
-    rows = _rows(parents, own_events.sort_values(["issue_id", "at", "seq"], kind="stable"))
+    rows = _rows(parents, own_events)
     rows["source_id"] = rows["issue_id"]
     if include_subtasks:
         subtasks = issues.loc[is_subtask & issues["parent_id"].isin(parents["issue_id"]).to_numpy()]
@@ -111,15 +123,15 @@ def issue_timeline(
             events["issue_id"].isin(subtasks["issue_id"]).to_numpy()
             & (events["field"] == "estimate").to_numpy()
         ]
-        sub_rows = _rows(subtasks, sub_events.sort_values(["issue_id", "at", "seq"], kind="stable"))
+        sub_rows = _rows(subtasks, sub_events)
         _retarget_to_parents(sub_rows, subtasks, parents)
         rows = {name: np.concatenate([rows[name], sub_rows[name]]) for name in rows}
 
     ordering = np.lexsort((rows["order"], rows["at"], rows["issue_id"]))
     rows = {name: column[ordering] for name, column in rows.items()}
-    field = rows["field"]
+    code = rows["code"]
     own = rows["source_id"] == rows["issue_id"]
-    created = field == "created"
+    created = code == _CREATED
 
     timeline = pd.DataFrame(
         {
@@ -127,16 +139,16 @@ def issue_timeline(
             "source_id": rows["source_id"],
             "at": pd.DatetimeIndex(rows["at"]).tz_localize("UTC"),
             "order": rows["order"],
-            "field": field,
-            "status_id": _carry(rows["status"], own & (created | (field == "status"))),
+            "field": _FIELDS[code],
+            "status_id": _carry(rows["value"], own & (created | (code == _STATUS))),
         }
     )
     if sprint_id is not None:
-        sets_sprint = own & (created | (field == "sprint"))
-        in_sprint = np.zeros(len(field), dtype=bool)
+        sets_sprint = own & (created | (code == _SPRINT))
+        in_sprint = np.zeros(len(code), dtype=bool)
         in_sprint[sets_sprint] = mentions(pd.Series(rows["sprints"][sets_sprint]), sprint_id)
         timeline["in_sprint"] = _carry(in_sprint, sets_sprint)
-    sets_estimate = created | (field == "estimate")
+    sets_estimate = created | (code == _ESTIMATE)
     estimate = _carry(rows["estimate"], own & sets_estimate)
     if include_subtasks:
         estimate = _add_subtasks(rows, estimate, ~own & sets_estimate)
@@ -156,7 +168,7 @@ def _retarget_to_parents(
         sub_rows["at"], parent_created.reindex(sub_rows["issue_id"]).to_numpy()
     )
     sub_rows["order"] = np.where(
-        sub_rows["field"] == "created", _SUBTASK_CREATED_ORDER, sub_rows["order"]
+        sub_rows["code"] == _CREATED, _SUBTASK_CREATED_ORDER, sub_rows["order"]
     )
 
 
@@ -190,6 +202,17 @@ def _add_subtasks(
     return np.where(any_known, np.nan_to_num(own_estimate) + totals["points"].to_numpy(), np.nan)
 
 
+def previous(timeline: pd.DataFrame, column: str, fill: object) -> np.ndarray:
+    """Each row's `column` as it was on the issue's previous row (`fill` on its first row)."""
+    values = timeline[column].to_numpy()
+    issue_ids = timeline["issue_id"].to_numpy()
+    before = np.empty_like(values)
+    before[:1] = fill
+    before[1:] = values[:-1]
+    before[1:][issue_ids[1:] != issue_ids[:-1]] = fill
+    return before
+
+
 def state_at(timeline: pd.DataFrame, at: pd.Timestamp | pd.Series) -> pd.DataFrame:
     """Each existing issue's state at `at`, indexed by issue_id.
 
@@ -199,5 +222,8 @@ def state_at(timeline: pd.DataFrame, at: pd.Timestamp | pd.Series) -> pd.DataFra
     """
     if isinstance(at, pd.Series):
         at = at.reindex(timeline["issue_id"].to_numpy()).set_axis(timeline.index)
-    rows = timeline.loc[(timeline["at"] <= at).to_numpy()]
-    return rows.drop_duplicates("issue_id", keep="last").set_index("issue_id")
+    rows = np.flatnonzero((timeline["at"] <= at).to_numpy())
+    issue_ids = timeline["issue_id"].to_numpy()[rows]
+    last = np.ones(len(rows), dtype=bool)
+    last[:-1] = issue_ids[1:] != issue_ids[:-1]
+    return timeline.take(rows[last]).set_index("issue_id")
