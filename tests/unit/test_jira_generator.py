@@ -82,6 +82,11 @@ def matches(item: dict[str, Any], field: dict[str, Any]) -> bool:
     return item["field"].lower() == field["name"].lower()
 
 
+def matches_sprint(site: SiteData) -> Callable[[dict[str, Any]], bool]:
+    field = sprint_field(site)
+    return lambda item: matches(item, field)
+
+
 def changes(
     issue: dict[str, Any], test: Callable[[dict[str, Any]], bool]
 ) -> Iterator[tuple[datetime, dict[str, Any]]]:
@@ -344,11 +349,6 @@ def test_changelog_replays_to_the_current_fields(sites: dict[str, SiteData], nam
         assert issue["changelog"]["maxResults"] == issue["changelog"]["total"]
 
 
-def matches_sprint(site: SiteData) -> Callable[[dict[str, Any]], bool]:
-    field = sprint_field(site)
-    return lambda item: matches(item, field)
-
-
 @pytest.mark.parametrize("name", ["northmoor", "westbridge"])
 def test_done_means_resolved_and_subtasks_follow_their_parent(
     sites: dict[str, SiteData], name: str
@@ -375,8 +375,12 @@ def test_changelog_items_have_each_deployment_s_shape(sites: dict[str, SiteData]
     for name, site in sites.items():
         cloud = name == "northmoor"
         kinds = set()
+        unordered = []
         for _, issue in all_issues(site):
             histories = issue["changelog"]["histories"]
+            moments = [when(h["created"]) for h in histories]
+            if moments != sorted(moments, reverse=cloud):  # Cloud sends the newest first
+                unordered.append(issue["key"])
             for history in histories:
                 assert ("accountId" in history["author"]) == cloud
                 assert "avatarUrls" not in history["author"]
@@ -394,6 +398,7 @@ def test_changelog_items_have_each_deployment_s_shape(sites: dict[str, SiteData]
                     if item["field"] == "status":
                         assert item["from"].isdigit() and item["to"].isdigit()
                         assert not item["fromString"].isdigit()
+        assert len(unordered) == 1
         expected_estimate = "Story point estimate" if cloud else "Story Points"
         assert {"status", "resolution", "Sprint", expected_estimate, "assignee", "Rank"} <= kinds
         sprint_value = next(

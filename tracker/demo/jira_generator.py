@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from tracker.jira_sync.dataset import BoardData, SiteData, write_dataset
 
@@ -361,7 +362,7 @@ class _Issue:
         self.priority = "medium"
         self.flagged = False
         self.rank = 0.0
-        self.pinned = False
+        self.pinned = False  # finished outside any sprint, waiting to be pulled into one
         self.last = 0
         self.histories: list[tuple[int, int, _User, tuple[Item, ...]]] = []
 
@@ -679,9 +680,8 @@ class _Simulation:
         return (
             issue.created is not None
             and issue.created < moment - 30 * _MINUTE
-            and issue.status not in _DONE
             and not issue.pinned
-            and not (issue.sprints and issue.sprints[-1] in self.open_sprints)
+            and not self._committed(issue)
             and self._family_last(issue) < moment - _MINUTE
         )
 
@@ -739,8 +739,8 @@ class _Simulation:
         return days
 
     def _plan(self, board: _Board, sprint: _Sprint, previous: _Sprint | None) -> None:
-        """Sprint planning just before the start: refine, break down and commit backlog issues;
-        perhaps finish one backlog issue outside any sprint, to be pulled in later."""
+        """Sprint planning just before the start: refine, break down and commit the top of the
+        backlog, fewer when much work was carried over."""
         rng, start = self.rng, sprint.start or 0
         planner = self._team(board)[1]
         earliest = (previous.complete or 0) + _MINUTE if previous else start - _DAY
@@ -767,12 +767,12 @@ class _Simulation:
         if day_count == 0:
             return []
         rates = [
-            ("add", 0.14, 0.9, 1, day_count - 3),
+            ("add", 0.14, 1.0, 1, day_count - 3),
             ("urgent", 0.05, 0.6, 1, day_count - 2),
-            ("remove", 0.07, 0.75, 2, day_count - 2),
-            ("reestimate", 0.1, 0.85, 1, day_count - 3),
-            ("reopen", 0.05, 0.7, 4, day_count - 1),
-            ("close_done", 0.06, 0.75, 3, day_count - 1),
+            ("remove", 0.07, 1.3, 2, day_count - 2),
+            ("reestimate", 0.1, 0.95, 1, day_count - 3),
+            ("reopen", 0.05, 0.9, 4, day_count - 1),
+            ("close_done", 0.06, 0.9, 3, day_count - 1),
             ("cancel", 0.02, 0.25, 2, day_count - 1),
             ("subtask", 0.04, 0.5, 1, day_count - 3),
         ]
@@ -782,7 +782,7 @@ class _Simulation:
         for kind, per_issue, floor, first, last in rates:
             for _ in range(self._count(max(floor, per_issue * committed))):
                 events.append(self._event(day_count, first, last, kind, None))
-        for _ in range(self._count(max(0.6, 0.02 * committed))):
+        for _ in range(self._count(max(0.8, 0.02 * committed))):
             outside = self._finish_outside(board, sprint)
             if outside is not None:
                 events.append(self._event(day_count, 1, 3, "pull", outside))
@@ -879,7 +879,7 @@ class _Simulation:
         elif kind == "remove":
             remaining = [s for s in target.sprints if s != sprint.id]
             self._move(target, moment, team[rng.randrange(2)], remaining, board)
-            if rng.random() < 0.3:  # removed by mistake, or priorities changed back
+            if rng.random() < 0.25:  # removed by mistake, or priorities changed back
                 day = event.day + rng.randint(1, 2)
                 board.events.append(_Event(day, rng.randrange(3), 0, "readd", target))
                 board.events.sort(key=lambda e: (e.day, e.slot, e.order))
@@ -1069,7 +1069,7 @@ class _Renderer:
         if user not in self._users:
             if self.cloud:
                 self._users[user] = {
-                    "self": f"{self.url}/rest/api/2/user?accountId={user.account_id}",
+                    "self": f"{self.url}/rest/api/2/user?accountId={quote(user.account_id)}",
                     "accountId": user.account_id,
                     "displayName": user.display,
                     "active": True,
@@ -1535,8 +1535,11 @@ def generate_site(
 ) -> SiteData:
     """Simulate one Jira site. `sprints` counts the closed sprints per board (an active and a
     future sprint follow); `histories_per_issue` is the mean changelog length, reached by adding
-    rank, priority and flag edits on top of the simulated workflow. An int for `boards` reuses the
-    demo boards' content under new keys, for benchmarks."""
+    rank, priority and flag edits on top of the simulated workflow (which alone gives four to
+    five). An int for `boards` reuses the demo boards' content under new keys, for benchmarks.
+
+    Objects repeated across issues (users, statuses, sprint values) are shared, not copied, to
+    keep large sites fast: copy before mutating one issue's nested values."""
     if kind not in _PROFILES:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     if sprints < 1 or issues_per_board < 10:
