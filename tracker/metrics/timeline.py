@@ -37,60 +37,69 @@ def _estimates(values: np.ndarray) -> np.ndarray:
     return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
 
 
-def _initial(
-    issue_ids: np.ndarray, current: np.ndarray, events: dict[str, np.ndarray], code: int
-) -> np.ndarray:
-    """A field's value before the issue's first change: that change's `from`, else the current."""
-    rows = np.flatnonzero(events["code"] == code)
-    rows = rows[np.lexsort((events["order"][rows], events["at"][rows], events["issue_id"][rows]))]
-    ids = events["issue_id"][rows]
-    first = np.ones(len(ids), dtype=bool)
-    first[1:] = ids[1:] != ids[:-1]
-    ids, before = ids[first], events["from_value"][rows[first]]
-    if not len(ids):
-        return current
-    position = np.searchsorted(ids, issue_ids).clip(max=len(ids) - 1)
-    return np.where(ids[position] == issue_ids, before[position], current)
+def _first_of_issue(issue_ids: np.ndarray) -> np.ndarray:
+    """Marks the first of each run of equal issue ids."""
+    first = np.ones(len(issue_ids), dtype=bool)
+    first[1:] = issue_ids[1:] != issue_ids[:-1]
+    return first
 
 
-def _rows(issues: pd.DataFrame, events: pd.DataFrame) -> dict[str, np.ndarray]:
-    """One row per creation and per state change, as columns; creation rows hold initial values."""
-    code = pd.Index(STATE_FIELDS).get_indexer(events["field"])
-    keep = code >= 0  # fields other than status, sprint and estimate are not state
-    changes = {
-        "issue_id": events["issue_id"].to_numpy()[keep],
-        "at": utc_ns(events["at"])[keep],
-        "order": events["seq"].to_numpy(dtype="int64")[keep],
-        "code": code[keep].astype("int64"),
-        "from_value": events["from_value"].to_numpy(dtype=object)[keep],
-        "to_value": events["to_value"].to_numpy(dtype=object)[keep],
-    }
-    issue_ids = issues["issue_id"].to_numpy()
-    estimate = np.full(len(changes["code"]), np.nan)
-    is_estimate = changes["code"] == _ESTIMATE
-    estimate[is_estimate] = _estimates(changes["to_value"][is_estimate])
-    initial_estimate = _initial(
-        issue_ids, issues["estimate"].to_numpy(dtype=object), changes, _ESTIMATE
+def _sort(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Order rows by issue, then time; an issue's own creation row first even if a clock-skewed
+    change claims to precede it, since every later row carries its values forward from there."""
+    later = (rows["code"] != _CREATED) | (rows["order"] != _CREATED_ORDER)
+    ordering = np.lexsort((rows["order"], rows["at"], later, rows["issue_id"]))
+    return {name: column[ordering] for name, column in rows.items()}
+
+
+def _rows(issues: pd.DataFrame, events: pd.DataFrame, wanted: np.ndarray) -> dict[str, np.ndarray]:
+    """The creation row of each issue and a row per state change among the `wanted` events,
+    sorted (see _sort). A creation row holds each field's value before the issue's first change
+    of it: that change's `from`, else the issue's current value."""
+    field = events["field"]
+    code = np.select(
+        [(field == name).to_numpy(dtype=bool) for name in STATE_FIELDS],
+        [_STATUS, _SPRINT, _ESTIMATE],
+        default=-1,  # any other field is not state
     )
-    return {
-        "issue_id": np.concatenate([issue_ids, changes["issue_id"]]),
-        "at": np.concatenate([utc_ns(issues["created"]), changes["at"]]),
-        "order": np.concatenate([np.full(len(issue_ids), _CREATED_ORDER), changes["order"]]),
-        "code": np.concatenate([np.full(len(issue_ids), _CREATED), changes["code"]]),
-        "value": np.concatenate(
-            [
-                _initial(issue_ids, issues["status_id"].to_numpy(dtype=object), changes, _STATUS),
-                changes["to_value"],
-            ]
-        ),
-        "sprints": np.concatenate(
-            [
-                _initial(issue_ids, issues["sprint_ids"].to_numpy(dtype=object), changes, _SPRINT),
-                changes["to_value"],
-            ]
-        ),
-        "estimate": np.concatenate([_estimates(initial_estimate), estimate]),
-    }
+    changes = np.flatnonzero(wanted & (code >= 0))
+    count = len(issues)
+    rows = _sort(
+        {
+            "issue_id": np.concatenate(
+                [issues["issue_id"].to_numpy(), events["issue_id"].to_numpy()[changes]]
+            ),
+            "at": np.concatenate([utc_ns(issues["created"]), utc_ns(events["at"])[changes]]),
+            "order": np.concatenate(
+                [np.full(count, _CREATED_ORDER), events["seq"].to_numpy(dtype="int64")[changes]]
+            ),
+            "code": np.concatenate([np.full(count, _CREATED), code[changes]]),
+            # which issue (creation rows) or event (change rows) each row comes from
+            "source_row": np.concatenate([np.arange(count), changes]),
+        }
+    )
+    code, source_row = rows.pop("code"), rows.pop("source_row")
+    created = code == _CREATED
+    rows["code"] = code
+    is_change = ~created
+    to_value = np.empty(len(code), dtype=object)
+    to_value[is_change] = events["to_value"].take(source_row[is_change]).to_numpy(dtype=object)
+    creation = source_row[created]
+    status, sprints, estimate = to_value, to_value.copy(), np.full(len(code), np.nan)
+    status[created] = issues["status_id"].to_numpy(dtype=object)[creation]
+    sprints[created] = issues["sprint_ids"].to_numpy(dtype=object)[creation]
+    estimate[created] = issues["estimate"].to_numpy(dtype=float)[creation]
+    is_estimate = code == _ESTIMATE
+    estimate[is_estimate] = _estimates(to_value[is_estimate])
+
+    creation_row = _carry(np.arange(len(code)), created)
+    for field_code, values in ((_STATUS, status), (_SPRINT, sprints), (_ESTIMATE, estimate)):
+        of_field = np.flatnonzero(code == field_code)
+        firsts = of_field[_first_of_issue(rows["issue_id"][of_field])]
+        before = events["from_value"].take(source_row[firsts]).to_numpy(dtype=object)
+        values[creation_row[firsts]] = _estimates(before) if field_code == _ESTIMATE else before
+    rows.update(status=status, sprints=sprints, estimate=estimate)
+    return rows
 
 
 def issue_timeline(
@@ -114,21 +123,16 @@ def issue_timeline(
     """
     is_subtask = issues["is_subtask"].to_numpy()
     parents = issues.loc[~is_subtask]
-    own_events = events.loc[events["issue_id"].isin(parents["issue_id"]).to_numpy()]
-    rows = _rows(parents, own_events)
+    rows = _rows(parents, events, events["issue_id"].isin(parents["issue_id"]).to_numpy())
     rows["source_id"] = rows["issue_id"]
     if include_subtasks:
         subtasks = issues.loc[is_subtask & issues["parent_id"].isin(parents["issue_id"]).to_numpy()]
-        sub_events = events.loc[
-            events["issue_id"].isin(subtasks["issue_id"]).to_numpy()
-            & (events["field"] == "estimate").to_numpy()
-        ]
-        sub_rows = _rows(subtasks, sub_events)
+        of_subtasks = (
+            events["issue_id"].isin(subtasks["issue_id"]) & (events["field"] == "estimate")
+        ).to_numpy()
+        sub_rows = _rows(subtasks, events, of_subtasks)
         _retarget_to_parents(sub_rows, subtasks, parents)
-        rows = {name: np.concatenate([rows[name], sub_rows[name]]) for name in rows}
-
-    ordering = np.lexsort((rows["order"], rows["at"], rows["issue_id"]))
-    rows = {name: column[ordering] for name, column in rows.items()}
+        rows = _sort({name: np.concatenate([rows[name], sub_rows[name]]) for name in rows})
     code = rows["code"]
     own = rows["source_id"] == rows["issue_id"]
     created = code == _CREATED
@@ -139,8 +143,10 @@ def issue_timeline(
             "source_id": rows["source_id"],
             "at": pd.DatetimeIndex(rows["at"]).tz_localize("UTC"),
             "order": rows["order"],
-            "field": _FIELDS[code],
-            "status_id": _carry(rows["value"], own & (created | (code == _STATUS))),
+            "field": pd.Categorical.from_codes(code, categories=_FIELDS),
+            "status_id": pd.Series(
+                _carry(rows["status"], own & (created | (code == _STATUS))), dtype=object
+            ),
         }
     )
     if sprint_id is not None:
