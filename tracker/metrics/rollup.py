@@ -37,6 +37,20 @@ def _daily(deltas: pd.DataFrame, days: pd.DatetimeIndex, by: str | None = None) 
     return daily.astype({"scope_issues": "int64", "done_issues": "int64"}).reset_index()
 
 
+def _is_done(
+    board: np.ndarray, status: pd.Series, done_status_ids: Mapping[int, frozenset[str]]
+) -> np.ndarray:
+    """Whether each row's status is in its board's done column, read from a board x status table
+    so each of the few distinct statuses is looked up once, not once per row."""
+    board_code, boards = pd.factorize(board)
+    status_code, statuses = pd.factorize(status)  # a missing status gets -1: the last column
+    table = np.array(
+        [[s in done_status_ids.get(b, ()) for s in statuses] + [False] for b in boards],
+        dtype=bool,
+    ).reshape(len(boards), len(statuses) + 1)
+    return table[board_code, status_code]
+
+
 def programme_burnup(
     issues: pd.DataFrame,
     events: pd.DataFrame,
@@ -64,11 +78,7 @@ def programme_burnup(
         return ProgrammeBurnup(empty, empty.assign(deliverable_id=pd.Series(dtype="int64")))
 
     board = issues.set_index("issue_id")["board_id"].reindex(timeline["issue_id"].to_numpy())
-    board = board.to_numpy()
-    status = timeline["status_id"]
-    done = np.zeros(len(timeline), dtype=bool)
-    for board_id, done_ids in done_status_ids.items():
-        done |= (board == board_id) & status.isin(done_ids).to_numpy()
+    done = _is_done(board.to_numpy(), timeline["status_id"], done_status_ids)
     points = np.nan_to_num(timeline["estimate"].to_numpy())
     values = np.column_stack([points, np.where(done, points, 0.0), np.ones(len(done)), done])
 
