@@ -37,7 +37,13 @@ from tracker.models import (
     Stage,
 )
 from tracker.models.types import utcnow
-from tracker.policy import Actor, PermissionDenied, can_move_criterion, criteria_filter
+from tracker.policy import (
+    SUPPLIER_CRITERION_MOVES,
+    Actor,
+    PermissionDenied,
+    can_move_criterion,
+    criteria_filter,
+)
 from tracker.services.audit import (
     Change,
     append,
@@ -59,6 +65,10 @@ TRANSITIONS: dict[CriterionMove, tuple[frozenset[CriterionStatus], CriterionStat
     M.reject: (frozenset({S.evidence_submitted}), S.rejected),
 }
 EDITABLE = frozenset(S) - {S.accepted}
+#: statuses in which a criterion waits for its supplier
+SUPPLIER_WAITS = frozenset(
+    status for move in SUPPLIER_CRITERION_MOVES for status in TRANSITIONS[move][0]
+)
 #: moves that need a comment, and what the comment is to the reader
 COMMENT_NEEDED = {M.query: "the question", M.reject: "the reason for rejecting"}
 

@@ -1,0 +1,50 @@
+"""Acceptance across deliverables as a plotly figure (summary DataFrame in, Figure out)."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# Okabe-Ito blue and bluish green. Colour is never the only cue: confirmed bars are hatched,
+# accepted bars solid, and every bar is labelled with its percentage and count.
+SERIES = (
+    ("Confirmed by supplier", "confirmed", "#0072B2", "/"),
+    ("Accepted by council", "accepted", "#009E73", ""),
+)
+
+
+def acceptance_chart(summary: pd.DataFrame) -> go.Figure:
+    """Confirmed and accepted shares of each deliverable's criteria, from acceptance_summary."""
+    frame = summary[summary["criteria"] > 0]
+    labels = frame["deliverable"] + " " + frame["title"]
+    figure = go.Figure()
+    for name, column, colour, pattern in SERIES:
+        share = frame[f"{column}_pct"]
+        figure.add_trace(
+            go.Bar(
+                name=name,
+                orientation="h",
+                y=labels,
+                x=share,
+                text=[
+                    f"{pct:.0f}% ({count} of {total})"
+                    for pct, count, total in zip(
+                        share, frame[column], frame["criteria"], strict=True
+                    )
+                ],
+                textposition="auto",
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fgcolor": "#ffffff"},
+                    "line": {"color": "#1a1a1a", "width": 1},
+                },
+                hovertemplate=f"{name}: %{{text}}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        title="Acceptance criteria: confirmed (hatched) and accepted (solid)",
+        xaxis={"title": "Share of the deliverable's criteria (%)", "range": [0, 100]},
+        yaxis={"title": "Deliverable", "autorange": "reversed"},
+        barmode="group",
+        height=140 + 70 * len(frame),
+        legend={"title": "Criteria"},
+    )
+    return figure
