@@ -79,12 +79,16 @@ class JiraGateway:
             timeout=timeout,
             **credentials.client_auth(),
         )
+        # serverInfo answers anyone: asked without credentials, a site registered as the wrong
+        # kind (so sent the wrong auth scheme) is recognised instead of being a bare 401.
+        self._anonymous = JIRA(server=url, get_server_info=False, max_retries=0, timeout=timeout)
         api = "3" if self.kind is SiteKind.cloud else "2"
         self._platform = f"{self.client.server_url}/rest/api/2/"
         self._search_api = f"{self.client.server_url}/rest/api/{api}/"
         self._agile = f"{self.client.server_url}/rest/agile/1.0/"
 
-    def _get(self, url: str, params: dict[str, Any] | None = None) -> Any:
+    def _get(self, url: str, params: dict[str, Any] | None = None, anonymous: bool = False) -> Any:
+        session = (self._anonymous if anonymous else self.client)._session
         path = urlsplit(url).path
         attempt = 0
         while True:
@@ -92,7 +96,7 @@ class JiraGateway:
             self.requests += 1
             retry_after = None
             try:
-                response = self.client._session.get(url, params=params)
+                response = session.get(url, params=params)
             except JIRAError as exc:
                 status = exc.status_code
                 if status not in TRANSIENT or attempt >= self.retry.attempts:
@@ -126,7 +130,7 @@ class JiraGateway:
     # Site
 
     def server_info(self) -> dict[str, Any]:
-        return self._get(self._platform + "serverInfo")
+        return self._get(self._platform + "serverInfo", anonymous=True)
 
     def myself(self) -> dict[str, Any]:
         return self._get(self._platform + "myself")

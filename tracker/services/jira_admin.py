@@ -170,16 +170,18 @@ def check_site_connection(
     site = _site(session, site_name)
     gateway = _gateway(site, secrets_file, retry)
     try:
+        # serverInfo answers without credentials, so the kind is checked before they are.
         info = gateway.server_info()
+        deployment = str(info.get("deploymentType") or "Server")
+        if deployment not in DEPLOYMENTS[SiteKind(site.kind)]:
+            raise SyncError(
+                f"Jira site '{site.name}' is registered as {SiteKind(site.kind).value} but "
+                f"{site.url} is Jira {deployment}: remove the site and add it again with the "
+                "right --kind."
+            )
         me = gateway.myself()
     except JiraHttpError as exc:
         raise explain(exc, site, "checking the connection") from None
-    deployment = str(info.get("deploymentType") or "Server")
-    if deployment not in DEPLOYMENTS[SiteKind(site.kind)]:
-        raise SyncError(
-            f"Jira site '{site.name}' is registered as {SiteKind(site.kind).value} but {site.url} "
-            f"is Jira {deployment}: remove the site and add it again with the right --kind."
-        )
     return ConnectionCheck(
         site=site.name,
         user=str(me.get("displayName") or me.get("name") or "?"),

@@ -1,0 +1,87 @@
+"""The admin use cases behind the CLI and the admin page: who may use them, what they show."""
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from tests.jira.conftest import SECRETS, TOKEN_ENV, LiveSite
+from tracker.cli.app import OPERATOR
+from tracker.errors import TrackerError
+from tracker.models import Role
+from tracker.policy import PermissionDenied
+from tracker.services import jira_admin
+
+BOARD_MEMBER = replace(OPERATOR, role=Role.board_member)
+
+
+def test_only_admins_manage_sites(engine: Engine) -> None:
+    with Session(engine) as session:
+        for call in (
+            lambda: jira_admin.list_sites(session, BOARD_MEMBER),
+            lambda: jira_admin.add_site(session, BOARD_MEMBER, "x", "https://x", "cloud", "T", "E"),
+            lambda: jira_admin.check_site_connection(session, BOARD_MEMBER, "x"),
+            lambda: jira_admin.list_boards(session, BOARD_MEMBER, "x"),
+            lambda: jira_admin.choose_synced_boards(session, BOARD_MEMBER, "x", [1]),
+            lambda: jira_admin.recent_sync_runs(session, BOARD_MEMBER),
+            lambda: jira_admin.sync_site(engine, BOARD_MEMBER, "x"),
+        ):
+            with pytest.raises(PermissionDenied):
+                call()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("x", "https://x.atlassian.net", "cloud", "TOKEN", None), "needs --email-env"),
+        (("x", "x.atlassian.net", "cloud", "TOKEN", "EMAIL"), "not a Jira address"),
+        (("x", "https://x.atlassian.net", "server", "TOKEN", None), "'cloud' or 'datacenter'"),
+        (("x", "https://x", "datacenter", "abc-secret.value", None), "NAME of an environment"),
+        (("x", "https://x", "cloud", "TOKEN", "me@council.example"), "NAME of an environment"),
+    ],
+)
+def test_adding_a_site_checks_what_it_is_given(
+    engine: Engine, args: tuple[str, str, str, str, str | None], message: str
+) -> None:
+    with Session(engine) as session, pytest.raises(TrackerError, match=message):
+        jira_admin.add_site(session, OPERATOR, *args)
+
+
+def test_sites_and_runs_are_listed_without_secrets(
+    live_site: Callable[..., LiveSite], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = live_site("cloud")
+    site.sync(boards=(1,))
+    site.server.fail(r"/search/jql$", 500, times=None)
+    site.sync()
+
+    with Session(site.engine) as session:
+        sites = jira_admin.list_sites(session, OPERATOR, site.secrets_file)
+        runs = jira_admin.recent_sync_runs(session, OPERATOR, site.name)
+        monkeypatch.delenv(TOKEN_ENV)
+        missing = jira_admin.list_sites(session, OPERATOR, site.secrets_file)
+
+    assert sites.loc[0, "credentials"] == "TEST_JIRA_EMAIL, TEST_JIRA_TOKEN"
+    assert sites.loc[0, "credentials_missing"] == "" and sites.loc[0, "synced_boards"] == 1
+    assert missing.loc[0, "credentials_missing"] == TOKEN_ENV
+    assert list(runs["outcome"]) == ["failed", "succeeded"]
+    assert runs.loc[1, "issues"] == 6 and "HTTP 500" in runs.loc[0, "error"]
+    for secret in SECRETS:
+        assert secret not in sites.to_csv() + runs.to_csv()
+
+
+def test_choosing_synced_boards(live_site: Callable[..., LiveSite]) -> None:
+    site = live_site("datacenter")
+    with Session(site.engine) as session:
+        boards = jira_admin.list_boards(
+            session, OPERATOR, site.name, secrets_file=site.secrets_file
+        )
+        jira_admin.choose_synced_boards(session, OPERATOR, site.name, [2])
+        chosen = jira_admin.list_boards(session, OPERATOR, site.name, refresh=False)
+        with pytest.raises(TrackerError, match="has no board 7"):
+            jira_admin.choose_synced_boards(session, OPERATOR, site.name, [7])
+
+    assert list(boards["board_id"]) == [1, 2] and not boards["synced"].any()
+    assert list(chosen["synced"]) == [False, True]
