@@ -1,6 +1,6 @@
 """The `tracker` command. Importing a module registers its commands on the root app."""
 
-from tracker.cli import assurance, db, demo, engage, jira, people  # noqa: F401
+from tracker.cli import assurance, audit, criteria, db, demo, engage, jira, people  # noqa: F401
 from tracker.cli.app import app, run
 
 main = run

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from tracker.config import DATA_DIR
 from tracker.db import session_scope
+from tracker.demo.criteria import load_criteria
 from tracker.demo.engagements import load_engagements
 from tracker.demo.programme import load_programme
 from tracker.jira_sync.offline import import_site_directory
@@ -25,13 +26,14 @@ class DemoResult:
 def load_demo(engine: Engine, demo_dir: Path = DEMO_DIR) -> DemoResult:
     """Load (or refresh) the demo: Jira sites first, through the same import a council would use,
     then the programme, whose deliverables point at those sites' boards, then its stakeholder
-    maps."""
+    maps and its acceptance criteria (made through the criteria service, so the ledger is real)."""
     sites = sorted(p for p in (demo_dir / "jira").iterdir() if (p / "site.json").exists())
     for site_dir in sites:
         import_site_directory(engine, site_dir)
     with session_scope(engine) as session:
         programme = load_programme(session, demo_dir / "programme.json")
         load_engagements(session, demo_dir / "engagements.json")
+        load_criteria(session, demo_dir / "criteria.json")
         name = programme.name
     return DemoResult(programme=name, jira_sites=[p.name for p in sites])
 

@@ -186,6 +186,16 @@ class LedgerCheck:
     def intact(self) -> bool:
         return not self.problems
 
+    def summary(self) -> str:
+        """One sentence for people: intact with its head hash, or the first broken entry."""
+        if self.intact:
+            return (
+                f"Audit ledger verified: all {self.entries} entries intact; head hash "
+                f"{self.head_hash or 'none (empty ledger)'}."
+            )
+        more = f" ({len(self.problems) - 1} more problems)" if len(self.problems) > 1 else ""
+        return f"AUDIT LEDGER BROKEN: {self.problems[0]}{more}."
+
 
 def _chain_problems(entries: list[AuditEntry]) -> list[LedgerProblem]:
     problems = []

@@ -110,16 +110,6 @@ def build_evidence_pack(session: Session, actor: Actor, deliverable_id: int) -> 
     )
 
 
-def ledger_statement(check: LedgerCheck) -> str:
-    if check.intact:
-        return (
-            f"Audit ledger verified: all {check.entries} entries intact; head hash "
-            f"{check.head_hash or 'none (empty ledger)'}."
-        )
-    more = f" ({len(check.problems) - 1} more problems)" if len(check.problems) > 1 else ""
-    return f"AUDIT LEDGER BROKEN: {check.problems[0]}{more}."
-
-
 def _inert_csv(frame: pd.DataFrame) -> pd.DataFrame:
     def cell(value: object) -> object:
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -204,7 +194,7 @@ def pack_html(pack: EvidencePack) -> str:
 <main>
 <h1>Evidence pack: {e(pack.ref)} {e(pack.title)}</h1>
 <dl>{details}</dl>
-<p class="ledger">{e(ledger_statement(pack.ledger))}</p>
+<p class="ledger">{e(pack.ledger.summary())}</p>
 <h2>Criteria</h2>
 {_table(pack.criteria, "Criteria, who confirmed the current version, and the decision")}
 <h2>Versions</h2>
