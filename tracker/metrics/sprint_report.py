@@ -103,6 +103,55 @@ def _total(frame: pd.DataFrame, mask: pd.Series, column: str) -> Total:
     return Total(points=float(frame.loc[mask, column].fillna(0.0).sum()), issues=int(mask.sum()))
 
 
+def _entries(timeline: pd.DataFrame, start: pd.Timestamp, close: pd.Timestamp) -> pd.Series:
+    """When each issue ever in the sprint entered it: the start for those in it then, otherwise
+    its first entry in (start, close]. An entry is a row where the issue is in the sprint and was
+    not on its previous row; a creation row straight into the sprint has no previous row."""
+    at_start = state_at(timeline, start)
+    in_at_start = at_start.index[at_start["in_sprint"].to_numpy()]
+    was_in = previous(timeline, "in_sprint", False)
+    entered = timeline.loc[
+        timeline["in_sprint"].to_numpy()
+        & ~was_in
+        & ((timeline["at"] > start) & (timeline["at"] <= close)).to_numpy()
+    ]
+    first_entry = entered.drop_duplicates("issue_id").set_index("issue_id")["at"]
+    ever_in = in_at_start.union(first_entry.index)
+    return first_entry.reindex(ever_in).mask(ever_in.isin(in_at_start), start)
+
+
+def _outcomes(timeline: pd.DataFrame, start: pd.Timestamp, close: pd.Timestamp) -> pd.DataFrame:
+    """Per issue ever in the sprint (indexed by issue_id): outcome, added, done_at_start and the
+    initial and final estimates, by the rules of the shared semantics document."""
+    entry = _entries(timeline, start, close)
+    at_entry = state_at(timeline, entry).reindex(entry.index)
+    at_close = state_at(timeline, close).reindex(entry.index)
+    status_moves = timeline.loc[
+        ((timeline["field"] == "status") & (timeline["at"] <= close)).to_numpy()
+    ]
+    last_move = status_moves.drop_duplicates("issue_id", keep="last").set_index("issue_id")["at"]
+    unchanged = ~(last_move.reindex(entry.index) > entry).to_numpy()
+
+    in_at_close = at_close["in_sprint"].to_numpy(dtype=bool)
+    done_at_close = at_close["done"].to_numpy(dtype=bool)
+    done_at_entry = at_entry["done"].to_numpy(dtype=bool)
+    outcome = np.select(
+        [~in_at_close, done_at_close & done_at_entry & unchanged, done_at_close],
+        ["removed", "completed_outside", "completed"],
+        default="not_completed",
+    )
+    return pd.DataFrame(
+        {
+            "outcome": pd.Categorical(outcome, categories=OUTCOMES),
+            "added": (entry != start).to_numpy(),
+            "done_at_start": done_at_entry,
+            "initial_estimate": at_entry["estimate"].to_numpy(dtype=float),
+            "final_estimate": at_close["estimate"].to_numpy(dtype=float),
+        },
+        index=entry.index,
+    )
+
+
 def sprint_report(
     issues: pd.DataFrame,
     events: pd.DataFrame,
@@ -120,67 +169,16 @@ def sprint_report(
     options = options or ReportOptions()
     validate(issues, ISSUE_COLUMNS, "issues")
     validate(events, EVENT_COLUMNS, "events")
-    start, close = sprint.start, sprint.close(now)
+    close = sprint.close(now)
     issues, events = frames_for_sprint(issues, events, sprint.id)
     timeline = issue_timeline(
         issues, events, sprint_id=sprint.id, include_subtasks=options.include_subtasks
     )
     timeline["done"] = timeline["status_id"].isin(done_status_ids).to_numpy()
 
-    at_start = state_at(timeline, start)
-    in_at_start = at_start.index[at_start["in_sprint"].to_numpy()]
-    # Entries after the start: rows where the issue is in the sprint and was not on its previous
-    # row (a creation row straight into the sprint has no previous row, so it is an entry too).
-    was_in = previous(timeline, "in_sprint", False)
-    entered = timeline.loc[
-        timeline["in_sprint"].to_numpy()
-        & ~was_in
-        & ((timeline["at"] > start) & (timeline["at"] <= close)).to_numpy()
-    ]
-    first_entry = entered.drop_duplicates("issue_id").set_index("issue_id")["at"]
-    ever_in = in_at_start.union(first_entry.index)
-    added = ~ever_in.isin(in_at_start)
-    entry = first_entry.reindex(ever_in).mask(~added, start)
-    at_entry = state_at(timeline, entry).reindex(entry.index)
-    at_close = state_at(timeline, close).reindex(entry.index)
-    status_moves = timeline.loc[
-        ((timeline["field"] == "status") & (timeline["at"] <= close)).to_numpy()
-    ]
-    moved_after_entry = status_moves.loc[
-        (
-            status_moves["at"]
-            > entry.reindex(status_moves["issue_id"]).set_axis(status_moves.index)
-        ).to_numpy(),
-        "issue_id",
-    ]
-
-    in_at_close = at_close["in_sprint"].to_numpy(dtype=bool)
-    done_at_close = at_close["done"].to_numpy(dtype=bool)
-    done_at_entry = at_entry["done"].to_numpy(dtype=bool)
-    unchanged = ~entry.index.isin(moved_after_entry)
-    outcome = np.select(
-        [
-            ~in_at_close,
-            done_at_close & done_at_entry & unchanged,
-            done_at_close,
-        ],
-        ["removed", "completed_outside", "completed"],
-        default="not_completed",
-    )
-    keys = issues.set_index("issue_id")["key"]
-    report = pd.DataFrame(
-        {
-            "issue_id": entry.index.to_numpy(),
-            "key": keys.reindex(entry.index).to_numpy(),
-            "outcome": outcome,
-            "added": added,
-            "done_at_start": done_at_entry,
-            "initial_estimate": at_entry["estimate"].to_numpy(dtype=float),
-            "final_estimate": at_close["estimate"].to_numpy(dtype=float),
-        }
-    )
-    report["outcome"] = pd.Categorical(report["outcome"], categories=OUTCOMES)
-    report = report.sort_values(["outcome", "key"], ignore_index=True)
+    report = _outcomes(timeline, sprint.start, close)
+    report.insert(0, "key", issues.set_index("issue_id")["key"].reindex(report.index))
+    report = report.reset_index().sort_values(["outcome", "key"], ignore_index=True)
 
     committed = ~report["added"]
     if options.done_at_start == "exclude":

@@ -125,7 +125,7 @@ def same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(board=boards(), done_at_start=st.sampled_from(["include", "exclude"]))
 def test_report_agrees_with_the_rules_issue_by_issue(board: Board, done_at_start: str) -> None:
     issues, events = board.frames()
@@ -153,7 +153,7 @@ def test_report_agrees_with_the_rules_issue_by_issue(board: Board, done_at_start
         assert listed["final_estimate"] == sum(m.final for m in members if not math.isnan(m.final))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(board=boards(), done_at_start=st.sampled_from(["include", "exclude"]))
 def test_burndown_ends_at_committed_plus_scope_changes_minus_burns(
     board: Board, done_at_start: str

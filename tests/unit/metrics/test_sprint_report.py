@@ -346,3 +346,12 @@ def test_a_frame_breaking_its_contract_is_named() -> None:
         sprint_report(issues.drop(columns="created"), events, SPRINT, DONE_IDS)
     with pytest.raises(FrameContractError, match=r"events frame: seq: expected int64"):
         sprint_report(issues, events.astype({"seq": "float64"}), SPRINT, DONE_IDS)
+
+
+def test_sprint_ids_are_matched_whole_not_as_substrings() -> None:
+    board = Board()
+    board.issue("A-1", points=5, sprints="17,70")
+    board.issue("A-2", points=3, sprints="").sprint_field("77", at=DURING)
+    board.issue("A-3", points=2, sprints="6,7,8")
+
+    assert list(report(board).issues["key"]) == ["A-3"]
