@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.metrics.frames import EVENT_COLUMNS, ISSUE_COLUMNS, validate
-from tracker.metrics.timeline import issue_timeline
+from tracker.metrics.timeline import first_of_run, issue_timeline
 
 MEASURES = ("scope_points", "done_points", "scope_issues", "done_issues")
 
@@ -83,8 +83,7 @@ def programme_burnup(
     values = np.column_stack([points, np.where(done, points, 0.0), np.ones(len(done)), done])
 
     issue_ids = timeline["issue_id"].to_numpy()
-    first = np.ones(len(issue_ids), dtype=bool)
-    first[1:] = issue_ids[1:] != issue_ids[:-1]
+    first = first_of_run(issue_ids)
     previous = np.vstack([np.zeros((1, len(MEASURES))), values[:-1]])
     deltas = pd.DataFrame(values - np.where(first[:, None], 0.0, previous), columns=list(MEASURES))
     deltas["issue_id"] = issue_ids

@@ -13,8 +13,6 @@ from tracker.metrics.frames import STATE_FIELDS, mentions
 
 _CREATED_ORDER = -2  # an issue's own first row sorts before everything at its creation instant
 _SUBTASK_CREATED_ORDER = -1  # a rolled-up sub-task's first row comes after its parent's
-
-
 _FIELDS = np.array([*STATE_FIELDS, "created"], dtype=object)
 _STATUS, _SPRINT, _ESTIMATE, _CREATED = range(len(_FIELDS))
 
@@ -37,10 +35,10 @@ def _estimates(values: np.ndarray) -> np.ndarray:
     return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
 
 
-def _first_of_issue(issue_ids: np.ndarray) -> np.ndarray:
-    """Marks the first of each run of equal issue ids."""
-    first = np.ones(len(issue_ids), dtype=bool)
-    first[1:] = issue_ids[1:] != issue_ids[:-1]
+def first_of_run(ids: np.ndarray) -> np.ndarray:
+    """Marks the first of each run of equal ids: an issue's first row in a frame sorted by issue."""
+    first = np.ones(len(ids), dtype=bool)
+    first[1:] = ids[1:] != ids[:-1]
     return first
 
 
@@ -78,24 +76,22 @@ def _rows(issues: pd.DataFrame, events: pd.DataFrame, wanted: np.ndarray) -> dic
             "source_row": np.concatenate([np.arange(count), changes]),
         }
     )
-    code, source_row = rows.pop("code"), rows.pop("source_row")
+    code, source_row = rows["code"], rows.pop("source_row")
     created = code == _CREATED
-    rows["code"] = code
-    is_change = ~created
-    to_value = np.empty(len(code), dtype=object)
-    to_value[is_change] = events["to_value"].take(source_row[is_change]).to_numpy(dtype=object)
-    creation = source_row[created]
-    status, sprints, estimate = to_value, to_value.copy(), np.full(len(code), np.nan)
+    creation, change = source_row[created], source_row[~created]
+    status = np.empty(len(code), dtype=object)
+    status[~created] = events["to_value"].take(change).to_numpy(dtype=object)
+    estimate = np.full(len(code), np.nan)
+    estimate[code == _ESTIMATE] = _estimates(status[code == _ESTIMATE])
+    estimate[created] = issues["estimate"].to_numpy(dtype=float)[creation]
+    sprints = status.copy()  # a change row's `to`, read as whichever field it changed
     status[created] = issues["status_id"].to_numpy(dtype=object)[creation]
     sprints[created] = issues["sprint_ids"].to_numpy(dtype=object)[creation]
-    estimate[created] = issues["estimate"].to_numpy(dtype=float)[creation]
-    is_estimate = code == _ESTIMATE
-    estimate[is_estimate] = _estimates(to_value[is_estimate])
 
     creation_row = _carry(np.arange(len(code)), created)
     for field_code, values in ((_STATUS, status), (_SPRINT, sprints), (_ESTIMATE, estimate)):
         of_field = np.flatnonzero(code == field_code)
-        firsts = of_field[_first_of_issue(rows["issue_id"][of_field])]
+        firsts = of_field[first_of_run(rows["issue_id"][of_field])]
         before = events["from_value"].take(source_row[firsts]).to_numpy(dtype=object)
         values[creation_row[firsts]] = _estimates(before) if field_code == _ESTIMATE else before
     rows.update(status=status, sprints=sprints, estimate=estimate)
@@ -191,8 +187,7 @@ def _add_subtasks(
     by_source = sub_rows[np.argsort(rows["source_id"][sub_rows], kind="stable")]
     source = rows["source_id"][by_source]
     value = rows["estimate"][by_source]
-    starts = np.ones(len(by_source), dtype=bool)
-    starts[1:] = source[1:] != source[:-1]
+    starts = first_of_run(source)
     points = np.nan_to_num(value)
     known = (~np.isnan(value)).astype(int)
     delta_points = np.zeros(len(sub_set))
@@ -211,11 +206,9 @@ def _add_subtasks(
 def previous(timeline: pd.DataFrame, column: str, fill: object) -> np.ndarray:
     """Each row's `column` as it was on the issue's previous row (`fill` on its first row)."""
     values = timeline[column].to_numpy()
-    issue_ids = timeline["issue_id"].to_numpy()
     before = np.empty_like(values)
-    before[:1] = fill
     before[1:] = values[:-1]
-    before[1:][issue_ids[1:] != issue_ids[:-1]] = fill
+    before[first_of_run(timeline["issue_id"].to_numpy())] = fill
     return before
 
 
@@ -229,7 +222,5 @@ def state_at(timeline: pd.DataFrame, at: pd.Timestamp | pd.Series) -> pd.DataFra
     if isinstance(at, pd.Series):
         at = at.reindex(timeline["issue_id"].to_numpy()).set_axis(timeline.index)
     rows = np.flatnonzero((timeline["at"] <= at).to_numpy())
-    issue_ids = timeline["issue_id"].to_numpy()[rows]
-    last = np.ones(len(rows), dtype=bool)
-    last[:-1] = issue_ids[1:] != issue_ids[:-1]
+    last = np.roll(first_of_run(timeline["issue_id"].to_numpy()[rows]), -1)
     return timeline.take(rows[last]).set_index("issue_id")
