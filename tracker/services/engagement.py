@@ -348,13 +348,13 @@ def _how(values: dict[str, Any], row: dict[str, Any]) -> list[str]:
 def _accountable_problems(state: pd.DataFrame, ctx: _Context, table: str) -> list[RowProblem]:
     """Rows of this save that would give a side more than one Accountable at some stage."""
     problems: list[RowProblem] = []
-    accountable = state[state["raci"].fillna("").str.contains("A")]
-    for deliverable_id, rows in accountable.groupby("deliverable_id"):
+    for deliverable_id, rows in state.groupby("deliverable_id"):
         deliverable = ctx.deliverables[int(deliverable_id)]
         names = {s.id: s.name for s in ctx.stages.get(deliverable.programme_id, [])}
         frame = rows.assign(stage=rows["stage_id"].map(names).fillna(ALL_STAGES))
         for stage in names.values():
-            for side, holders in effective_at(frame, stage).groupby("side"):
+            at = effective_at(frame, stage)
+            for side, holders in at[at["raci"].str.contains("A")].groupby("side"):
                 if len(holders) < 2:
                     continue
                 who = ", ".join(ctx.name_of(p) for p in holders["person_id"])

@@ -1,0 +1,91 @@
+"""UK GDPR requests: export everything about a person, and erase them without breaking history."""
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from tests.services.stakeholder_world import World, build_world, engage
+from tracker.errors import TrackerError
+from tracker.models import Deliverable, Engagement, Person, User
+from tracker.policy import PermissionDenied
+from tracker.services.engagement import engagement_frame
+from tracker.services.personal_data import erase_person, export_person, find_person
+from tracker.services.users import UnknownUser, actor_for_email
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    build = build_world(session)
+    engage(session, build, build.d1, "Sam", "A", "supplier", escalation=1)
+    row = session.exec(select(Engagement)).one()
+    row.notes = "Sam prefers calls after his hospital appointments"
+    session.add(row)
+    session.commit()
+    return build
+
+
+def test_export_holds_everything_about_the_person(session, world):
+    data = export_person(session, world.admin, world.people["Sam"])
+    json.dumps(data)  # plain JSON, ready to hand over
+    assert data["person"]["email"] == "sam@example.org"
+    assert data["person"]["organisation"] == "Supplier Ltd"
+    assert data["user_account"] == {"role": "supplier contact", "active": True}
+    assert data["engagements"][0]["deliverable"] == "D-1"
+    assert data["engagements"][0]["stage"] == "All stages"
+    assert "hospital" in data["engagements"][0]["notes"]
+    owner = export_person(session, world.admin, world.people["Olu"])
+    assert owner["owner_of_deliverables"] == ["D-1", "D-2"]
+
+
+def test_erasure_replaces_details_and_keeps_every_reference(session, world):
+    sam = world.people["Sam"]
+    erase_person(session, world.admin, sam)
+    session.commit()
+    session.expire_all()
+    person = session.get(Person, sam)
+    placeholder = f"Erased person {sam}"
+    assert (person.name, person.email, person.phone, person.job_title) == (
+        placeholder,
+        None,
+        None,
+        None,
+    )
+    assert (person.active, person.erased) == (False, True)
+    engagement = session.exec(select(Engagement)).one()
+    assert engagement.person_id == sam
+    assert engagement.notes is None
+    assert session.exec(select(User).where(User.person_id == sam)).one().active is False
+    with pytest.raises(UnknownUser):
+        actor_for_email(session, "sam@example.org")
+    frame = engagement_frame(session, world.admin, world.programme_id)
+    assert frame["name"].tolist() == [placeholder]
+    after = export_person(session, world.admin, find_person(session, world.admin, f"#{sam}").id)
+    assert after["person"]["name"] == placeholder
+    assert after["person"]["email"] is None
+    assert after["person"]["erased"] is True
+    assert after["engagements"][0]["deliverable"] == "D-1"
+
+
+def test_erasing_an_owner_keeps_them_as_the_owner(session, world):
+    olu = world.people["Olu"]
+    erase_person(session, world.admin, olu)
+    session.commit()
+    assert session.get(Deliverable, world.d1).owner_person_id == olu
+
+
+def test_people_are_found_by_email_in_any_case_or_by_id(session, world):
+    assert find_person(session, world.admin, " SAM@Example.org ").id == world.people["Sam"]
+    assert find_person(session, world.admin, str(world.people["Sue"])).name == "Sue Supplier"
+    with pytest.raises(TrackerError, match=r"no person 'nobody@example\.org'"):
+        find_person(session, world.admin, "nobody@example.org")
+
+
+def test_only_admins_handle_personal_data_requests(session, world):
+    for actor in (world.owner, world.board, world.supplier):
+        with pytest.raises(PermissionDenied):
+            export_person(session, actor, world.people["Sam"])
+        with pytest.raises(PermissionDenied):
+            erase_person(session, actor, world.people["Sam"])
+    with pytest.raises(TrackerError, match="cannot erase yourself"):
+        erase_person(session, world.admin, world.admin.person_id)
