@@ -65,7 +65,7 @@ class Issue:
 
 class Board:
     def __init__(self) -> None:
-        self._issues: list[Issue] = []
+        self.issues: list[Issue] = []
         self._noise: list[dict[str, object]] = []
 
     def issue(
@@ -78,8 +78,8 @@ class Board:
         created: pd.Timestamp = LONG_AGO,
         parent: Issue | None = None,
     ) -> Issue:
-        issue = Issue(len(self._issues) + 101, key, created, status, sprints, points, parent)
-        self._issues.append(issue)
+        issue = Issue(len(self.issues) + 101, key, created, status, sprints, points, parent)
+        self.issues.append(issue)
         return issue
 
     def unrelated_change(self, issue: Issue, *, at: pd.Timestamp, field_name: str) -> None:
@@ -98,7 +98,7 @@ class Board:
         """The issues and events frames, events shuffled: the sync does not promise any order."""
         issue_rows, event_rows = [], []
         seq = 0
-        for issue in self._issues:
+        for issue in self.issues:
             current = {"status": issue.status, "sprint": issue.sprints}
             current["estimate"] = None if issue.points is None else f"{issue.points:g}"
             for when, name, value in sorted(issue.changes, key=lambda change: change[0]):

@@ -132,7 +132,7 @@ def test_report_agrees_with_the_rules_issue_by_issue(board: Board, done_at_start
     result = sprint_report(
         issues, events, SPRINT, DONE_IDS, ReportOptions(done_at_start=done_at_start)
     )
-    oracle = {issue.key: expected(issue) for issue in board._issues}
+    oracle = {issue.key: expected(issue) for issue in board.issues}
     oracle = {key: value for key, value in oracle.items() if value is not None}
 
     assert sorted(result.issues["key"]) == sorted(oracle), "exactly the issues ever in the sprint"

@@ -217,12 +217,14 @@ def test_changes_exactly_at_the_start_count_as_before_it() -> None:
     board.issue("A-1", points=3).estimated(5, at=START)
     board.issue("A-2", points=2, sprints="").sprint_field("7", at=START)
     board.issue("A-3", points=1).moved_to(DONE, at=START)
+    board.issue("A-4", points=8).sprint_field("", at=START)
 
     result = report(board)
 
     assert row(result, "A-1")["initial_estimate"] == 5
     assert not row(result, "A-2")["added"]
     assert outcome(result, "A-3") == "completed_outside"
+    assert "A-4" not in set(result.issues["key"]), "removed at the start: never in the sprint"
     assert result.committed.points == 7
 
 
