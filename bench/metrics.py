@@ -60,7 +60,7 @@ def programme(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         sprint_index * 14 - rng.integers(1, 30, ISSUES), unit="D"
     )
     is_subtask = rng.random(ISSUES) < 0.1
-    parent = np.where(is_subtask, np.maximum(issue_id - BOARDS, 1), 0)
+    parent = np.maximum(issue_id - BOARDS, 1)  # an earlier issue of the same board
     is_subtask &= parent != issue_id
 
     # Each event belongs to an issue and happens around that issue's sprint.
@@ -126,7 +126,7 @@ def programme(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             "key": [f"B{b}-{i}" for b, i in zip(board, issue_id, strict=True)],
             "issue_type": np.where(is_subtask, "Sub-task", "Story"),
             "is_subtask": is_subtask,
-            "parent_id": pd.array(np.where(is_subtask, parent, 0), dtype="Int64"),
+            "parent_id": pd.Series(parent, dtype="Int64").where(is_subtask),
             "status_id": current("status"),
             "sprint_ids": pd.Series(current("sprint")).fillna("").to_numpy(),
             "estimate": pd.to_numeric(pd.Series(current("estimate")), errors="coerce").to_numpy(),
@@ -134,7 +134,6 @@ def programme(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             "board_id": board.astype("int64"),
         }
     )
-    issues["parent_id"] = issues["parent_id"].where(issues["is_subtask"])
     issues = issues.astype(
         {"key": "str", "issue_type": "str", "status_id": "str", "sprint_ids": "str"}
     )
