@@ -80,6 +80,13 @@ def can_read_deliverable(actor: Actor, deliverable: Deliverable) -> bool:
     return role in (Role.admin, Role.project_owner, Role.board_member)
 
 
+def reads_whole_boards(actor: Actor) -> bool:
+    """Staff read every synced board's sprints, velocity and the programme's burnup. A council's
+    board also carries other suppliers' work, so a supplier contact reads a sprint only through
+    the deliverables their organisation supplies, limited to those deliverables' issues."""
+    return can(actor, Action.read_programme)
+
+
 def can_edit_deliverable(actor: Actor, deliverable: Deliverable) -> bool:
     """Project owners change the deliverables their council owns; admins change any."""
     role = Role(actor.role)

@@ -1,6 +1,16 @@
 """The `tracker` command. Importing a module registers its commands on the root app."""
 
-from tracker.cli import assurance, audit, criteria, db, demo, engage, jira, people  # noqa: F401
+from tracker.cli import (  # noqa: F401
+    assurance,
+    audit,
+    criteria,
+    db,
+    demo,
+    engage,
+    jira,
+    people,
+    report,
+)
 from tracker.cli.app import app, run
 
 main = run

@@ -1,0 +1,298 @@
+"""`tracker report sprint|velocity|programme`: the delivery pages' figures at the command line.
+
+Thin wrappers over tracker.services.sprints, so a figure here is the figure on the page. `--json`
+prints machine-readable output (timestamps ISO 8601 in UTC, estimates null when unset); without
+it, readable tables. Unknown or hidden sites, boards, sprints and programmes are one line on stderr
+and a non-zero exit.
+"""
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+import typer
+from sqlmodel import Session
+
+from tracker.cli.app import acting, app, fail
+from tracker.errors import TrackerError
+from tracker.metrics.frames import Sprint
+from tracker.metrics.sprint_report import ReportOptions
+from tracker.policy import Actor
+from tracker.services.sprints import (
+    ProgrammeProgress,
+    SprintReview,
+    board_velocity,
+    find_board,
+    find_programme,
+    programme_progress,
+    sprint_report_for,
+)
+
+report_app = typer.Typer(
+    help="Sprint, velocity and programme reports, as on the delivery pages.",
+    no_args_is_help=True,
+)
+app.add_typer(report_app, name="report")
+
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of tables.")
+SUBTASKS_OPTION = typer.Option(
+    False,
+    "--include-subtasks",
+    help="Add sub-task estimates to their parent's (Jira leaves sub-tasks out).",
+)
+
+
+class DoneAtStart(StrEnum):
+    """The --done-at-start choices: tracker.metrics.sprint_report.ReportOptions.done_at_start."""
+
+    exclude = "exclude"
+    include = "include"
+
+
+DONE_AT_START_OPTION = typer.Option(
+    DoneAtStart.exclude,
+    "--done-at-start",
+    help="Whether issues already done when the sprint started count in committed.",
+)
+
+
+@contextmanager
+def _reporting() -> Iterator[tuple[Session, Actor]]:
+    """A session and actor whose expected failures end the command with one line."""
+    try:
+        with acting() as (session, actor):
+            yield session, actor
+    except TrackerError as exc:
+        raise fail(str(exc)) from None
+
+
+def _utc(value: pd.Timestamp | None) -> str | None:
+    """ISO 8601 in UTC to the millisecond, as Jira records times: `2026-08-17T08:00:00.000Z`."""
+    if value is None or pd.isna(value):
+        return None
+    return value.tz_convert("UTC").isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _records(frame: pd.DataFrame, convert: dict[str, Callable[[Any], Any]]) -> list[dict]:
+    return [
+        {column: convert.get(column, lambda v: v)(row[column]) for column in frame.columns}
+        for _, row in frame.iterrows()
+    ]
+
+
+def _sprint(sprint: Sprint, review: SprintReview) -> dict[str, Any]:
+    return {
+        "id": sprint.id,
+        "name": sprint.name,
+        "state": sprint.state,
+        "goal": sprint.goal,
+        "start": _utc(sprint.start),
+        "end": _utc(sprint.end),
+        "complete": _utc(sprint.complete),
+        "board": review.board.name,
+        "board_id": review.board.jira_id,
+        "site": review.board.site,
+    }
+
+
+def sprint_payload(review: SprintReview) -> dict[str, Any]:
+    """The `--json` document of `tracker report sprint`."""
+    report = review.report
+    issues = report.issues[["key", "outcome", "added", "initial_estimate", "final_estimate"]]
+    burndown = review.burndown[["at", "remaining", "event", "key"]]
+    return {
+        "sprint": _sprint(report.sprint, review),
+        "committed": report.committed.points,
+        "completed": report.completed.points,
+        "added": report.added.points,
+        "removed": report.removed.points,
+        "issues": _records(
+            issues.astype({"outcome": "str"}),
+            {"added": bool, "initial_estimate": _number, "final_estimate": _number},
+        ),
+        "burndown": _records(
+            burndown,
+            {"at": _utc, "remaining": float, "key": lambda k: None if pd.isna(k) else str(k)},
+        ),
+    }
+
+
+def _points(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:g}"
+
+
+def _print_sprint(review: SprintReview) -> None:
+    report, sprint = review.report, review.sprint
+    state = (
+        f"running since {sprint.start:%d %b %Y %H:%M} UTC"
+        if sprint.complete is None
+        else f"closed {sprint.complete:%d %b %Y %H:%M} UTC"
+    )
+    typer.echo(f"{sprint.name} on {review.board.label}: {state}")
+    typer.echo(f"Goal: {sprint.goal or '(none)'}")
+    typer.echo(
+        f"Committed {report.committed.points:g} points ({report.committed.issues} issues) · "
+        f"completed {report.completed.points:g} ({report.completed.issues}) · "
+        f"added {report.added.points:g} ({report.added.issues}) · "
+        f"removed {report.removed.points:g} ({report.removed.issues})"
+    )
+    table = pd.DataFrame(
+        {
+            "Key": review.issues["key"],
+            "Outcome": review.issues["outcome"].astype("str").str.replace("_", " "),
+            "Added": review.issues["added"].map({True: "yes", False: ""}),
+            "Initial": review.issues["initial_estimate"].map(_points),
+            "Final": review.issues["final_estimate"].map(_points),
+            "Summary": review.issues["summary"],
+        }
+    )
+    typer.echo("")
+    typer.echo(table.to_string(index=False) if len(table) else "No issues in this sprint.")
+    if len(review.carry_over):
+        typer.echo("\nCarried over:")
+        for row in review.carry_over.itertuples():
+            typer.echo(f"  {row.key} ({_points(row.remaining)} remaining) to {row.to_sprint}")
+    typer.echo("\nHow these figures were counted:")
+    for choice in report.choices.values():
+        typer.echo(f"  - {choice}")
+
+
+@report_app.command("sprint")
+def sprint(
+    site: str = typer.Option(..., "--site", metavar="NAME", help="The Jira site, e.g. northmoor."),
+    sprint_id: int = typer.Option(..., "--sprint", metavar="ID", help="Jira's sprint id."),
+    as_json: bool = JSON_OPTION,
+    include_subtasks: bool = SUBTASKS_OPTION,
+    done_at_start: DoneAtStart = DONE_AT_START_OPTION,
+) -> None:
+    """Jira's sprint report for one sprint: committed, completed, added, removed, each issue's
+    outcome, and the burndown's steps."""
+    options = ReportOptions(include_subtasks, done_at_start.value)  # type: ignore[arg-type]
+    with _reporting() as (session, actor):
+        review = sprint_report_for(session, actor, site, sprint_id, options)
+    if as_json:
+        typer.echo(json.dumps(sprint_payload(review), indent=2))
+    else:
+        _print_sprint(review)
+
+
+@report_app.command("velocity")
+def velocity(
+    site: str = typer.Option(..., "--site", metavar="NAME", help="The Jira site, e.g. northmoor."),
+    board: int = typer.Option(..., "--board", metavar="ID", help="Jira's board id on the site."),
+    as_json: bool = JSON_OPTION,
+    include_subtasks: bool = SUBTASKS_OPTION,
+    done_at_start: DoneAtStart = DONE_AT_START_OPTION,
+) -> None:
+    """Committed and completed points per closed sprint of a board, with the recent average."""
+    options = ReportOptions(include_subtasks, done_at_start.value)  # type: ignore[arg-type]
+    with _reporting() as (session, actor):
+        found = find_board(session, actor, site, board)
+        frame = board_velocity(session, actor, found.id, options)
+    if as_json:
+        payload = {
+            "board": {"id": found.jira_id, "name": found.name, "site": found.site},
+            "sprints": _records(
+                frame,
+                {"start": _utc, "committed": float, "completed": float, "average": float},
+            ),
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    typer.echo(f"Velocity of {found.label}, in points")
+    table = frame.assign(start=frame["start"].dt.strftime("%d %b %Y")).rename(
+        columns={"sprint_id": "Id", "sprint": "Sprint", "start": "Started"}
+    )
+    table.columns = [str(c).capitalize() for c in table.columns]
+    typer.echo(table.round(1).to_string(index=False) if len(table) else "No closed sprints yet.")
+
+
+def _forecast_records(frame: pd.DataFrame) -> list[dict]:
+    return _records(
+        frame[["percentile", "weeks", "date", "note"]],
+        {
+            "percentile": int,
+            "weeks": _number,
+            "date": lambda d: None if pd.isna(d) else f"{d:%Y-%m-%d}",
+        },
+    )
+
+
+def programme_payload(progress: ProgrammeProgress) -> dict[str, Any]:
+    """The `--json` document of `tracker report programme`."""
+    measure = progress.measure
+    last = progress.burnup.iloc[-1] if len(progress.burnup) else None
+    deliverables = []
+    for (ref, title), group in progress.deliverables.groupby(["ref", "title"], sort=True):
+        end = group.iloc[-1]
+        forecasts = progress.deliverable_forecasts
+        deliverables.append(
+            {
+                "ref": ref,
+                "title": title,
+                "scope": float(end[f"scope_{measure}"]),
+                "done": float(end[f"done_{measure}"]),
+                "forecast": _forecast_records(forecasts.loc[forecasts["ref"] == ref]),
+            }
+        )
+    return {
+        "programme": progress.programme.name,
+        "measure": measure,
+        "as_of": None if last is None else f"{last['date']:%Y-%m-%d}",
+        "scope": None if last is None else float(last[f"scope_{measure}"]),
+        "done": None if last is None else float(last[f"done_{measure}"]),
+        "forecast": _forecast_records(progress.forecast),
+        "deliverables": deliverables,
+        "burnup": _records(
+            progress.burnup,
+            {"date": lambda d: f"{d:%Y-%m-%d}"}
+            | dict.fromkeys(progress.burnup.columns.drop("date"), float),
+        ),
+    }
+
+
+@report_app.command("programme")
+def programme(
+    name: str = typer.Option(..., "--programme", metavar="NAME", help="The programme's name."),
+    as_json: bool = JSON_OPTION,
+    points: bool = typer.Option(
+        False, "--points", help="Measure in estimate points instead of issue counts."
+    ),
+) -> None:
+    """The programme's burnup across all its boards and sites, per deliverable too, with the
+    dates by which completion is 50%, 85% and 95% likely (Monte Carlo over recent weeks)."""
+    with _reporting() as (session, actor):
+        found = find_programme(session, actor, name)
+        progress = programme_progress(
+            session, actor, found.id, measure="points" if points else "issues"
+        )
+    payload = programme_payload(progress)
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    if payload["as_of"] is None:
+        typer.echo(f"{payload['programme']}: no Jira issues synced for its deliverables yet")
+        return
+    typer.echo(
+        f"{payload['programme']} on {payload['as_of']}: {payload['done']:g} of "
+        f"{payload['scope']:g} {payload['measure']} done"
+    )
+
+    def dates(forecast: list[dict]) -> str:
+        dated = [f"{f['percentile']}% by {f['date']}" for f in forecast if f["date"]]
+        return ", ".join(dated) or forecast[0]["note"]
+
+    typer.echo(f"Forecast: {dates(payload['forecast'])}")
+    for item in payload["deliverables"]:
+        typer.echo(
+            f"  {item['ref']} {item['title']}: {item['done']:g} of {item['scope']:g} done; "
+            f"{dates(item['forecast'])}"
+        )

@@ -1,0 +1,390 @@
+"""Sprint reviews, velocity and a programme's progress: the metrics over synced Jira, per actor.
+
+Every figure comes from tracker.metrics over the frames of tracker.services.jira_frames, so the
+sprint review page, the burndown page and `tracker report` show the same numbers. Who sees what is
+tracker.policy's: staff read whole boards; a supplier contact reviews a sprint only through a
+deliverable their organisation supplies, and sees only the issues mapped to such deliverables,
+because a council's board also carries other suppliers' work. Velocity and the programme burnup
+mix every supplier's work, so they are for staff only.
+"""
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tracker.errors import TrackerError
+from tracker.metrics.burndown import burndown, guideline
+from tracker.metrics.carry_over import carry_over
+from tracker.metrics.forecast import Measure, forecast
+from tracker.metrics.frames import Sprint
+from tracker.metrics.rollup import programme_burnup
+from tracker.metrics.sprint_report import ReportOptions, SprintReport, sprint_report
+from tracker.metrics.velocity import velocity
+from tracker.models import BoardIssue, Deliverable, JiraBoard, JiraSite, JiraSprint
+from tracker.policy import Action, Actor, deliverable_filter, reads_whole_boards, require
+from tracker.services.deliverable_issues import deliverable_issue_map
+from tracker.services.engage_now import visible_deliverable
+from tracker.services.jira_frames import BoardFrames, board_frames, programme_frames
+from tracker.services.programme import ProgrammeInfo, list_programmes
+
+BoardKey = str | int
+"""A board as commands and pages name it: a site's name (its sprint ids are unique on the site)
+or jira_board.id."""
+
+
+class NotFound(TrackerError, LookupError):
+    """A board, sprint or programme that does not exist or that the actor may not see: one
+    message for both, so nobody can probe for others' work."""
+
+
+@dataclass(frozen=True)
+class BoardRef:
+    """A synced board: `id` is jira_board.id, `jira_id` the board's id on its Jira site."""
+
+    id: int
+    jira_id: int
+    name: str
+    site: str
+    site_url: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (board {self.jira_id} on {self.site})"
+
+    def browse_url(self, key: str) -> str:
+        """Where the issue opens in Jira, Cloud or Data Center alike."""
+        return f"{self.site_url.rstrip('/')}/browse/{key}"
+
+
+@dataclass(frozen=True)
+class DeliverableRef:
+    id: int
+    ref: str
+    title: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.ref} {self.title}"
+
+
+@dataclass(frozen=True)
+class SprintReview:
+    """One sprint's report as a review reads it.
+
+    `issues`: the report's rows with `summary`, `issue_type`, `status` (now) and `url` added.
+    `carry_over`: the unfinished issues of a closed sprint with `to_sprint` (a sprint's name, or
+    "backlog"). `burndown` and `guideline` are tracker.metrics.burndown's frames. With a
+    `deliverable`, every figure counts only that deliverable's issues.
+    """
+
+    board: BoardRef
+    deliverable: DeliverableRef | None
+    report: SprintReport
+    issues: pd.DataFrame
+    carry_over: pd.DataFrame
+    burndown: pd.DataFrame
+    guideline: pd.DataFrame
+
+    @property
+    def sprint(self) -> Sprint:
+        return self.report.sprint
+
+
+@dataclass(frozen=True)
+class ProgrammeProgress:
+    """A programme's daily burnup with its forecast, overall and per deliverable.
+
+    `deliverables` is the per-deliverable burnup with `ref` and `title`; `deliverable_forecasts`
+    one row per deliverable and percentile. `measure` is "issues" or "points": counts are the
+    default because councils' boards estimate on different scales.
+    """
+
+    programme: ProgrammeInfo
+    measure: Measure
+    burnup: pd.DataFrame
+    forecast: pd.DataFrame
+    deliverables: pd.DataFrame
+    deliverable_forecasts: pd.DataFrame
+
+
+def _now(now: pd.Timestamp | None) -> pd.Timestamp:
+    return pd.Timestamp.now(tz="UTC") if now is None else now
+
+
+def _board_refs(session: Session, board_ids: list[int] | None = None) -> list[BoardRef]:
+    query = (
+        select(JiraBoard.id, JiraBoard.jira_id, JiraBoard.name, JiraSite.name, JiraSite.url)
+        .join(JiraSite, JiraSite.id == JiraBoard.site_id)
+        .where(JiraBoard.synced)
+        .order_by(JiraSite.name, JiraBoard.jira_id)
+    )
+    if board_ids is not None:
+        query = query.where(JiraBoard.id.in_(board_ids))  # type: ignore[union-attr]
+    return [BoardRef(*row) for row in session.execute(query)]
+
+
+def _deliverable_issues(session: Session, deliverables: list[Deliverable]) -> pd.Index:
+    """jira_issue ids mapped to any of these deliverables (sub-tasks follow their parents)."""
+    wanted = {d.id for d in deliverables}
+    maps = [
+        deliverable_issue_map(session, programme_id)
+        for programme_id in sorted({d.programme_id for d in deliverables})
+    ]
+    found = pd.Index([], dtype="int64")
+    for mapped in maps:
+        found = found.union(pd.Index(mapped.loc[mapped["deliverable_id"].isin(wanted), "issue_id"]))
+    return found
+
+
+def _visible_issues(
+    session: Session, actor: Actor, deliverable: Deliverable | None
+) -> pd.Index | None:
+    """The issues the actor may see in a review: None for whole boards (staff, no deliverable),
+    else those of the deliverable, or of every deliverable a supplier contact may see."""
+    if deliverable is not None:
+        return _deliverable_issues(session, [deliverable])
+    if reads_whole_boards(actor):
+        return None
+    visible = list(session.execute(select(Deliverable).where(deliverable_filter(actor))).scalars())
+    return _deliverable_issues(session, visible)
+
+
+def _boards_showing(session: Session, issue_ids: pd.Index) -> list[int]:
+    shown = pd.read_sql(select(BoardIssue.board_id, BoardIssue.issue_id), session.connection())
+    return sorted(int(b) for b in shown.loc[shown["issue_id"].isin(issue_ids), "board_id"].unique())
+
+
+def review_boards(session: Session, actor: Actor) -> list[BoardRef]:
+    """Boards the actor may review whole: every synced board for staff, none for supplier
+    contacts (they review through their deliverables)."""
+    return _board_refs(session) if reads_whole_boards(actor) else []
+
+
+def review_deliverables(session: Session, actor: Actor, programme_id: int) -> list[DeliverableRef]:
+    """The programme's deliverables the actor may see, by reference."""
+    rows = session.execute(
+        select(Deliverable.id, Deliverable.ref, Deliverable.title)
+        .where(Deliverable.programme_id == programme_id, deliverable_filter(actor))
+        .order_by(Deliverable.ref)
+    )
+    return [DeliverableRef(*row) for row in rows]
+
+
+def deliverable_boards(session: Session, actor: Actor, deliverable_id: int) -> list[BoardRef]:
+    """The synced boards showing any of the deliverable's issues (its sprints are theirs)."""
+    deliverable = visible_deliverable(session, actor, deliverable_id)
+    return _board_refs(
+        session, _boards_showing(session, _deliverable_issues(session, [deliverable]))
+    )
+
+
+def _may_see_board(session: Session, actor: Actor, board_id: int) -> bool:
+    issues = _visible_issues(session, actor, None)
+    return issues is None or board_id in _boards_showing(session, issues)
+
+
+def board_sprints(session: Session, actor: Actor, board_id: int) -> list[Sprint]:
+    """The board's sprints that have started (closed and active), most recent first: a future
+    sprint has nothing to report yet."""
+    if not _may_see_board(session, actor, board_id):
+        raise NotFound("no such board that you can see")
+    rows = session.execute(
+        select(JiraSprint)
+        .where(JiraSprint.board_id == board_id, JiraSprint.start_at.is_not(None))  # type: ignore[union-attr]
+        .order_by(JiraSprint.start_at.desc(), JiraSprint.jira_id.desc())  # type: ignore[union-attr]
+    ).scalars()
+    return [
+        Sprint(
+            id=row.jira_id,
+            name=row.name,
+            state=row.state,
+            start=pd.Timestamp(row.start_at),
+            end=pd.Timestamp(row.end_at) if row.end_at else pd.NaT,
+            complete=pd.Timestamp(row.complete_at) if row.complete_at else None,
+            goal=row.goal,
+        )
+        for row in rows
+    ]
+
+
+def find_board(session: Session, actor: Actor, site: str, jira_board_id: int) -> BoardRef:
+    """A synced board by its site's name and its Jira id, if the actor may see it."""
+    found = next(
+        (b for b in _board_refs(session) if b.site == site and b.jira_id == jira_board_id), None
+    )
+    if found is None or not _may_see_board(session, actor, found.id):
+        raise NotFound(f"no board {jira_board_id} on site '{site}' that you can see")
+    return found
+
+
+def find_programme(session: Session, actor: Actor, name: str) -> ProgrammeInfo:
+    """A programme by its name (ignoring case), among those the actor may see."""
+    wanted = name.strip().casefold()
+    found = next((p for p in list_programmes(session, actor) if p.name.casefold() == wanted), None)
+    if found is None:
+        raise NotFound(f"no programme '{name}' that you can see")
+    return found
+
+
+def _sprint_board(session: Session, board: BoardKey, sprint_jira_id: int) -> int | None:
+    query = select(JiraSprint.board_id).where(JiraSprint.jira_id == sprint_jira_id)
+    if isinstance(board, str):
+        query = query.join(JiraSite, JiraSite.id == JiraSprint.site_id).where(
+            JiraSite.name == board
+        )
+    else:
+        query = query.where(JiraSprint.board_id == board)
+    return session.execute(query).scalar_one_or_none()
+
+
+def _restricted(frames: BoardFrames, issue_ids: pd.Index | None) -> BoardFrames:
+    if issue_ids is None:
+        return frames
+    issues = frames.issues.loc[frames.issues["issue_id"].isin(issue_ids)]
+    events = frames.events.loc[frames.events["issue_id"].isin(issue_ids)]
+    return BoardFrames(
+        issues.reset_index(drop=True),
+        events.reset_index(drop=True),
+        frames.sprints,
+        frames.done_status_ids,
+    )
+
+
+def _review_issues(review: SprintReport, frames: BoardFrames, board: BoardRef) -> pd.DataFrame:
+    details = frames.issues.drop_duplicates("issue_id").set_index("issue_id")
+    issues = review.issues.join(
+        details[["summary", "issue_type", "status_name"]].rename(columns={"status_name": "status"}),
+        on="issue_id",
+    )
+    issues["url"] = issues["key"].map(board.browse_url)
+    return issues
+
+
+def _carried(review: SprintReport, frames: BoardFrames) -> pd.DataFrame:
+    carried = carry_over(review, frames.events)
+    names = {s.id: s.name for s in frames.sprints}
+    summaries = frames.issues.drop_duplicates("issue_id").set_index("issue_id")["summary"]
+    carried.insert(2, "summary", summaries.reindex(carried["issue_id"]).to_numpy())
+    carried["to_sprint"] = [
+        "backlog" if pd.isna(s) else names.get(int(s), f"sprint {s}")
+        for s in carried["to_sprint_id"]
+    ]
+    return carried
+
+
+def sprint_report_for(
+    session: Session,
+    actor: Actor,
+    board: BoardKey,
+    sprint_jira_id: int,
+    options: ReportOptions | None = None,
+    *,
+    deliverable_id: int | None = None,
+    now: pd.Timestamp | None = None,
+) -> SprintReview:
+    """The review of one sprint: Jira's sprint report, its burndown and guideline, carry-over.
+
+    `board` is a site's name or jira_board.id; `sprint_jira_id` is Jira's sprint id. With
+    `deliverable_id`, only that deliverable's issues count. `now` (default: the current time)
+    stands in for the close of a sprint that is still running.
+    """
+    where = f"site '{board}'" if isinstance(board, str) else "that board"
+    missing = NotFound(f"no sprint {sprint_jira_id} on {where} that you can see")
+    deliverable = (
+        None if deliverable_id is None else visible_deliverable(session, actor, deliverable_id)
+    )
+    board_id = _sprint_board(session, board, sprint_jira_id)
+    refs = _board_refs(session, [board_id]) if board_id is not None else []
+    if not refs:
+        raise missing
+    visible = _visible_issues(session, actor, deliverable)
+    frames = board_frames(session, refs[0].id)
+    if visible is not None:
+        if not frames.issues["issue_id"].isin(visible).any():
+            raise missing
+        frames = _restricted(frames, visible)
+    sprint = next(s for s in frames.sprints if s.id == sprint_jira_id)
+    if pd.isna(sprint.start):
+        raise TrackerError(f"{sprint.name} has not started: there is nothing to report yet")
+    report = sprint_report(
+        frames.issues, frames.events, sprint, frames.done_status_ids, options, now=_now(now)
+    )
+    ref = (
+        None
+        if deliverable is None
+        else DeliverableRef(deliverable.id, deliverable.ref, deliverable.title)
+    )
+    return SprintReview(
+        board=refs[0],
+        deliverable=ref,
+        report=report,
+        issues=_review_issues(report, frames, refs[0]),
+        carry_over=_carried(report, frames),
+        burndown=burndown(report),
+        guideline=guideline(sprint, report.committed.points),
+    )
+
+
+def board_velocity(
+    session: Session,
+    actor: Actor,
+    board_id: int,
+    options: ReportOptions | None = None,
+    *,
+    window: int = 3,
+) -> pd.DataFrame:
+    """Committed and completed per closed sprint of the board, oldest first, with the recent
+    average (tracker.metrics.velocity), built from the same sprint reports as the review."""
+    require(actor, Action.read_programme)
+    frames = board_frames(session, board_id)
+    reports = [
+        sprint_report(frames.issues, frames.events, s, frames.done_status_ids, options)
+        for s in frames.sprints
+        if s.complete is not None
+    ]
+    return velocity(reports, window)
+
+
+def programme_progress(
+    session: Session,
+    actor: Actor,
+    programme_id: int,
+    *,
+    measure: Measure = "issues",
+    now: pd.Timestamp | None = None,
+) -> ProgrammeProgress:
+    """The programme's burnup across all its boards and sites, and per deliverable through the
+    deliverable issue map, each with a Monte Carlo forecast (50%, 85% and 95% likely dates)."""
+    require(actor, Action.read_programme)
+    programme = next((p for p in list_programmes(session, actor) if p.id == programme_id), None)
+    if programme is None:
+        raise NotFound("no such programme that you can see")
+    frames = programme_frames(session, programme_id)
+    mapping = deliverable_issue_map(session, programme_id)
+    burnup = programme_burnup(
+        frames.issues, frames.events, mapping, frames.done_status_ids, until=_now(now)
+    )
+    names = pd.DataFrame(
+        [(d.id, d.ref, d.title) for d in review_deliverables(session, actor, programme_id)],
+        columns=["deliverable_id", "ref", "title"],
+    )
+    per_deliverable = burnup.deliverables.merge(names, on="deliverable_id")
+    forecasts = [
+        forecast(group, measure=measure).assign(deliverable_id=deliverable_id)
+        for deliverable_id, group in per_deliverable.groupby("deliverable_id")
+    ]
+    deliverable_forecasts = (
+        pd.concat(forecasts, ignore_index=True).merge(names, on="deliverable_id")
+        if forecasts
+        else pd.DataFrame(columns=["percentile", "weeks", "date", "note", *names.columns])
+    )
+    return ProgrammeProgress(
+        programme=programme,
+        measure=measure,
+        burnup=burnup.programme,
+        forecast=forecast(burnup.programme, measure=measure),
+        deliverables=per_deliverable,
+        deliverable_forecasts=deliverable_forecasts,
+    )
