@@ -123,6 +123,7 @@ class Saved:
     """The criterion after a move; `row_version` is what the next move must name."""
 
     criterion_id: int
+    code: str
     status: CriterionStatus
     version: int
     row_version: int
@@ -259,6 +260,7 @@ def _saved(actor: Actor, criterion: AcceptanceCriterion, deliverable: Deliverabl
     status = S(criterion.status)
     return Saved(
         criterion.id or 0,
+        code(criterion.number),
         status,
         criterion.version,
         criterion.row_version,

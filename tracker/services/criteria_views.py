@@ -15,6 +15,7 @@ from tracker.models import (
     AcceptanceCriterion,
     AuditEntry,
     CriterionEvidence,
+    CriterionMove,
     CriterionStatus,
     CriterionVersion,
     Deliverable,
@@ -23,7 +24,14 @@ from tracker.models import (
     JiraSprint,
     Stage,
 )
-from tracker.policy import SUPPLIER_CRITERION_MOVES, Action, Actor, criteria_filter, require
+from tracker.policy import (
+    SUPPLIER_CRITERION_MOVES,
+    Action,
+    Actor,
+    can_move_criterion,
+    criteria_filter,
+    require,
+)
 from tracker.services.audit import person_names
 from tracker.services.criteria import SUPPLIER_WAITS, code, moves_for
 from tracker.services.deliverable_issues import deliverable_issue_map
@@ -150,6 +158,12 @@ def criteria_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.Da
     make on each (the `moves` column)."""
     visible_deliverable(session, actor, deliverable_id)
     return _criteria(session, actor, AcceptanceCriterion.deliverable_id == deliverable_id)
+
+
+def may_add_criteria(session: Session, actor: Actor, deliverable_id: int) -> bool:
+    """Whether the actor may add criteria to this deliverable (its council, or an admin)."""
+    deliverable = visible_deliverable(session, actor, deliverable_id)
+    return can_move_criterion(actor, deliverable, CriterionMove.create)
 
 
 def waiting_for_supplier(session: Session, actor: Actor) -> pd.DataFrame:

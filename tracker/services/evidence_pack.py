@@ -10,6 +10,8 @@ cells that a spreadsheet would run as a formula are prefixed with an apostrophe.
 """
 
 import html
+import io
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -219,3 +221,12 @@ def write_pack(pack: EvidencePack, out_dir: Path) -> list[Path]:
         path.write_text(content, encoding="utf-8")
         written.append(path)
     return written
+
+
+def pack_zip(pack: EvidencePack) -> bytes:
+    """The CSV files in one zip archive, for a download button."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in pack_csv(pack).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()

@@ -58,6 +58,30 @@ PAGES: tuple[PageSpec, ...] = (
         EVERYONE,
         ":material/verified_user:",
     ),
+    PageSpec(
+        "pages/acceptance/criteria.py",
+        "Acceptance criteria",
+        "Acceptance",
+        "criteria",
+        STAFF,
+        ":material/fact_check:",
+    ),
+    PageSpec(
+        "pages/acceptance/my_criteria.py",
+        "Criteria waiting for me",
+        "Acceptance",
+        "my-criteria",
+        frozenset({Role.supplier_contact}),
+        ":material/assignment_turned_in:",
+    ),
+    PageSpec(
+        "pages/acceptance/board.py",
+        "Acceptance across deliverables",
+        "Acceptance",
+        "acceptance-board",
+        STAFF,
+        ":material/monitoring:",
+    ),
 )
 
 PAGES_BY_URL = {page.url_path: page for page in PAGES}

@@ -1,0 +1,65 @@
+"""Acceptance across deliverables, for the programme board: how much is confirmed by suppliers,
+how much accepted, what is overdue and what is queried."""
+
+from datetime import date
+
+import streamlit as st
+
+from tracker.acceptance_chart import acceptance_chart
+from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
+from tracker.services.criteria_views import programme_criteria
+from tracker.services.programme import deliverables_frame, list_programmes
+from tracker.ui.session import db, page_actor
+from tracker.ui.widgets import choose_programme, page_header
+
+actor = page_actor("acceptance-board")
+page_header("Acceptance across deliverables", actor)
+
+with db() as session:
+    programme = choose_programme(list_programmes(session, actor))
+    if programme is None:
+        st.stop()
+    deliverables = deliverables_frame(session, actor, programme.id)
+    criteria = programme_criteria(session, actor, programme.id)
+
+today = date.today()
+summary = acceptance_summary(deliverables, criteria, today)
+totals = acceptance_totals(summary)
+
+
+def share(key: str) -> str:
+    return "none yet" if totals[key] is None else f"{totals[key]}%"
+
+
+st.subheader(programme.name)
+columns = st.columns(5)
+columns[0].metric("Criteria", totals["criteria"])
+columns[1].metric(
+    "Confirmed by suppliers", share("confirmed_pct"), help=f"{totals['confirmed']} criteria"
+)
+columns[2].metric("Accepted", share("accepted_pct"), help=f"{totals['accepted']} criteria")
+columns[3].metric("Overdue", totals["overdue"], help="Past their due date and not accepted")
+columns[4].metric("Queried", totals["queried"], help="Waiting for the council to answer")
+
+if totals["criteria"]:
+    st.plotly_chart(acceptance_chart(summary), key="acceptance_chart")
+
+st.subheader("By deliverable")
+st.dataframe(
+    summary.rename(
+        columns={
+            "deliverable": "Ref",
+            "title": "Deliverable",
+            "criteria": "Criteria",
+            "confirmed": "Confirmed",
+            "confirmed_pct": "Confirmed %",
+            "accepted": "Accepted",
+            "accepted_pct": "Accepted %",
+            "queried": "Queried",
+            "rejected": "Rejected",
+            "overdue": "Overdue",
+        }
+    ),
+    hide_index=True,
+    key="acceptance_table",
+)

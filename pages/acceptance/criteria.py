@@ -1,0 +1,107 @@
+"""Acceptance criteria of one deliverable: status, wording and history, and the council's moves
+(add, edit, send, accept, reject) for those who may make them; everyone else on staff reads."""
+
+import pandas as pd
+import streamlit as st
+
+from tracker.services.audit import ledger_frame
+from tracker.services.criteria_views import (
+    criteria_frame,
+    criterion_options,
+    evidence_frame,
+    may_add_criteria,
+    versions_frame,
+)
+from tracker.services.evidence_pack import build_evidence_pack, pack_html, pack_zip
+from tracker.services.programme import deliverables_frame, list_programmes
+from tracker.ui.criteria_forms import edit_form, move_form, new_criterion_form, show_flash
+from tracker.ui.criteria_panel import criteria_panel, history_table, plain, status_label
+from tracker.ui.session import db, page_actor
+from tracker.ui.widgets import choose_programme, page_header
+
+actor = page_actor("criteria")
+page_header("Acceptance criteria", actor)
+show_flash()
+
+with db() as session:
+    programme = choose_programme(list_programmes(session, actor))
+    if programme is None:
+        st.stop()
+    deliverables = deliverables_frame(session, actor, programme.id)
+
+names = dict(
+    zip(deliverables["id"], deliverables["ref"] + " " + deliverables["title"], strict=True)
+)
+deliverable_id = st.selectbox(
+    "Deliverable", list(names), format_func=names.__getitem__, key="criteria_deliverable"
+)
+
+with db() as session:
+    criteria = criteria_frame(session, actor, deliverable_id)
+    ledger = ledger_frame(session, actor, deliverable_id)
+    versions = versions_frame(session, actor, deliverable_id)
+    evidence = evidence_frame(session, actor, deliverable_id)
+    options = criterion_options(session, actor, deliverable_id)
+    may_add = may_add_criteria(session, actor, deliverable_id)
+    criteria_panel(session, actor, deliverable_id)
+
+for row in criteria.itertuples():
+    label = f"{row.code} · {plain(row.title)} · {status_label(row.status)}, version {row.version}"
+    with st.expander(label):
+        st.text(row.text)
+        facts = {
+            "Statement of Work": row.sow_ref,
+            "Stage": row.stage,
+            "Sprint": row.sprint,
+            "Due": row.due,
+            "Jira issues": row.jira_keys,
+        }
+        st.text(" · ".join(f"{k}: {v}" for k, v in facts.items() if pd.notna(v) and v != ""))
+        older = versions[(versions["criterion_id"] == row.id) & ~versions["current"]]
+        for version in older.itertuples():
+            st.markdown(f"**Version {version.version}** (superseded): {plain(version.title)}")
+            st.text(version.text)
+        links = evidence[evidence["criterion_id"] == row.id]
+        if not links.empty:
+            st.markdown("**Evidence**")
+            st.dataframe(
+                links[["version", "url", "note", "who"]].rename(
+                    columns={"version": "Version", "url": "Link", "note": "Note", "who": "By"}
+                ),
+                hide_index=True,
+                column_config={"Link": st.column_config.LinkColumn("Link")},
+                key=f"evidence_{row.id}",
+            )
+        st.markdown("**History**")
+        st.dataframe(history_table(ledger, row.id), hide_index=True, key=f"history_{row.id}")
+        for move in row.moves:
+            if move == "edit":
+                edit_form(actor, row, options)
+            else:
+                move_form(actor, row, move)
+
+if may_add:
+    st.subheader("Add a criterion")
+    new_criterion_form(actor, deliverable_id, options)
+
+st.subheader("Evidence pack")
+st.write(
+    "For a gate review: the criteria, every version, confirmations, decisions, evidence and the "
+    "audit entries, with the ledger verified when the pack is made."
+)
+if st.button("Prepare the evidence pack", key="prepare_pack"):
+    with db() as session:
+        pack = build_evidence_pack(session, actor, deliverable_id)
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the pack as a web page (HTML)",
+        pack_html(pack),
+        file_name=f"{pack.ref}-evidence-pack.html",
+        mime="text/html",
+    )
+    right.download_button(
+        "Download the pack as CSV files (zip)",
+        pack_zip(pack),
+        file_name=f"{pack.ref}-evidence-pack.zip",
+        mime="application/zip",
+    )

@@ -1,0 +1,235 @@
+"""Forms that change acceptance criteria: edit, add, and each lifecycle move.
+
+Each form remembers the criterion's `row_version` as it was when the form was drawn. If someone
+else saved in between, the service refuses with StaleCriterion: the page shows who changed what,
+the person's typed text stays in the form (widget state is keyed and never reset on failure), and
+saving again replaces the other change knowingly. A successful save clears the form and reruns.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import streamlit as st
+from sqlmodel import Session
+
+from tracker.errors import TrackerError
+from tracker.models import CriterionMove, CriterionStatus
+from tracker.policy import Actor
+from tracker.services.criteria import (
+    Details,
+    EvidenceLink,
+    Saved,
+    StaleCriterion,
+    Wording,
+    create_criterion,
+    edit_criterion,
+    make_move,
+)
+from tracker.services.criteria_views import CriterionOptions
+from tracker.ui.session import db
+
+M = CriterionMove
+FLASH_KEY = "criteria_flash"
+#: what the comment box is for, per move, and whether it must be filled in
+COMMENT_LABELS = {
+    M.send: "Comment for the supplier (optional)",
+    M.confirm: "Comment (optional)",
+    M.query: "Your question for the council (required)",
+    M.submit_evidence: "Comment (optional)",
+    M.accept: "Comment (optional)",
+    M.reject: "Reason for rejecting (required)",
+}
+ANSWER_LABEL = "Your answer to the supplier's question (required)"
+BUTTON_LABELS = {
+    M.send: "Send {code} to the supplier",
+    M.confirm: "Confirm {code} as understood",
+    M.query: "Query {code}",
+    M.submit_evidence: "Submit evidence for {code}",
+    M.accept: "Accept {code}",
+    M.reject: "Reject {code}",
+}
+
+
+def show_flash() -> None:
+    """The outcome of the last save, carried across the rerun that followed it."""
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message)
+
+
+def _keys(form: str, *fields: str) -> dict[str, str]:
+    return {field: f"{form}_{field}" for field in fields}
+
+
+def _default(key: str, value: Any) -> None:
+    """Set a widget's starting value once; afterwards the person's input is kept."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _base_version(form: str, shown: int, submitted: bool) -> int:
+    """The row version the person saw when the form was last drawn (see the module docstring)."""
+    key = f"{form}_base"
+    base = st.session_state.get(key, shown)
+    if not submitted:
+        st.session_state[key] = shown
+    return base
+
+
+def _save(form: str, keys: dict[str, str], action: Callable[[Session], Saved]) -> None:
+    try:
+        with db() as session:
+            saved = action(session)
+    except StaleCriterion as exc:
+        st.session_state[f"{form}_base"] = exc.row_version
+        st.error(str(exc))
+        return
+    except TrackerError as exc:
+        st.error(str(exc))
+        return
+    for key in [*keys.values(), f"{form}_base"]:
+        st.session_state.pop(key, None)
+    st.session_state[FLASH_KEY] = (
+        f"Saved: {saved.code} is now '{saved.status.value}', version {saved.version}."
+    )
+    st.rerun()
+
+
+def _evidence(text: str) -> list[EvidenceLink]:
+    """One link per line: the address, then an optional note after a space."""
+    links = []
+    for line in text.splitlines():
+        if line.strip():
+            url, _, note = line.strip().partition(" ")
+            links.append(EvidenceLink(url, note.strip() or None))
+    return links
+
+
+def move_form(actor: Actor, row: Any, move_name: str) -> None:
+    """One lifecycle move on one criterion (`row` is a row of a criteria frame, `move_name` one
+    of its `moves`)."""
+    move = CriterionMove(move_name)
+    form = f"move_{row.id}_{move.name}"
+    keys = _keys(form, "comment", "evidence")
+    with st.form(form):
+        answering = move is M.send and row.status == CriterionStatus.queried.value
+        comment = st.text_area(
+            ANSWER_LABEL if answering else COMMENT_LABELS[move], key=keys["comment"], height=80
+        )
+        evidence = ""
+        if move is M.submit_evidence:
+            evidence = st.text_area(
+                "Evidence links, one per line: the web address, then an optional note",
+                key=keys["evidence"],
+                placeholder="https://sharepoint.example.gov.uk/uat-report.pdf UAT report",
+            )
+        submitted = st.form_submit_button(BUTTON_LABELS[move].format(code=row.code))
+    base = _base_version(form, int(row.row_version), submitted)
+    if submitted:
+        _save(
+            form,
+            keys,
+            lambda session: make_move(
+                session, actor, int(row.id), move, base, comment, _evidence(evidence)
+            ),
+        )
+
+
+def _optional_date(text: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise TrackerError(f"'{text}' is not a date: write it as YYYY-MM-DD.") from None
+
+
+def _criterion_fields(form: str, options: CriterionOptions, row: Any | None) -> dict[str, Any]:
+    """The wording and detail widgets, starting from the criterion's values (or empty)."""
+    keys = _keys(form, "title", "text", "sow_ref", "stage", "sprint", "due", "jira", "comment")
+    _default(keys["title"], row.title if row is not None else "")
+    _default(keys["text"], row.text if row is not None else "")
+    _default(keys["sow_ref"], (row.sow_ref or "") if row is not None else "")
+    _default(keys["stage"], _int_or_none(row.stage_id) if row is not None else None)
+    _default(keys["sprint"], _int_or_none(row.sprint_id) if row is not None else None)
+    _default(keys["due"], str(row.due_on) if row is not None and row.due_on else "")
+    _default(keys["jira"], row.jira_keys if row is not None else "")
+    values = {
+        "title": st.text_input("Title", key=keys["title"], max_chars=200),
+        "text": st.text_area(
+            "Criterion (Given / When / Then welcome)", key=keys["text"], height=140
+        ),
+        "sow_ref": st.text_input("Statement of Work reference", key=keys["sow_ref"]),
+    }
+    left, middle, right = st.columns(3)
+    values["stage"] = left.selectbox(
+        "Stage", [None, *options.stages], key=keys["stage"],
+        format_func=lambda i: "none" if i is None else options.stages[i],
+    )  # fmt: skip
+    values["sprint"] = middle.selectbox(
+        "Sprint", [None, *options.sprints], key=keys["sprint"],
+        format_func=lambda i: "none" if i is None else options.sprints[i],
+    )  # fmt: skip
+    values["due"] = right.text_input("Due date (YYYY-MM-DD, optional)", key=keys["due"])
+    values["jira"] = st.text_input(
+        "Jira issues (keys, separated by commas)", key=keys["jira"], placeholder="RB-12, RB-13"
+    )
+    if row is not None:
+        values["comment"] = st.text_input(
+            "Why the change (optional; recorded in the audit trail)", key=keys["comment"]
+        )
+    values["keys"] = keys
+    return values
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None or value != value else int(value)  # NaN from pandas is None
+
+
+def _wording_and_details(values: dict[str, Any]) -> tuple[Wording, Details]:
+    wording = Wording(values["title"], values["text"], values["sow_ref"])
+    details = Details(
+        stage_id=values["stage"],
+        sprint_id=values["sprint"],
+        due_on=_optional_date(values["due"]),
+        jira_keys=tuple(k for k in values["jira"].replace(";", ",").split(",")),
+    )
+    return wording, details
+
+
+def edit_form(actor: Actor, row: Any, options: CriterionOptions) -> None:
+    form = f"edit_{row.id}"
+    with st.form(form):
+        if row.status != CriterionStatus.draft.value:
+            st.markdown(
+                "**Changing the title, text or Statement of Work reference makes a new version "
+                "that goes back to the supplier to confirm again.**"
+            )
+        values = _criterion_fields(form, options, row)
+        submitted = st.form_submit_button(f"Save changes to {row.code}")
+    base = _base_version(form, int(row.row_version), submitted)
+    if submitted:
+
+        def action(session: Session) -> Saved:
+            wording, details = _wording_and_details(values)
+            return edit_criterion(
+                session, actor, int(row.id), base, wording, details, values["comment"]
+            )
+
+        _save(form, values["keys"], action)
+
+
+def new_criterion_form(actor: Actor, deliverable_id: int, options: CriterionOptions) -> None:
+    form = f"new_criterion_{deliverable_id}"
+    with st.form(form):
+        values = _criterion_fields(form, options, None)
+        submitted = st.form_submit_button("Add the criterion as a draft")
+    if submitted:
+
+        def action(session: Session) -> Saved:
+            wording, details = _wording_and_details(values)
+            return create_criterion(session, actor, deliverable_id, wording, details)
+
+        _save(form, values["keys"], action)
