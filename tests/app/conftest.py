@@ -17,7 +17,15 @@ ADMIN = "priya.raman@northmoor.gov.uk"
 OWNER = "tom.hargreaves@northmoor.gov.uk"
 BOARD = "joan.whitfield@westbridge.gov.uk"
 SUPPLIER = "karen.stokes@ledgerline.co.uk"
-ROLES = {"admin": ADMIN, "project owner": OWNER, "board member": BOARD, "supplier": SUPPLIER}
+#: a supplier contact (Carers Link Trust) with no acceptance criteria waiting in the demo
+IDLE_SUPPLIER = "sarah.whitlock@carerslink.org.uk"
+ROLES = {
+    "admin": ADMIN,
+    "project owner": OWNER,
+    "board member": BOARD,
+    "supplier": SUPPLIER,
+    "idle supplier": IDLE_SUPPLIER,
+}
 
 
 @pytest.fixture(autouse=True)
