@@ -14,6 +14,7 @@ import pandas as pd
 from tracker.metrics.frames import (
     EVENT_COLUMNS,
     ISSUE_COLUMNS,
+    FrameContractError,
     Sprint,
     frames_for_sprint,
     validate,
@@ -171,6 +172,11 @@ def sprint_report(
     validate(events, EVENT_COLUMNS, "events")
     close = sprint.close(now)
     issues, events = frames_for_sprint(issues, events, sprint.id)
+    if not issues["issue_id"].is_unique:
+        raise FrameContractError(
+            "issues frame: an issue_id repeats (a programme's rows per board?): a sprint report"
+            " is board-specific, pass one board's issues"
+        )
     timeline = issue_timeline(
         issues, events, sprint_id=sprint.id, include_subtasks=options.include_subtasks
     )

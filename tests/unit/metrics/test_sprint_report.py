@@ -350,6 +350,15 @@ def test_a_frame_breaking_its_contract_is_named() -> None:
         sprint_report(issues, events.astype({"seq": "float64"}), SPRINT, DONE_IDS)
 
 
+def test_an_issue_listed_twice_is_refused_rather_than_counted_twice() -> None:
+    board = Board()
+    board.issue("A-1", points=5)
+    issues, events = board.frames()
+
+    with pytest.raises(FrameContractError, match="one board's issues"):
+        sprint_report(pd.concat([issues, issues]), events, SPRINT, DONE_IDS)
+
+
 def test_sprint_ids_are_matched_whole_not_as_substrings() -> None:
     board = Board()
     board.issue("A-1", points=5, sprints="17,70")
