@@ -1,0 +1,161 @@
+"""`tracker report sprint|velocity|programme` on the demo database, as an operator runs them."""
+
+import json
+import re
+from collections.abc import Callable
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from tracker.cli import app
+
+pytestmark = pytest.mark.db
+
+SUPPLIER = "karen.stokes@ledgerline.co.uk"
+UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+OUTCOMES = {"completed", "not_completed", "removed", "completed_outside"}
+
+
+@pytest.fixture
+def tracker(demo_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    monkeypatch.setenv("DATABASE_URL", demo_sqlite_url)
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(app, list(args))
+
+    return run
+
+
+def _one_error_line(result: Result) -> str:
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_sprint_json_has_exactly_the_documented_shape(tracker) -> None:
+    result = tracker("report", "sprint", "--site", "northmoor", "--sprint", "70", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+
+    assert list(payload) == [
+        "sprint",
+        "committed",
+        "completed",
+        "added",
+        "removed",
+        "issues",
+        "burndown",
+    ]
+    sprint = payload["sprint"]
+    assert (sprint["id"], sprint["name"], sprint["state"]) == (70, "RB Sprint 14", "closed")
+    assert sprint["goal"] == "Residents can sign up for council tax e-billing"
+    assert sprint["start"] == "2026-08-17T08:00:00.000Z"
+    assert UTC_TIME.match(sprint["complete"]) and UTC_TIME.match(sprint["end"])
+    assert (payload["committed"], payload["completed"]) == (18, 4)
+    assert (payload["added"], payload["removed"]) == (4, 5)
+
+    issues = {issue["key"]: issue for issue in payload["issues"]}
+    assert all(
+        list(issue) == ["key", "outcome", "added", "initial_estimate", "final_estimate"]
+        for issue in payload["issues"]
+    )
+    assert {issue["outcome"] for issue in payload["issues"]} == OUTCOMES
+    assert issues["RB-12"] == {
+        "key": "RB-12",
+        "outcome": "removed",
+        "added": False,
+        "initial_estimate": 5.0,
+        "final_estimate": 5.0,
+    }
+    assert issues["RB-7"]["initial_estimate"] is None  # never estimated: null, not NaN
+
+    steps = payload["burndown"]
+    assert all(list(step) == ["at", "remaining", "event", "key"] for step in steps)
+    assert all(UTC_TIME.match(step["at"]) for step in steps)
+    assert steps[0] == {
+        "at": "2026-08-17T08:00:00.000Z",
+        "remaining": 18.0,
+        "event": "start",
+        "key": None,
+    }
+    assert steps[-1]["event"] == "end"
+    assert {"removed", "added", "burn", "reopen", "estimate_change"} <= {s["event"] for s in steps}
+
+
+def test_sprint_without_json_is_a_readable_table(tracker) -> None:
+    result = tracker("report", "sprint", "--site", "westbridge", "--sprint", "232")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("WST Sprint 31 on Waste Digital (board 11 on westbridge): closed ")
+    assert "Committed 9 points (4 issues) · completed 2 (1)" in out
+    assert re.search(r"Key\s+Outcome\s+Added\s+Initial\s+Final\s+Summary", out)
+    assert re.search(r"WST-9\s+removed", out)
+    assert "Carried over:\n  WST-20 (2 remaining) to WST Sprint 32" in out
+    assert "sub-tasks are left out, as in Jira" in out
+
+
+def test_sprint_options_change_the_figures(tracker) -> None:
+    args = ("report", "sprint", "--site", "northmoor", "--sprint", "70", "--json")
+    rolled = json.loads(tracker(*args, "--include-subtasks").stdout)
+    assert rolled["committed"] == 21
+    included = tracker(*args, "--done-at-start", "include")
+    assert included.exit_code == 0
+    assert tracker(*args, "--done-at-start", "sometimes").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--site", "nowhere", "--sprint", "70"), "error: no sprint 70 on site 'nowhere'"),
+        (("--site", "northmoor", "--sprint", "9999"), "error: no sprint 9999 on site 'northmoor'"),
+        (("--site", "northmoor", "--sprint", "86"), "error: RB Sprint 22 has not started"),
+    ],
+)
+def test_unknown_site_or_sprint_is_one_line_and_a_non_zero_exit(tracker, args, message) -> None:
+    assert _one_error_line(tracker("report", "sprint", *args, "--json")).startswith(message)
+
+
+def test_supplier_reads_their_board_and_is_refused_others(tracker) -> None:
+    own = tracker("--as", SUPPLIER, "report", "sprint", "--site", "northmoor", "--sprint", "70")
+    assert own.exit_code == 0, own.output
+    other = tracker("--as", SUPPLIER, "report", "sprint", "--site", "westbridge", "--sprint", "231")
+    assert _one_error_line(other) == ("error: no sprint 231 on site 'westbridge' that you can see")
+    velocity = tracker(
+        "--as", SUPPLIER, "report", "velocity", "--site", "northmoor", "--board", "1"
+    )
+    assert _one_error_line(velocity) == "error: supplier contacts may not read the programme"
+
+
+def test_velocity_json_and_table(tracker) -> None:
+    result = tracker("report", "velocity", "--site", "westbridge", "--board", "10", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["board"] == {"id": 10, "name": "ASC Referrals", "site": "westbridge"}
+    first = payload["sprints"][0]
+    assert list(first) == ["sprint_id", "sprint", "start", "committed", "completed", "average"]
+    assert (first["sprint"], first["committed"], first["completed"]) == ("ASC Sprint 21", 20, 12)
+    assert len(payload["sprints"]) == 7 and UTC_TIME.match(first["start"])
+
+    table = tracker("report", "velocity", "--site", "westbridge", "--board", "10")
+    assert re.search(r"Sprint\s+Started\s+Committed\s+Completed\s+Average", table.stdout)
+    missing = tracker("report", "velocity", "--site", "westbridge", "--board", "99")
+    assert _one_error_line(missing) == "error: no board 99 on site 'westbridge' that you can see"
+
+
+def test_programme_json_and_summary(tracker) -> None:
+    name = "Marshland Shared Services Partnership"
+    result = tracker("report", "programme", "--programme", name, "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["programme"] == name and payload["measure"] == "issues"
+    assert [f["percentile"] for f in payload["forecast"]] == [50, 85, 95]
+    assert len(payload["deliverables"]) == 7
+    assert payload["burnup"][-1]["done_issues"] == payload["done"]
+    assert list(payload["deliverables"][0]) == ["ref", "title", "scope", "done", "forecast"]
+
+    text = tracker("report", "programme", "--programme", name, "--points")
+    assert text.exit_code == 0 and "points done" in text.stdout and "Forecast: " in text.stdout
+    missing = tracker("report", "programme", "--programme", "Elsewhere")
+    assert _one_error_line(missing) == "error: no programme 'Elsewhere' that you can see"
