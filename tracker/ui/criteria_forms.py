@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
@@ -149,13 +150,13 @@ def _optional_date(text: str) -> date | None:
 def _criterion_fields(form: str, options: CriterionOptions, row: Any | None) -> dict[str, Any]:
     """The wording and detail widgets, starting from the criterion's values (or empty)."""
     keys = _keys(form, "title", "text", "sow_ref", "stage", "sprint", "due", "jira", "comment")
-    _default(keys["title"], row.title if row is not None else "")
-    _default(keys["text"], row.text if row is not None else "")
-    _default(keys["sow_ref"], (row.sow_ref or "") if row is not None else "")
-    _default(keys["stage"], _int_or_none(row.stage_id) if row is not None else None)
-    _default(keys["sprint"], _int_or_none(row.sprint_id) if row is not None else None)
-    _default(keys["due"], str(row.due_on) if row is not None and row.due_on else "")
-    _default(keys["jira"], row.jira_keys if row is not None else "")
+    _default(keys["title"], _text(row, "title"))
+    _default(keys["text"], _text(row, "text"))
+    _default(keys["sow_ref"], _text(row, "sow_ref"))
+    _default(keys["stage"], _id(row, "stage_id"))
+    _default(keys["sprint"], _id(row, "sprint_id"))
+    _default(keys["due"], _text(row, "due_on"))
+    _default(keys["jira"], _text(row, "jira_keys"))
     values = {
         "title": st.text_input("Title", key=keys["title"], max_chars=200),
         "text": st.text_area(
@@ -184,8 +185,15 @@ def _criterion_fields(form: str, options: CriterionOptions, row: Any | None) -> 
     return values
 
 
-def _int_or_none(value: Any) -> int | None:
-    return None if value is None or value != value else int(value)  # NaN from pandas is None
+def _text(row: Any | None, field: str) -> str:
+    """A frame value as a widget's text: pandas gives None or NaN for nothing."""
+    value = None if row is None else getattr(row, field)
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def _id(row: Any | None, field: str) -> int | None:
+    value = None if row is None else getattr(row, field)
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def _wording_and_details(values: dict[str, Any]) -> tuple[Wording, Details]:
