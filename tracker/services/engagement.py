@@ -346,8 +346,9 @@ def _how(values: dict[str, Any], row: dict[str, Any]) -> list[str]:
 
 
 def _accountable_problems(state: pd.DataFrame, ctx: _Context, table: str) -> list[RowProblem]:
-    """Rows of this save that would give a side more than one Accountable at some stage."""
-    problems: list[RowProblem] = []
+    """Rows of this save that would give a side more than one Accountable at some stage: one
+    problem per row and side, naming the stages and the people."""
+    clashes: dict[tuple[int, str, str], tuple[list[str], list[str]]] = {}
     for deliverable_id, rows in state.groupby("deliverable_id"):
         deliverable = ctx.deliverables[int(deliverable_id)]
         names = {s.id: s.name for s in ctx.stages.get(deliverable.programme_id, [])}
@@ -357,17 +358,23 @@ def _accountable_problems(state: pd.DataFrame, ctx: _Context, table: str) -> lis
             for side, holders in at[at["raci"].str.contains("A")].groupby("side"):
                 if len(holders) < 2:
                     continue
-                who = ", ".join(ctx.name_of(p) for p in holders["person_id"])
-                problems += [
-                    RowProblem(
-                        table,
-                        int(number),
-                        f"{deliverable.ref} would have {len(holders)} Accountables on the {side} "
-                        f"side at {stage} ({who}); each side has exactly one",
+                for number in holders["row"].dropna().unique():
+                    stages, people = clashes.setdefault(
+                        (int(number), deliverable.ref, str(side)), ([], [])
                     )
-                    for number in holders["row"].dropna().unique()
-                ]
-    return problems
+                    stages.append(stage)
+                    people += [
+                        ctx.name_of(p) for p in holders["person_id"] if ctx.name_of(p) not in people
+                    ]
+    return [
+        RowProblem(
+            table,
+            number,
+            f"{ref} would have {len(people)} Accountables on the {side} side at "
+            f"{', '.join(stages)} ({', '.join(people)}); each side has exactly one",
+        )
+        for (number, ref, side), (stages, people) in sorted(clashes.items())
+    ]
 
 
 def plan_engagements(
