@@ -82,6 +82,24 @@ PAGES: tuple[PageSpec, ...] = (
         STAFF,
         ":material/monitoring:",
     ),
+    # Supplier contacts open the sprint review, but tracker.services.sprints shows them only
+    # the deliverables they supply; the burndown page mixes every supplier's work: staff only.
+    PageSpec(
+        "pages/delivery/sprint_review.py",
+        "Sprint review",
+        "Delivery",
+        "sprint-review",
+        EVERYONE,
+        ":material/event_available:",
+    ),
+    PageSpec(
+        "pages/delivery/burndown.py",
+        "Burndown and progress",
+        "Delivery",
+        "burndown",
+        STAFF,
+        ":material/trending_down:",
+    ),
 )
 
 PAGES_BY_URL = {page.url_path: page for page in PAGES}

@@ -1,0 +1,119 @@
+"""Burndown and progress: a board's sprint burndown and velocity, and the programme's burnup with
+its forecast, for the programme board."""
+
+import streamlit as st
+
+from tracker.charts import burndown_figure, programme_figure, velocity_figure
+from tracker.services.programme import list_programmes
+from tracker.services.sprints import (
+    board_sprints,
+    board_velocity,
+    programme_progress,
+    review_boards,
+    sprint_report_for,
+)
+from tracker.ui.delivery import (
+    burndown_table,
+    burnup_table,
+    choices_list,
+    choose_board,
+    choose_sprint,
+    forecast_table,
+    report_options,
+)
+from tracker.ui.session import db, page_actor
+from tracker.ui.widgets import choose_programme, page_header
+
+actor = page_actor("burndown")
+page_header("Burndown and progress", actor)
+
+with db() as session:
+    programme = choose_programme(list_programmes(session, actor))
+    boards = review_boards(session, actor)
+if programme is None or not boards:
+    st.info("No synced Jira boards yet.")
+    st.stop()
+
+st.header("Sprint burndown")
+board = choose_board(boards, "burndown_board")
+with db() as session:
+    sprints = board_sprints(session, actor, board.id)
+sprint = choose_sprint(sprints, "burndown_sprint", running_first=True)
+options = report_options("burndown")
+if sprint is not None:
+    with db() as session:
+        review = sprint_report_for(session, actor, board.id, sprint.id, options)
+    report = review.report
+    st.caption(
+        f"Committed {report.committed.points:g} points; {report.completed.points:g} completed"
+        f"{'' if sprint.complete is not None else ' so far'}. Markers show scope changes "
+        "(issues added or removed, estimates changed); hover over a step to see why it moved. "
+        "The dashed guideline falls evenly over working days."
+    )
+    st.plotly_chart(
+        burndown_figure(review.burndown, review.guideline, title=f"{sprint.name} burndown"),
+        key="burndown_chart",
+    )
+    with st.expander("Burndown steps as a table"):
+        st.dataframe(burndown_table(review), hide_index=True, key="burndown_table")
+    with st.expander("How these figures were counted"):
+        choices_list(review)
+
+st.header("Velocity")
+with db() as session:
+    velocity = board_velocity(session, actor, board.id, options)
+if velocity.empty:
+    st.info(f"{board.name} has no closed sprints yet.")
+else:
+    st.plotly_chart(
+        velocity_figure(velocity, title=f"{board.name} velocity: committed and completed"),
+        key="velocity_chart",
+    )
+    st.dataframe(
+        velocity[["sprint", "committed", "completed", "average"]]
+        .round(1)
+        .rename(
+            columns={
+                "sprint": "Sprint",
+                "committed": "Committed (points)",
+                "completed": "Completed (points)",
+                "average": "Average completed, last 3 sprints",
+            }
+        ),
+        hide_index=True,
+        key="velocity_table",
+    )
+
+st.header(f"Programme burnup and forecast: {programme.name}")
+measure = st.radio(
+    "Measure work in",
+    ["issues", "points"],
+    format_func={"issues": "Issues (comparable across boards)", "points": "Estimate points"}.get,
+    horizontal=True,
+    key="burnup_measure",
+)
+with db() as session:
+    progress = programme_progress(session, actor, programme.id, measure=measure)
+refs = sorted(progress.deliverables["ref"].unique())
+WHOLE = "The whole programme"
+shown = st.selectbox("Burnup of", [WHOLE, *refs], key="burnup_of")
+if shown == WHOLE:
+    burnup, forecast = progress.burnup, progress.forecast
+else:
+    burnup = progress.deliverables.loc[progress.deliverables["ref"] == shown]
+    forecasts = progress.deliverable_forecasts
+    forecast = forecasts.loc[forecasts["ref"] == shown]
+if burnup.empty:
+    st.info("No Jira issues are mapped to this programme's deliverables yet.")
+    st.stop()
+title = "Burnup of the whole programme" if shown == WHOLE else f"Burnup of {shown}"
+st.plotly_chart(
+    programme_figure(burnup, forecast, measure=measure, title=title), key="programme_chart"
+)
+st.caption(
+    "Forecast: 10,000 simulated futures drawing on the last 12 weeks' throughput; each date is "
+    "when that share of them had finished the remaining scope."
+)
+st.dataframe(forecast_table(progress), hide_index=True, key="forecast_table")
+with st.expander("Burnup as a table"):
+    st.dataframe(burnup_table(burnup, measure), hide_index=True, key="burnup_table")

@@ -1,0 +1,158 @@
+"""Sprint review: one sprint of a deliverable or a board, counted as Jira's sprint report counts it,
+with who to engage on the deliverable and its acceptance criteria."""
+
+import streamlit as st
+
+from tracker.charts import burndown_figure
+from tracker.errors import TrackerError
+from tracker.services.programme import list_programmes
+from tracker.services.sprints import (
+    board_sprints,
+    deliverable_boards,
+    review_boards,
+    review_deliverables,
+    sprint_report_for,
+)
+from tracker.ui.criteria_panel import criteria_panel, plain
+from tracker.ui.delivery import (
+    burndown_table,
+    carry_over_table,
+    choices_list,
+    choose_board,
+    choose_deliverable,
+    choose_sprint,
+    issues_csv,
+    outcome_tables,
+    points,
+    report_options,
+)
+from tracker.ui.engage import who_to_engage_panel
+from tracker.ui.session import db, page_actor
+from tracker.ui.widgets import choose_programme, page_header
+
+actor = page_actor("sprint-review")
+page_header("Sprint review", actor)
+
+with db() as session:
+    programme = choose_programme(list_programmes(session, actor))
+    if programme is None:
+        st.stop()
+    deliverables = review_deliverables(session, actor, programme.id)
+    whole_boards = review_boards(session, actor)
+
+by = "Deliverable"
+if whole_boards:
+    by = st.radio("Review", ["Deliverable", "Board"], horizontal=True, key="review_by")
+deliverable = (
+    choose_deliverable(deliverables, "review_deliverable") if by == "Deliverable" else None
+)
+if by == "Deliverable" and deliverable is None:
+    st.info("You have no deliverables to review yet.")
+    st.stop()
+
+with db() as session:
+    boards = deliverable_boards(session, actor, deliverable.id) if deliverable else whole_boards
+if not boards:
+    st.info("None of this deliverable's issues are on a synced Jira board yet.")
+    st.stop()
+board = boards[0] if len(boards) == 1 else choose_board(boards, "review_board")
+with db() as session:
+    sprint = choose_sprint(
+        board_sprints(session, actor, board.id), "review_sprint", running_first=False
+    )
+if sprint is None:
+    st.stop()
+options = report_options("review")
+
+with db() as session:
+    try:
+        review = sprint_report_for(
+            session,
+            actor,
+            board.id,
+            sprint.id,
+            options,
+            deliverable_id=deliverable.id if deliverable else None,
+        )
+    except TrackerError as exc:
+        st.error(str(exc))
+        st.stop()
+
+report = review.report
+scope = f"{deliverable.ref}'s issues on {board.label}" if deliverable else board.label
+st.subheader(f"{sprint.name}: {scope}")
+st.markdown(f"**Sprint goal:** {plain(sprint.goal) if sprint.goal else 'none set in Jira'}")
+closed = (
+    f"closed {sprint.complete:%d %b %Y %H:%M} UTC"
+    if sprint.complete is not None
+    else f"still running: figures as at {report.close:%d %b %Y %H:%M} UTC"
+)
+st.caption(
+    f"Started {sprint.start:%d %b %Y %H:%M} UTC, planned to end {sprint.end:%d %b %Y %H:%M} UTC, "
+    f"{closed}."
+)
+if report.issues.empty:
+    st.info(
+        f"None of {deliverable.ref}'s issues were in {sprint.name}."
+        if deliverable
+        else f"{sprint.name} had no issues."
+    )
+
+columns = st.columns(4)
+columns[0].metric(
+    "Committed (points)",
+    points(report.committed.points),
+    help=f"{report.committed.issues} issues in the sprint when it started",
+)
+columns[1].metric(
+    "Completed (points)",
+    points(report.completed.points),
+    help=f"{report.completed.issues} issues done at the close, added ones included",
+)
+columns[2].metric(
+    "Added during the sprint (points)",
+    points(report.added.points),
+    help=f"{report.added.issues} issues added after the start",
+)
+columns[3].metric(
+    "Removed during the sprint (points)",
+    points(report.removed.points),
+    help=f"{report.removed.issues} issues taken out before the close",
+)
+if report.committed.points:
+    share = report.completed.points / report.committed.points
+    st.caption(f"Completed is {share:.0%} of committed.")
+
+st.subheader("Issues by outcome")
+outcome_tables(review, "review_issues")
+st.download_button(
+    "Download the sprint's issues (CSV)",
+    issues_csv(review),
+    file_name=f"{board.site}-sprint-{sprint.id}{'-' + deliverable.ref if deliverable else ''}.csv",
+    mime="text/csv",
+    key="review_csv",
+)
+
+st.subheader("Carried over")
+carry_over_table(review, "review_carry_over")
+
+st.subheader("Burndown")
+st.plotly_chart(
+    burndown_figure(review.burndown, review.guideline, title=f"{sprint.name} burndown"),
+    key="review_burndown",
+)
+with st.expander("Burndown steps as a table"):
+    st.dataframe(burndown_table(review), hide_index=True, key="review_burndown_table")
+
+st.subheader("How these figures were counted")
+choices_list(review)
+
+if deliverable is not None:
+    with db() as session:
+        who_to_engage_panel(session, actor, deliverable.id, key="review_engage")
+        st.subheader(f"Acceptance criteria of {deliverable.ref}")
+        criteria_panel(session, actor, deliverable.id)
+else:
+    st.caption(
+        "Review a deliverable instead of a board to see who to engage and its acceptance criteria."
+    )

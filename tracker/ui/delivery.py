@@ -1,0 +1,227 @@
+"""Streamlit glue of the delivery pages: what to review, the report's options, labelled tables.
+
+Both pages choose a board and a sprint the same way and state how the figures were counted the
+same way, so a project owner comparing them with Jira sees one set of choices. Words carry every
+meaning (outcomes, events, states); nothing here relies on colour.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from tracker.metrics.frames import Sprint
+from tracker.metrics.sprint_report import OUTCOMES, ReportOptions
+from tracker.services.sprints import BoardRef, DeliverableRef, ProgrammeProgress, SprintReview
+
+OUTCOME_LABELS = {
+    "completed": "Completed",
+    "not_completed": "Not completed",
+    "removed": "Removed from the sprint",
+    "completed_outside": "Completed outside this sprint",
+}
+EVENT_LABELS = {
+    "start": "Sprint started",
+    "burn": "Done",
+    "reopen": "Reopened",
+    "added": "Added to the sprint",
+    "removed": "Removed from the sprint",
+    "estimate_change": "Estimate changed",
+    "end": "End",
+}
+DONE_AT_START = {
+    "exclude": "Leave them out of committed",
+    "include": "Count them in committed",
+}
+KEY_LINK = st.column_config.LinkColumn(
+    "Key", display_text=r"/browse/(.+)$", help="Opens the issue in Jira"
+)
+
+
+def points(value: float) -> str:
+    """An estimate as a reader expects it: "5", "2.5", or "none" when it was never set."""
+    return "none" if pd.isna(value) else f"{value:g}"
+
+
+def sprint_label(sprint: Sprint) -> str:
+    if sprint.complete is None:
+        return f"{sprint.name} ({sprint.state}, started {sprint.start:%d %b %Y})"
+    return f"{sprint.name} (closed {sprint.complete:%d %b %Y})"
+
+
+def choose_board(boards: list[BoardRef], key: str) -> BoardRef | None:
+    if not boards:
+        return None
+    by_id = {b.id: b for b in boards}
+    chosen = st.selectbox("Board", list(by_id), format_func=lambda i: by_id[i].label, key=key)
+    return by_id[chosen]
+
+
+def choose_deliverable(deliverables: list[DeliverableRef], key: str) -> DeliverableRef | None:
+    if not deliverables:
+        return None
+    by_id = {d.id: d for d in deliverables}
+    chosen = st.selectbox("Deliverable", list(by_id), format_func=lambda i: by_id[i].label, key=key)
+    return by_id[chosen]
+
+
+def choose_sprint(sprints: list[Sprint], key: str, *, running_first: bool) -> Sprint | None:
+    """A started sprint, most recent first. A review looks back at the last closed sprint; the
+    burndown page follows the running one, so each page picks its own default."""
+    if not sprints:
+        st.info("This board has no started sprints yet.")
+        return None
+    closed = [i for i, s in enumerate(sprints) if s.complete is not None]
+    default = 0 if running_first or not closed else closed[0]
+    chosen = st.selectbox(
+        "Sprint",
+        range(len(sprints)),
+        index=default,
+        format_func=lambda i: sprint_label(sprints[i]),
+        key=key,
+    )
+    return sprints[chosen]
+
+
+def report_options(key: str) -> ReportOptions:
+    """The two counting choices Jira's documentation leaves open, as labelled controls."""
+    left, right = st.columns(2)
+    include_subtasks = left.checkbox(
+        "Add sub-task estimates to their parent's",
+        key=f"{key}_subtasks",
+        help="Jira leaves sub-tasks out of sprint figures; some teams estimate on sub-tasks.",
+    )
+    done_at_start = right.radio(
+        "Issues already done when the sprint started",
+        list(DONE_AT_START),
+        format_func=DONE_AT_START.__getitem__,
+        horizontal=True,
+        key=f"{key}_done_at_start",
+        help="Jira's documentation is silent on this; leaving them out means the burndown "
+        "starts from work that can still be done.",
+    )
+    return ReportOptions(include_subtasks=include_subtasks, done_at_start=done_at_start)
+
+
+def choices_list(review: SprintReview) -> None:
+    """How the figures were counted, in words, so they can be checked against Jira's report."""
+    st.markdown("\n".join(f"- {choice}" for choice in review.report.choices.values()))
+
+
+def outcome_tables(review: SprintReview, key: str) -> None:
+    """One table per outcome, as Jira's sprint report lists them, each issue linked to Jira."""
+    outcomes = review.report.outcomes
+    for outcome in OUTCOMES:
+        rows = review.issues.loc[review.issues["outcome"] == outcome]
+        if rows.empty:
+            continue
+        total = outcomes.loc[outcome, "final_estimate"]
+        st.markdown(
+            f"**{OUTCOME_LABELS[outcome]}**: {len(rows)} issue{'s' * (len(rows) != 1)}, "
+            f"{points(total)} points"
+        )
+        table = pd.DataFrame(
+            {
+                "Key": rows["url"],
+                "Summary": rows["summary"],
+                "Type": rows["issue_type"],
+                "Status now": rows["status"],
+                "Added during the sprint": rows["added"].map({True: "Yes", False: "No"}),
+                "Initial estimate": rows["initial_estimate"].map(points),
+                "Final estimate": rows["final_estimate"].map(points),
+            }
+        )
+        st.dataframe(
+            table, hide_index=True, column_config={"Key": KEY_LINK}, key=f"{key}_{outcome}"
+        )
+
+
+def carry_over_table(review: SprintReview, key: str) -> None:
+    carried = review.carry_over
+    if review.sprint.complete is None:
+        st.caption("The sprint is still running: nothing has been carried over yet.")
+        return
+    if carried.empty:
+        st.caption("Nothing was left unfinished at the close.")
+        return
+    urls = carried["key"].map(review.board.browse_url)
+    table = pd.DataFrame(
+        {
+            "Key": urls,
+            "Summary": carried["summary"],
+            "Estimate left": carried["remaining"].map(points),
+            "Moved at the close to": carried["to_sprint"],
+        }
+    )
+    st.dataframe(table, hide_index=True, column_config={"Key": KEY_LINK}, key=key)
+
+
+def issues_csv(review: SprintReview) -> bytes:
+    """Every issue of the review with its outcome and estimates, for a spreadsheet."""
+    export = review.issues[
+        [
+            "key",
+            "summary",
+            "issue_type",
+            "status",
+            "outcome",
+            "added",
+            "done_at_start",
+            "initial_estimate",
+            "final_estimate",
+            "url",
+        ]
+    ].assign(sprint=review.sprint.name, board=review.board.name, site=review.board.site)
+    return export.to_csv(index=False).encode("utf-8")
+
+
+def burndown_table(review: SprintReview) -> pd.DataFrame:
+    """The burndown's steps in words and numbers: the figure's data, readable without it."""
+    steps = review.burndown
+    return pd.DataFrame(
+        {
+            "When (UTC)": steps["at"].dt.strftime("%d %b %Y %H:%M"),
+            "Event": steps["event"].map(EVENT_LABELS),
+            "Issue": steps["key"].fillna(""),
+            "Change": steps["delta"].map(lambda d: f"{d:+g}" if d else ""),
+            "Remaining": steps["remaining"].map(points),
+            "Explanation": steps["explanation"],
+        }
+    )
+
+
+def forecast_table(progress: ProgrammeProgress) -> pd.DataFrame:
+    """One row for the programme and one per deliverable: remaining scope and the dates by which
+    finishing it is 50%, 85% and 95% likely (or why there is no date)."""
+    unit = progress.measure
+    whole = progress.forecast.assign(ref="Whole programme", title=progress.programme.name)
+    rows = pd.concat([whole, progress.deliverable_forecasts], ignore_index=True)
+    ends = pd.concat(
+        [
+            progress.burnup.tail(1).assign(ref="Whole programme"),
+            progress.deliverables.groupby("ref").tail(1),
+        ]
+    ).set_index("ref")
+    dates = rows.pivot(index="ref", columns="percentile", values="date")
+    table = pd.DataFrame(
+        {
+            "Scope": ends[f"scope_{unit}"].map(points),
+            "Done": ends[f"done_{unit}"].map(points),
+            **{
+                f"{p}% likely by": dates[p].dt.strftime("%d %b %Y").fillna("no date")
+                for p in dates.columns
+            },
+            "Note": rows.drop_duplicates("ref").set_index("ref")["note"],
+        }
+    )
+    order = ["Whole programme", *sorted(progress.deliverables["ref"].unique())]
+    return table.reindex(order).rename_axis(f"Deliverable ({unit})").reset_index()
+
+
+def burnup_table(burnup: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The burnup figure's daily numbers."""
+    return pd.DataFrame(
+        {
+            "Day": burnup["date"].dt.strftime("%d %b %Y"),
+            f"Scope ({measure})": burnup[f"scope_{measure}"].map(points),
+            f"Done ({measure})": burnup[f"done_{measure}"].map(points),
+        }
+    )
