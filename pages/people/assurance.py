@@ -45,6 +45,16 @@ COMPLIANCE_LABELS = {
     "override_reason": "Override reason",
     "expiring": "Expiring soon",
 }
+OVERRIDE_LABELS = {
+    "ref": "Ref",
+    "organisation": "Organisation",
+    "missing": "Missing when overridden",
+    "reason": "Reason",
+    "by": "Overridden by",
+    "at": "When",
+    "revoked_at": "Withdrawn",
+    "state": "State",
+}
 REGISTER_LABELS = {
     "organisation": "Organisation",
     "scheme": "Scheme",
@@ -217,7 +227,9 @@ else:
     st.dataframe(
         overrides.assign(
             state=overrides["revoked_at"].isna().map({True: "in force", False: "withdrawn"})
-        ),
+        )
+        .drop(columns="id")
+        .rename(columns=OVERRIDE_LABELS),
         hide_index=True,
         key="overrides",
     )
