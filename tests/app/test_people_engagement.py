@@ -140,3 +140,16 @@ def test_a_good_edit_is_saved(demo_app) -> None:
     save_button(at).click().run()
     assert [s.value for s in at.success][-1] == "Saved: 1 row(s) written."
     assert at.session_state[f"map_editor_{deliverable}_version"] == 1
+
+
+def test_the_overview_says_who_to_engage_now(demo_app) -> None:
+    at = demo_app(OWNER, "pages/programme/overview.py")
+    summary = table_with(at, "1. Supplier accountable").set_index("Ref")
+    assert (
+        summary.loc["RB-01", "1. Supplier accountable"] == "Karen Stokes (Ledgerline Systems Ltd)"
+    )
+    assert summary.loc["RB-01", "3. Council owner"] == "Tom Hargreaves (Northmoor District Council)"
+    assert summary.loc["RB-01", "4. Escalation path"].startswith("Imran Qureshi (Ledgerline")
+    assert summary.loc["RB-01", "Gaps"] == "none"
+    assert summary.loc["MB-01", "Gaps"] == "No active supplier-side contact for MB-01 at Discovery."
+    assert any("engagement gaps" in w.value for w in at.warning)
