@@ -9,6 +9,7 @@ from tracker.models.acceptance import (
     CriterionVersion,
 )
 from tracker.models.assurance import AccreditationRule, AssuranceOverride, Scheme
+from tracker.models.auth import SignInEvent, SignInEventKind
 from tracker.models.delivery import (
     DEFAULT_STAGES,
     Deliverable,
@@ -75,6 +76,8 @@ __all__ = [
     "ScopeKind",
     "Sensitivity",
     "Side",
+    "SignInEvent",
+    "SignInEventKind",
     "SiteKind",
     "Stage",
     "SyncOutcome",
