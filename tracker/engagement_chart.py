@@ -4,8 +4,6 @@ Colour is never the only cue: each side has its own marker shape as well as colo
 carries the person's name, and each quadrant is named in words.
 """
 
-import math
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -19,21 +17,20 @@ SIDE_MARKERS = {
     Side.charity: ("#009E73", "diamond"),
     Side.partner: ("#CC79A7", "triangle-up"),
 }
-_SPREAD = 0.18  # how far apart people sharing one cell are drawn
+_SPREAD = 0.2  # vertical gap between people who share a cell
 
 
 def _spread(frame: pd.DataFrame) -> pd.DataFrame:
-    """Nudge people who share a cell onto a small circle around it, so every name is readable."""
+    """Stack people who share a cell vertically and label each beside its marker (towards the
+    middle of the grid), so every name stays readable and inside its quadrant."""
     frame = frame.copy()
     frame["x"] = frame["interest"].astype(float)
     frame["y"] = frame["power"].astype(float)
+    frame["label_at"] = ["middle left" if i >= 4 else "middle right" for i in frame["interest"]]
     for _, cell in frame.groupby(["power", "interest"]):
-        if len(cell) < 2:
-            continue
+        middle = (len(cell) - 1) / 2
         for k, index in enumerate(cell.index):
-            angle = 2 * math.pi * k / len(cell)
-            frame.loc[index, "x"] += _SPREAD * math.cos(angle)
-            frame.loc[index, "y"] += _SPREAD * math.sin(angle)
+            frame.loc[index, "y"] += _SPREAD * (k - middle)
     return frame
 
 
@@ -52,7 +49,8 @@ def power_interest_grid(grid: pd.DataFrame, title: str) -> go.Figure:
                 y=rows["y"],
                 mode="markers+text",
                 text=rows["name"],
-                textposition="top center",
+                textposition=rows["label_at"],
+                textfont={"color": "#0b0c0c"},
                 marker={
                     "color": colour,
                     "symbol": symbol,

@@ -35,15 +35,15 @@ from tracker.ui.widgets import choose_programme, page_header
 
 COMPLIANCE_LABELS = {
     "ref": "Ref",
-    "title": "Deliverable",
-    "sensitivity": "Data sensitivity",
     "organisation": "Organisation",
-    "relationship": "Handles it as",
-    "required": "Required",
-    "missing": "Missing",
     "decision": "Gate",
-    "override_reason": "Override reason",
+    "missing": "Missing",
+    "sensitivity": "Data sensitivity",
+    "required": "Required",
     "expiring": "Expiring soon",
+    "relationship": "Handles it as",
+    "override_reason": "Override reason",
+    "title": "Deliverable",
 }
 OVERRIDE_LABELS = {
     "ref": "Ref",
@@ -117,7 +117,7 @@ shown = st.multiselect(
 listed = register[register["organisation"].isin(shown)] if shown else register
 if admin:
     editable_table(
-        listed[REGISTER_COLUMNS],
+        listed[[*REGISTER_COLUMNS, "days_left", "status"]],
         base="register_editor",
         label="Accreditations",
         save=lambda session, rows, deleted: save_accreditations(session, actor, rows, deleted),
@@ -137,12 +137,16 @@ if admin:
             "expires_on": st.column_config.DateColumn(
                 "Expires on", format="YYYY-MM-DD", required=True
             ),
+            "days_left": st.column_config.NumberColumn("Days left", disabled=True),
+            "status": st.column_config.TextColumn("Status today", disabled=True),
         },
     )
-    st.caption("Status of each accreditation today:")
-st.dataframe(
-    listed[list(REGISTER_LABELS)].rename(columns=REGISTER_LABELS), hide_index=True, key="register"
-)
+else:
+    st.dataframe(
+        listed[list(REGISTER_LABELS)].rename(columns=REGISTER_LABELS),
+        hide_index=True,
+        key="register",
+    )
 
 st.subheader("Rules: what each data sensitivity needs")
 st.caption("Cyber Essentials Plus meets a Cyber Essentials rule; a DSPT level is a minimum.")

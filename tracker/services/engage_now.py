@@ -31,6 +31,7 @@ SUPPLIER_SIDES = frozenset({Side.supplier, Side.charity})
 CONTACT_COLUMNS = [
     "reason",
     "name",
+    "status",
     "job_title",
     "organisation",
     "side",
@@ -38,7 +39,6 @@ CONTACT_COLUMNS = [
     "channel",
     "email",
     "phone",
-    "status",
     "flags",
 ]
 
@@ -71,7 +71,13 @@ class EngageNow:
         """ "Name (Organisation)" of each contact whose reason contains `reason` ("responsible"
         also finds "Supplier accountable and responsible"), for one-line summaries."""
         rows = self.contacts[self.contacts["reason"].str.contains(reason, regex=False)]
-        return separator.join(f"{r.name} ({r.organisation})" for r in rows.itertuples()) or "none"
+        named = [
+            f"{r.name} ({r.organisation})"
+            if r.status == ContactStatus.active
+            else f"{r.name} ({r.organisation}, {r.status})"
+            for r in rows.itertuples()
+        ]
+        return separator.join(named) or "none"
 
 
 def deliverable_by_ref(session: Session, actor: Actor, ref: str) -> Deliverable:
@@ -267,11 +273,11 @@ def summary_frame(answers: list[EngageNow]) -> pd.DataFrame:
             {
                 "ref": a.ref,
                 "stage": a.stage,
+                "gaps": " ".join(g.message for g in a.gaps) or "none",
                 "supplier_accountable": a.names("accountable"),
                 "supplier_responsible": a.names("responsible"),
                 "council_owner": a.names("Council owner"),
                 "escalation": a.names("Escalation", ", then "),
-                "gaps": " ".join(g.message for g in a.gaps) or "none",
             }
             for a in answers
         ]

@@ -22,6 +22,7 @@ from tracker.services.engage_now import (
 CONTACT_LABELS = {
     "reason": "Why",
     "name": "Name",
+    "status": "Status",
     "job_title": "Job title",
     "organisation": "Organisation",
     "side": "Side",
@@ -29,17 +30,16 @@ CONTACT_LABELS = {
     "channel": "Preferred channel",
     "email": "Email",
     "phone": "Phone",
-    "status": "Status",
     "flags": "Flags",
 }
 SUMMARY_LABELS = {
     "ref": "Ref",
     "stage": "Stage",
+    "gaps": "Gaps",
     "supplier_accountable": "1. Supplier accountable",
     "supplier_responsible": "2. Supplier responsible",
     "council_owner": "3. Council owner",
     "escalation": "4. Escalation path",
-    "gaps": "Gaps",
 }
 
 
