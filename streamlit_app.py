@@ -1,4 +1,8 @@
-"""Entry point: page configuration, who is acting, and the navigation for their role."""
+"""Entry point: page configuration, who is acting, and the navigation for their role.
+
+Without a way to sign people in (an [auth] section in .streamlit/secrets.toml, or TRACKER_DEMO=1)
+the app shows one line saying so and nothing else: it never falls open.
+"""
 
 import streamlit as st
 

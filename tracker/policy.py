@@ -2,13 +2,14 @@
 
 Services call these functions with the acting user before touching data, so a page, the CLI or a
 crafted URL all get the same answer. Supplier contacts see only deliverables their organisation
-supplies (or where they are engaged); board members read the programme and change nothing.
+supplies or that they are engaged on in person (`Actor.engaged_on`), and only their own
+organisation's people and accreditations; board members read the programme and change nothing.
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, false, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from tracker.errors import TrackerError
 from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus, Deliverable, Role
@@ -28,6 +29,11 @@ class Actor:
     role: Role
     organisation_id: int
     organisation_name: str
+    #: Deliverables this user is engaged on in person (their own rows of engagement maps): a
+    #: supplier contact reads these besides those their organisation supplies. Read from the
+    #: database whenever the actor is made (every page run), so a removed engagement takes effect
+    #: at once; an actor made without it reads less, never more.
+    engaged_on: frozenset[int] = frozenset()
 
     @property
     def label(self) -> str:
@@ -69,14 +75,21 @@ def deliverable_filter(actor: Actor) -> ColumnElement[bool]:
     if role in (Role.admin, Role.project_owner, Role.board_member):
         return true()
     if role is Role.supplier_contact:
-        return Deliverable.supplier_org_id == actor.organisation_id
+        return or_(
+            Deliverable.supplier_org_id == actor.organisation_id,
+            Deliverable.id.in_(sorted(actor.engaged_on)),  # type: ignore[union-attr]
+        )
     return false()
 
 
 def can_read_deliverable(actor: Actor, deliverable: Deliverable) -> bool:
+    """The same rule as deliverable_filter, for one deliverable already loaded."""
     role = Role(actor.role)
     if role is Role.supplier_contact:
-        return deliverable.supplier_org_id == actor.organisation_id
+        return (
+            deliverable.supplier_org_id == actor.organisation_id
+            or deliverable.id in actor.engaged_on
+        )
     return role in (Role.admin, Role.project_owner, Role.board_member)
 
 
@@ -106,13 +119,19 @@ def organisation_filter(actor: Actor, organisation_id: ColumnElement[int]) -> Co
     return false()
 
 
-def can_see_contact_details(actor: Actor, organisation_id: int) -> bool:
-    """Email and phone of a person in this organisation; on a shared map a supplier contact sees
-    other organisations' people by name and job title only."""
+def sees_organisation(actor: Actor, organisation_id: int) -> bool:
+    """organisation_filter for one organisation: whether its records (its people's details, its
+    accreditations, what it lacks and any override for it) are the actor's to see."""
     role = Role(actor.role)
     if role is Role.supplier_contact:
         return organisation_id == actor.organisation_id
     return role in (Role.admin, Role.project_owner, Role.board_member)
+
+
+def can_see_contact_details(actor: Actor, organisation_id: int) -> bool:
+    """Email and phone of a person in this organisation; on a shared map a supplier contact sees
+    other organisations' people by name and job title only."""
+    return sees_organisation(actor, organisation_id)
 
 
 #: Criterion moves made for the council: by a project owner of the owning council, or by an admin
@@ -147,14 +166,12 @@ def can_move_criterion(actor: Actor, deliverable: Deliverable, move: CriterionMo
 
 def criteria_filter(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause (over criteria joined to their deliverable) for the criteria the actor may
-    read: staff read all; supplier contacts read their deliverables' criteria once sent, since a
-    draft is still the council's own."""
+    read: staff read all; supplier contacts read the criteria of the deliverables they may see
+    once sent, since a draft is still the council's own. Only the supplier's own contacts move
+    them (can_move_criterion): someone engaged from another organisation reads."""
     role = Role(actor.role)
     if role in (Role.admin, Role.project_owner, Role.board_member):
         return true()
     if role is Role.supplier_contact:
-        return and_(
-            Deliverable.supplier_org_id == actor.organisation_id,
-            AcceptanceCriterion.status != CriterionStatus.draft,
-        )
+        return and_(deliverable_filter(actor), AcceptanceCriterion.status != CriterionStatus.draft)
     return false()

@@ -1,7 +1,10 @@
-"""AppTest over the demo database, acting as any demo user."""
+"""AppTest over the demo database, acting as any demo user, or signed in through the identity
+provider (`at.user` stands in for a completed st.login)."""
 
+import copy
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -26,6 +29,20 @@ ROLES = {
     "supplier": SUPPLIER,
     "idle supplier": IDLE_SUPPLIER,
 }
+#: Secrets that replace any developer's own .streamlit/secrets.toml in these tests: without an
+#: [auth] section (demo mode), and with one (sign-in). AppTest never calls the provider.
+NO_AUTH_SECRETS = {"tests": "no [auth] section"}
+AUTH_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-cookie-secret-that-is-long-enough-0123456789",
+        "client_id": "tracker-tests",
+        "client_secret": "test-client-secret",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+}
+#: when the identity token of every signed-in AppTest user was issued (`iat`)
+ISSUED_AT = 1_790_000_000
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +59,7 @@ def demo_app(demo_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[
     """Make an AppTest acting as the demo user with this email, optionally on a page."""
     monkeypatch.setenv("DATABASE_URL", demo_sqlite_url)
     monkeypatch.setenv("TRACKER_DEMO", "1")
+    monkeypatch.delenv("TRACKER_ADMINS", raising=False)
     engine = create_tracker_engine(demo_sqlite_url)
     with session_scope(engine) as session:
         user_ids = {email: actor_for_email(session, email).user_id for email in ROLES.values()}
@@ -49,11 +67,46 @@ def demo_app(demo_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[
 
     def make(email: str, page: str | None = None, timeout: float = 30) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=timeout)
+        at.secrets = dict(NO_AUTH_SECRETS)
         at.session_state["demo_user_id"] = user_ids[email]
         at.run()
         if page:
             at.switch_page(page).run()
         assert not at.exception, at.exception
+        return at
+
+    return make
+
+
+def identity(email: str | None, **claims: Any) -> dict[str, Any]:
+    """`at.user` for someone whom the identity provider signed in (None: nobody signed in)."""
+    if email is None:
+        return {"is_logged_in": False}
+    return {"is_logged_in": True, "email": email, "name": email.split("@")[0], "iat": ISSUED_AT}
+
+
+@pytest.fixture
+def signed_in_app(demo_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """Make an AppTest of the app with sign-in configured, as this identity, optionally on a page;
+    `claims` replace the identity's (say, {"email": None}). TRACKER_DEMO is set too, to show that
+    a deployment with sign-in never offers the demo picker."""
+    monkeypatch.setenv("DATABASE_URL", demo_sqlite_url)
+    monkeypatch.setenv("TRACKER_DEMO", "1")
+    monkeypatch.delenv("TRACKER_ADMINS", raising=False)
+
+    def make(
+        email: str | None,
+        page: str | None = None,
+        *,
+        claims: dict[str, Any] | None = None,
+        timeout: float = 30,
+    ) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=timeout)
+        at.secrets = copy.deepcopy(AUTH_SECRETS)
+        at.user = {**identity(email), **(claims or {})}
+        at.run()
+        if page:
+            at.switch_page(page).run()
         return at
 
     return make

@@ -100,6 +100,14 @@ PAGES: tuple[PageSpec, ...] = (
         STAFF,
         ":material/trending_down:",
     ),
+    PageSpec(
+        "pages/admin/users.py",
+        "Users and sign-ins",
+        "Admin",
+        "users",
+        ADMIN,
+        ":material/manage_accounts:",
+    ),
 )
 
 PAGES_BY_URL = {page.url_path: page for page in PAGES}

@@ -1,0 +1,93 @@
+"""Users and sign-ins, for the programme admin: who may sign in and as what, and the record of
+sign-ins, sign-outs and refused identities."""
+
+import streamlit as st
+
+from tracker.errors import TrackerError
+from tracker.models import Role
+from tracker.services.auth import sign_in_events
+from tracker.services.users import save_users, user_candidates, users_frame
+from tracker.services.validation import RowEdit, RowsRejected
+from tracker.ui.editor import editable_table, show_problems
+from tracker.ui.session import db, page_actor
+from tracker.ui.widgets import page_header
+
+ROLES = [r.value for r in Role]
+
+actor = page_actor("users")
+page_header("Users and sign-ins", actor)
+
+with db() as session:
+    candidates = user_candidates(session, actor)
+
+st.subheader("Let someone in")
+if not candidates:
+    st.info("Every current contact with an email address has an account. Add people on Contacts.")
+else:
+    with st.form("new_user", border=False):
+        person_id = st.selectbox(
+            "Contact",
+            list(candidates),
+            format_func=candidates.__getitem__,
+            key="new_user_person",
+            help="Not listed? Add them on the Contacts page, with the email they sign in with.",
+        )
+        role = st.selectbox("Role", ROLES, key="new_user_role")
+        if st.form_submit_button("Give them an account", type="primary"):
+            try:
+                with db() as session:
+                    save_users(session, actor, [RowEdit(1, {"person_id": person_id, "role": role})])
+            except RowsRejected as exc:
+                show_problems(exc.problems)
+            except TrackerError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"{candidates[person_id]} can now sign in as a {role}.")
+
+with db() as session:
+    users = users_frame(session, actor)
+    events = sign_in_events(session, actor)
+
+st.subheader("Users")
+st.caption(
+    "People sign in with their organisation's account, and tracker matches the email address to "
+    "one of these users. Untick Active to stop someone signing in; their history keeps their name."
+)
+editable_table(
+    users.assign(contact=users["name"] + " (" + users["organisation"] + ")")[
+        ["id", "contact", "email", "role", "active", "last_sign_in"]
+    ],
+    base="users_editor",
+    label="Users",
+    save=lambda session, rows, deleted: save_users(session, actor, rows, deleted),
+    num_rows="fixed",
+    column_config={
+        "contact": st.column_config.TextColumn("Contact", disabled=True),
+        "email": st.column_config.TextColumn("Signs in as", disabled=True),
+        "role": st.column_config.SelectboxColumn("Role", options=ROLES, required=True),
+        "active": st.column_config.CheckboxColumn("Active"),
+        "last_sign_in": st.column_config.DatetimeColumn(
+            "Last sign-in (UTC)", format="D MMM YYYY HH:mm", disabled=True
+        ),
+    },
+)
+
+st.subheader("Sign-ins")
+st.caption(
+    "The latest 200 sign-ins, sign-outs and refusals, newest first. A refused identity shows only "
+    "the domain of its address: tracker keeps nothing else about someone it does not know."
+)
+st.dataframe(
+    events.assign(at=events["at"].dt.strftime("%d %b %Y %H:%M UTC")).rename(
+        columns={
+            "at": "When",
+            "event": "What",
+            "name": "Who",
+            "organisation": "Organisation",
+            "role": "Role now",
+            "email_domain": "Refused domain",
+        }
+    ),
+    hide_index=True,
+    key="sign_in_events",
+)
