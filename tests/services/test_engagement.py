@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from tests.services.stakeholder_world import World, build_world, engage
-from tracker.models import Engagement
+from tracker.models import Deliverable, Engagement
 from tracker.policy import PermissionDenied
 from tracker.services.engagement import (
     engagement_frame,
@@ -236,3 +236,27 @@ def test_power_interest_quadrants(session, world):
         "c": "Keep informed",
         "d": "Monitor",
     }
+
+
+def test_an_edit_may_not_make_a_second_row_for_the_same_person_and_stage(session, world):
+    engage(session, world, world.d1, "Sam", "A", "supplier", stage="Alpha")
+    sue = engage(session, world, world.d1, "Sue", "R", "supplier", stage="Alpha")
+    with pytest.raises(RowsRejected) as rejected:
+        save_engagements(
+            session,
+            world.owner,
+            [RowEdit(1, row(1, world, "Sam", "R", "supplier", "Alpha").values, sue.id)],
+        )
+    assert problems(rejected) == [(1, "Sam Supplier already has a row for this stage")]
+
+
+def test_a_row_of_a_map_the_actor_may_not_change_cannot_be_moved_into_one_they_may(session, world):
+    chris = engage(session, world, world.d2, "Chris", "A", "charity")
+    deliverable = session.get(Deliverable, world.d2)
+    deliverable.owner_org_id = world.orgs["Rival Ltd"]
+    session.add(deliverable)
+    session.commit()
+    moved = RowEdit(1, row(1, world, "Chris", "A", "charity").values, chris.id)
+    with pytest.raises(RowsRejected) as rejected:
+        save_engagements(session, world.owner, [moved])
+    assert problems(rejected) == [(1, "you may not change the engagement map of D-2")]

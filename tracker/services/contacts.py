@@ -13,8 +13,8 @@ import pandas as pd
 from sqlalchemy import case, or_
 from sqlmodel import Session, select
 
-from tracker.models import Organisation, Person
-from tracker.policy import Action, Actor, organisation_filter, require
+from tracker.models import Organisation, Person, User
+from tracker.policy import Action, Actor, can, organisation_filter, require
 from tracker.services.validation import (
     RowEdit,
     RowProblem,
@@ -34,6 +34,7 @@ class ContactStatus(StrEnum):
     erased = "erased"
 
 
+#: A person's status as a word, computed in SQL so the directory's status filter runs there.
 STATUS_COLUMN = case(
     (Person.erased, ContactStatus.erased.value),
     (Person.active, ContactStatus.active.value),
@@ -163,12 +164,27 @@ def _check_row(values: dict[str, Any], orgs: dict[str, int]) -> tuple[dict[str, 
     return person, problems
 
 
+def _moves_account(person: Person, values: dict[str, Any]) -> bool:
+    """Whether a save changes what a user's sign-in rests on: the email their identity is matched
+    by, the organisation whose work they see, or whether they are current."""
+    return (
+        (person.email or "").lower() != (values["email"] or "").lower()
+        or person.organisation_id != values["organisation_id"]
+        or person.active != values["active"]
+    )
+
+
 def plan_contacts(
-    session: Session, rows: Sequence[RowEdit], table: str = "Contacts"
+    session: Session, actor: Actor, rows: Sequence[RowEdit], table: str = "Contacts"
 ) -> ContactPlan:
     """Check every row; a row without an id updates the person with its email (or, without an
-    email, its name in that organisation), otherwise it adds a person."""
+    email, its name in that organisation), otherwise it adds a person. Only an admin changes the
+    email, organisation or status of someone who signs in: otherwise a project owner could point
+    an admin's account at an address of their own, or move themselves into another council."""
     orgs, by_email, by_name = _known(session)
+    accounts = (
+        set() if can(actor, Action.manage_users) else set(session.exec(select(User.person_id)))
+    )
     plan = ContactPlan()
     claimed: dict[str, int] = {}
     for edit in rows:
@@ -183,6 +199,11 @@ def plan_contacts(
             problems.append(f"no contact with id {edit.id}")
         if existing is not None and existing.erased:
             problems.append("this person's data has been erased and cannot be edited")
+        if existing is not None and existing.id in accounts and _moves_account(existing, values):
+            problems.append(
+                f"{existing.name} signs in to tracker: only an admin may change their email, "
+                "organisation or status"
+            )
         email = (values["email"] or "").lower()
         if email:
             owner = by_email.get(email)
@@ -199,7 +220,7 @@ def plan_contacts(
 def save_contacts(session: Session, actor: Actor, rows: Sequence[RowEdit]) -> int:
     """Save edited or new contacts, all or none; returns how many rows were written."""
     require(actor, Action.edit_contacts)
-    plan = plan_contacts(session, rows)
+    plan = plan_contacts(session, actor, rows)
     if plan.problems:
         raise RowsRejected(plan.problems)
     return plan.apply(session)

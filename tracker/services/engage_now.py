@@ -16,7 +16,13 @@ from sqlmodel import Session, select
 
 from tracker.errors import TrackerError
 from tracker.models import Deliverable, Organisation, Person, Sensitivity, Side, Stage
-from tracker.policy import Actor, can_read_deliverable, can_see_contact_details, deliverable_filter
+from tracker.policy import (
+    Actor,
+    can_read_deliverable,
+    can_see_contact_details,
+    deliverable_filter,
+    sees_organisation,
+)
 from tracker.services.assurance import (
     COUNCIL_KINDS,
     active_overrides,
@@ -230,8 +236,11 @@ def who_to_engage(
 ) -> EngageNow:
     """Whom to engage on one deliverable at `stage` (default: its current stage), in order.
 
-    `frame` is the programme's engagement frame when the caller already has it.
+    `frame` is the programme's engagement frame when the caller already has it. What a charity
+    or supplier lacks is told only to those who may see its records (a supplier contact: their
+    own organisation's), as on the accreditation register.
     """
+    visible_deliverable(session, actor, deliverable.id or 0)
     stages = dict(
         session.exec(
             select(Stage.id, Stage.name).where(Stage.programme_id == deliverable.programme_id)
@@ -247,10 +256,11 @@ def who_to_engage(
     lacking = _lacking(
         session,
         deliverable,
-        set(contacts["organisation_id"].dropna().astype(int)),
+        {int(o) for o in contacts["organisation_id"].dropna()},
         today or date.today(),
     )
-    return _resolve(deliverable, stage, contacts, lacking)
+    shown = {org: words for org, words in lacking.items() if sees_organisation(actor, org)}
+    return _resolve(deliverable, stage, contacts, shown)
 
 
 def who_to_engage_all(

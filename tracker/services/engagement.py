@@ -178,7 +178,7 @@ def person_choices(session: Session, actor: Actor, include: Iterable[int] = ()) 
         .where(
             or_(
                 and_(organisation_filter(actor, Person.organisation_id), ~col(Person.erased)),
-                col(Person.id).in_(list(include)),
+                col(Person.id).in_([int(i) for i in include]),
             )
         )
         .order_by(Person.name)
@@ -414,13 +414,15 @@ def plan_engagements(
             & (existing["person_id"] == key[2])
             & ~existing.index.isin(plan.deletes)
         ]
-        target = edit.id
+        target = edit.id if edit.id is not None else (int(same.index[0]) if len(same) else None)
         if edit.id is not None and edit.id not in existing.index:
             problems.append(f"no engagement with id {edit.id}")
-        elif target is None and len(same):
-            target = int(same.index[0])
-        elif len(same) and int(same.index[0]) != target:
-            problems.append(f"{ctx.name_of(person)} already has a row for this stage")
+        elif edit.id is not None:
+            current = ctx.deliverables[int(existing.at[edit.id, "deliverable_id"])]
+            if not can_edit_deliverable(actor, current):
+                problems.append(f"you may not change the engagement map of {current.ref}")
+            if len(same) and int(same.index[0]) != edit.id:
+                problems.append(f"{ctx.name_of(person)} already has a row for this stage")
         if key in seen:
             problems.append(f"the same deliverable, stage and person as row {seen[key]}")
         seen.setdefault(key, edit.row)
