@@ -5,20 +5,19 @@ import streamlit as st
 
 from tracker.charts import burndown_figure, programme_figure, velocity_figure
 from tracker.services.programme import list_programmes
-from tracker.services.sprints import (
-    board_sprints,
-    board_velocity,
-    programme_progress,
-    review_boards,
-    sprint_report_for,
-)
+from tracker.services.sprints import review_boards
 from tracker.ui.delivery import (
     burndown_table,
     burnup_table,
     choices_list,
     choose_board,
     choose_sprint,
+    current_data_version,
     forecast_table,
+    load_board_sprints,
+    load_progress,
+    load_review,
+    load_velocity,
     report_options,
 )
 from tracker.ui.session import db, page_actor
@@ -36,13 +35,13 @@ if programme is None or not boards:
 
 st.header("Sprint burndown")
 board = choose_board(boards, "burndown_board")
-with db() as session:
-    sprints = board_sprints(session, actor, board.id)
-sprint = choose_sprint(sprints, "burndown_sprint", running_first=True)
+version = current_data_version()
+sprint = choose_sprint(
+    load_board_sprints(actor, board.id, version), "burndown_sprint", running_first=True
+)
 options = report_options("burndown")
 if sprint is not None:
-    with db() as session:
-        review = sprint_report_for(session, actor, board.id, sprint.id, options)
+    review = load_review(actor, board.id, sprint.id, options, None, version)
     report = review.report
     st.caption(
         f"Committed {report.committed.points:g} points; {report.completed.points:g} completed"
@@ -60,8 +59,7 @@ if sprint is not None:
         choices_list(review)
 
 st.header("Velocity")
-with db() as session:
-    velocity = board_velocity(session, actor, board.id, options)
+velocity = load_velocity(actor, board.id, options, version)
 if velocity.empty:
     st.info(f"{board.name} has no closed sprints yet.")
 else:
@@ -92,8 +90,7 @@ measure = st.radio(
     horizontal=True,
     key="burnup_measure",
 )
-with db() as session:
-    progress = programme_progress(session, actor, programme.id, measure=measure)
+progress = load_progress(actor, programme.id, measure, version)
 refs = sorted(progress.deliverables["ref"].unique())
 WHOLE = "The whole programme"
 shown = st.selectbox("Burnup of", [WHOLE, *refs], key="burnup_of")

@@ -6,13 +6,7 @@ import streamlit as st
 from tracker.charts import burndown_figure
 from tracker.errors import TrackerError
 from tracker.services.programme import list_programmes
-from tracker.services.sprints import (
-    board_sprints,
-    deliverable_boards,
-    review_boards,
-    review_deliverables,
-    sprint_report_for,
-)
+from tracker.services.sprints import review_boards, review_deliverables
 from tracker.ui.criteria_panel import criteria_panel, plain
 from tracker.ui.delivery import (
     burndown_table,
@@ -21,7 +15,11 @@ from tracker.ui.delivery import (
     choose_board,
     choose_deliverable,
     choose_sprint,
+    current_data_version,
     issues_csv,
+    load_board_sprints,
+    load_deliverable_boards,
+    load_review,
     outcome_tables,
     points,
     report_options,
@@ -50,33 +48,24 @@ if by == "Deliverable" and deliverable is None:
     st.info("You have no deliverables to review yet.")
     st.stop()
 
-with db() as session:
-    boards = deliverable_boards(session, actor, deliverable.id) if deliverable else whole_boards
+version = current_data_version()
+boards = load_deliverable_boards(actor, deliverable.id, version) if deliverable else whole_boards
 if not boards:
     st.info("None of this deliverable's issues are on a synced Jira board yet.")
     st.stop()
 board = boards[0] if len(boards) == 1 else choose_board(boards, "review_board")
-with db() as session:
-    sprint = choose_sprint(
-        board_sprints(session, actor, board.id), "review_sprint", running_first=False
-    )
+sprints = load_board_sprints(actor, board.id, version)
+sprint = choose_sprint(sprints, "review_sprint", running_first=False)
 if sprint is None:
     st.stop()
 options = report_options("review")
-
-with db() as session:
-    try:
-        review = sprint_report_for(
-            session,
-            actor,
-            board.id,
-            sprint.id,
-            options,
-            deliverable_id=deliverable.id if deliverable else None,
-        )
-    except TrackerError as exc:
-        st.error(str(exc))
-        st.stop()
+try:
+    review = load_review(
+        actor, board.id, sprint.id, options, deliverable.id if deliverable else None, version
+    )
+except TrackerError as exc:
+    st.error(str(exc))
+    st.stop()
 
 report = review.report
 scope = f"{deliverable.ref}'s issues on {board.label}" if deliverable else board.label

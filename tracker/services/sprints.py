@@ -11,7 +11,7 @@ mix every supplier's work, so they are for staff only.
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.errors import TrackerError
@@ -22,7 +22,7 @@ from tracker.metrics.frames import Sprint
 from tracker.metrics.rollup import programme_burnup
 from tracker.metrics.sprint_report import ReportOptions, SprintReport, sprint_report
 from tracker.metrics.velocity import velocity
-from tracker.models import BoardIssue, Deliverable, JiraBoard, JiraSite, JiraSprint
+from tracker.models import BoardIssue, Deliverable, JiraBoard, JiraSite, JiraSprint, SyncRun
 from tracker.policy import Action, Actor, deliverable_filter, reads_whole_boards, require
 from tracker.services.deliverable_issues import deliverable_issue_map
 from tracker.services.engage_now import visible_deliverable
@@ -154,6 +154,13 @@ def _visible_issues(
 def _boards_showing(session: Session, issue_ids: pd.Index) -> list[int]:
     shown = pd.read_sql(select(BoardIssue.board_id, BoardIssue.issue_id), session.connection())
     return sorted(int(b) for b in shown.loc[shown["issue_id"].isin(issue_ids), "board_id"].unique())
+
+
+def data_version(session: Session) -> str:
+    """When synced Jira data last changed: the end of the latest sync run or import. Cached
+    figures are keyed on it, so a sync from any process (the CLI included) is seen at once."""
+    latest = session.execute(select(func.max(SyncRun.finished_at))).scalar_one_or_none()
+    return "" if latest is None else latest.isoformat()
 
 
 def review_boards(session: Session, actor: Actor) -> list[BoardRef]:

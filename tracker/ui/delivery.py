@@ -5,12 +5,28 @@ same way, so a project owner comparing them with Jira sees one set of choices. W
 meaning (outcomes, events, states); nothing here relies on colour.
 """
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
+from tracker.metrics.forecast import Measure
 from tracker.metrics.frames import Sprint
 from tracker.metrics.sprint_report import OUTCOMES, ReportOptions
-from tracker.services.sprints import BoardRef, DeliverableRef, ProgrammeProgress, SprintReview
+from tracker.policy import Actor
+from tracker.services.sprints import (
+    BoardRef,
+    DeliverableRef,
+    ProgrammeProgress,
+    SprintReview,
+    board_sprints,
+    board_velocity,
+    data_version,
+    deliverable_boards,
+    programme_progress,
+    sprint_report_for,
+)
+from tracker.ui.session import db
 
 OUTCOME_LABELS = {
     "completed": "Completed",
@@ -34,6 +50,61 @@ DONE_AT_START = {
 KEY_LINK = st.column_config.LinkColumn(
     "Key", display_text=r"/browse/(.+)$", help="Opens the issue in Jira"
 )
+
+
+#: The loaders below are keyed on the synced data's version, so a sync (from the app or the CLI)
+#: shows at once; the TTL bounds what else goes stale: a running sprint's "now", and deliverable
+#: scope rules edited since.
+CACHE_TTL = timedelta(minutes=15)
+
+
+def current_data_version() -> str:
+    """Pass to the loaders: a new sync or import gives new keys, hence fresh figures."""
+    with db() as session:
+        return data_version(session)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner="Reading the board's sprints...")
+def load_board_sprints(actor: Actor, board_id: int, version: str) -> list[Sprint]:
+    with db() as session:
+        return board_sprints(session, actor, board_id)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner="Finding the deliverable's boards...")
+def load_deliverable_boards(actor: Actor, deliverable_id: int, version: str) -> list[BoardRef]:
+    with db() as session:
+        return deliverable_boards(session, actor, deliverable_id)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner="Counting the sprint...")
+def load_review(
+    actor: Actor,
+    board_id: int,
+    sprint_id: int,
+    options: ReportOptions,
+    deliverable_id: int | None,
+    version: str,
+) -> SprintReview:
+    with db() as session:
+        return sprint_report_for(
+            session, actor, board_id, sprint_id, options, deliverable_id=deliverable_id
+        )
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner="Counting every closed sprint...")
+def load_velocity(
+    actor: Actor, board_id: int, options: ReportOptions, version: str
+) -> pd.DataFrame:
+    with db() as session:
+        return board_velocity(session, actor, board_id, options)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner="Rolling up the programme...")
+def load_progress(
+    actor: Actor, programme_id: int, measure: Measure, version: str
+) -> ProgrammeProgress:
+    with db() as session:
+        return programme_progress(session, actor, programme_id, measure=measure)
 
 
 def points(value: float) -> str:
