@@ -1,0 +1,91 @@
+"""A supplier contact confirms a criterion in a real browser; the ledger records it and verifies."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
+
+from tests.e2e.conftest import StreamlitServer, wait_for_app
+from tracker.cli.app import OPERATOR
+from tracker.db import create_tracker_engine
+from tracker.models import AcceptanceCriterion, AuditEntry, Deliverable
+from tracker.services.audit import verify_ledger
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+pytestmark = pytest.mark.e2e
+
+
+def act_as(page: Page, name: str) -> None:
+    """Pick the demo user in the sidebar's picker and wait until the page is theirs.
+
+    Streamlit 1.67 drops the first change of a widget in the entry script once st.navigation
+    runs (the page is redrawn with the old value); the second change sticks. So pick again until
+    the page says whom we act as.
+    """
+    acting = page.get_by_text(f"Acting as {name}")
+    for _attempt in range(3):
+        page.get_by_role("combobox", name="Act as (demo user)").click()
+        page.get_by_role("option", name=name).click()
+        wait_for_app(page)
+        try:
+            expect(acting).to_be_visible(timeout=5_000)
+            return
+        except AssertionError:
+            continue
+    expect(acting).to_be_visible()
+
+
+def open_page(page: Page, section: str, title: str) -> None:
+    """Top navigation: open the section's menu, then the page."""
+    page.get_by_test_id("stTopNavSection").filter(has_text=section).click()
+    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=title).click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    wait_for_app(page)
+
+
+def test_supplier_confirms_a_criterion(
+    app_server: StreamlitServer, demo_sqlite_url: str, page: Page
+) -> None:
+    page.goto(app_server.url)
+    wait_for_app(page)
+    act_as(page, "Karen Stokes (supplier contact, Ledgerline Systems Ltd)")
+    open_page(page, "Acceptance", "Criteria waiting for me")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(
+        page.get_by_role("heading", name="RB-01 AC-4: Arrears can be paid by instalments online")
+    )
+    # only Ledgerline's criteria: nothing of Binwise's waste deliverables
+    expect(page.get_by_text("WB-01")).to_have_count(0)
+
+    form = page.get_by_test_id("stForm").filter(
+        has=page.get_by_role("button", name="Confirm AC-4 as understood")
+    )
+    form.get_by_label("Comment (optional)").fill("Understood: ten monthly instalments at most.")
+    form.get_by_role("button", name="Confirm AC-4 as understood").click()
+    wait_for_app(page)
+    saved = page.get_by_text("Saved: AC-4 is now 'confirmed', version 1.")
+    expect(saved).to_be_visible()
+    saved.scroll_into_view_if_needed()
+    expect(page.get_by_role("button", name="Confirm AC-4 as understood")).to_have_count(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "supplier-confirms.png", full_page=True)
+
+    engine = create_tracker_engine(demo_sqlite_url)
+    with Session(engine) as session:
+        criterion = session.exec(
+            select(AcceptanceCriterion)
+            .join(Deliverable, Deliverable.id == AcceptanceCriterion.deliverable_id)
+            .where(Deliverable.ref == "RB-01", AcceptanceCriterion.number == 4)
+        ).one()
+        last = session.exec(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+        assert criterion.status == "confirmed"
+        assert (last.action, last.subject_id, last.actor_role, last.comment) == (
+            "confirm",
+            criterion.id,
+            "supplier contact",
+            "Understood: ten monthly instalments at most.",
+        )
+        assert verify_ledger(session, OPERATOR).intact
+    engine.dispose()
