@@ -37,7 +37,9 @@ from tracker.policy import (
     can_edit_deliverable,
     can_read_deliverable,
     deliverable_filter,
+    organisation_filter,
     require,
+    sees_organisation,
 )
 from tracker.services.validation import RowEdit, RowProblem, RowsRejected, text
 
@@ -218,10 +220,16 @@ def check_gate(
     organisation_id: int,
     today: date | None = None,
 ) -> GateResult:
-    """What giving this deliverable to this organisation would meet or lack, today."""
+    """What giving this deliverable to this organisation would meet or lack, today (for a
+    supplier contact, only their own organisation: what another one lacks is not theirs)."""
     deliverable = session.get(Deliverable, deliverable_id)
     organisation = session.get(Organisation, organisation_id)
-    if deliverable is None or organisation is None or not can_read_deliverable(actor, deliverable):
+    if (
+        deliverable is None
+        or organisation is None
+        or not can_read_deliverable(actor, deliverable)
+        or not sees_organisation(actor, organisation_id)
+    ):
         raise TrackerError("no such deliverable or organisation")
     today = today or date.today()
     missing: list[str] = []
@@ -341,13 +349,16 @@ COMPLIANCE_COLUMNS = [
 
 def compliance_frame(session: Session, actor: Actor, today: date | None = None) -> pd.DataFrame:
     """Each visible deliverable against each charity or supplier handling it: what its data needs,
-    what is missing, the gate's decision, and needed accreditations about to expire."""
+    what is missing, the gate's decision, and needed accreditations about to expire. A supplier
+    contact sees only their own organisation's rows, as with the accreditation register."""
     today = today or date.today()
     deliverables = list(session.exec(select(Deliverable).where(deliverable_filter(actor))))
     by_id = {d.id: d for d in deliverables}
     pairs = _handlers(session, deliverables)
     orgs = {o.id: o for o in session.exec(select(Organisation))}
-    pairs = {p for p in pairs if orgs[p[1]].kind not in COUNCIL_KINDS}
+    pairs = {
+        p for p in pairs if orgs[p[1]].kind not in COUNCIL_KINDS and sees_organisation(actor, p[1])
+    }
     rules = requirements(session)
     held = holdings(session, {o for _, o, _ in pairs})
     overrides = active_overrides(session)
@@ -387,7 +398,8 @@ def compliance_frame(session: Session, actor: Actor, today: date | None = None) 
 
 
 def overrides_frame(session: Session, actor: Actor) -> pd.DataFrame:
-    """Every override ever recorded on a visible deliverable, newest first, for the audit."""
+    """Every override ever recorded on a visible deliverable, newest first, for the audit (for a
+    supplier contact, only overrides for their own organisation)."""
     rows = session.exec(
         select(
             AssuranceOverride.id,
@@ -402,7 +414,9 @@ def overrides_frame(session: Session, actor: Actor) -> pd.DataFrame:
         .join(Deliverable, Deliverable.id == AssuranceOverride.deliverable_id)
         .join(Organisation, Organisation.id == AssuranceOverride.organisation_id)
         .join(Person, Person.id == AssuranceOverride.by_person_id)
-        .where(deliverable_filter(actor))
+        .where(
+            deliverable_filter(actor), organisation_filter(actor, AssuranceOverride.organisation_id)
+        )
         .order_by(col(AssuranceOverride.at).desc())
     ).all()
     return pd.DataFrame(

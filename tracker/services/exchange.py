@@ -135,7 +135,7 @@ def import_file(session: Session, actor: Actor, filename: str, data: bytes) -> d
     """
     require(actor, Action.edit_contacts)
     tables = read_file(filename, data)
-    contacts = plan_contacts(session, tables.get(Table.contacts, []), Table.contacts.value)
+    contacts = plan_contacts(session, actor, tables.get(Table.contacts, []), Table.contacts.value)
     engagements = plan_engagements(
         session,
         actor,

@@ -9,7 +9,7 @@ Free-text notes on the person's engagements may describe them, so erasure clears
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from tracker.errors import TrackerError
 from tracker.models import (
@@ -23,6 +23,7 @@ from tracker.models import (
 )
 from tracker.policy import Action, Actor, require
 from tracker.services.engagement import ALL_STAGES
+from tracker.services.users import email_is
 
 
 def placeholder_name(person_id: int) -> str:
@@ -37,7 +38,7 @@ def find_person(session: Session, actor: Actor, who: str) -> Person:
     if key.isdigit():
         person = session.get(Person, int(key))
     else:
-        person = session.exec(select(Person).where(col(Person.email).ilike(key))).first()
+        person = session.exec(select(Person).where(email_is(key))).first()
     if person is None:
         raise TrackerError(f"no person '{who}' (give an email, or the id of an erased person)")
     return person
