@@ -30,10 +30,11 @@ def acceptance_chart(summary: pd.DataFrame) -> go.Figure:
                         share, frame[column], frame["criteria"], strict=True
                     )
                 ],
-                textposition="auto",
+                textposition="outside",
+                cliponaxis=False,
                 marker={
                     "color": colour,
-                    "pattern": {"shape": pattern, "fgcolor": "#ffffff"},
+                    "pattern": {"shape": pattern, "fgcolor": "#ffffff", "fillmode": "overlay"},
                     "line": {"color": "#1a1a1a", "width": 1},
                 },
                 hovertemplate=f"{name}: %{{text}}<extra></extra>",
@@ -41,7 +42,12 @@ def acceptance_chart(summary: pd.DataFrame) -> go.Figure:
         )
     figure.update_layout(
         title="Acceptance criteria: confirmed (hatched) and accepted (solid)",
-        xaxis={"title": "Share of the deliverable's criteria (%)", "range": [0, 100]},
+        # room right of 100% for the bar labels
+        xaxis={
+            "title": "Share of the deliverable's criteria (%)",
+            "range": [0, 128],
+            "tickvals": [0, 20, 40, 60, 80, 100],
+        },
         yaxis={"title": "Deliverable", "autorange": "reversed"},
         barmode="group",
         height=140 + 70 * len(frame),
