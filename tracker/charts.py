@@ -137,7 +137,7 @@ def velocity_figure(
                 name=name,
                 marker={"color": colour, "pattern": {"shape": pattern}, "line": {"width": 1}},
                 text=velocity[column],
-                texttemplate="%{text:g}",
+                texttemplate="%{text:~g}",  # 28 and 2.5, not 28.0000 and 2.50000
                 textposition="outside",
             )
             for name, (column, colour, pattern) in bars.items()
@@ -208,10 +208,18 @@ def programme_figure(
                     mode="markers+text",
                     marker={"symbol": "star", "size": 14, "color": OKABE_ITO["green"]},
                     text=labels,
-                    # alternate above and below so labels of close dates do not overlap
+                    # Dates a week apart sit close together: each star is labelled with its
+                    # percentage only, above and below in turn; the full label is the hover
+                    # text (and the page's forecast table).
+                    customdata=dated["percentile"],
+                    texttemplate="%{customdata}%",
                     textposition=(["top center", "bottom center"] * len(labels))[: len(labels)],
                     hovertemplate="%{text}<extra></extra>",
                 )
+            )
+            # room after the last star, so neither it nor its label is cut off at the edge
+            figure.update_xaxes(
+                range=[burnup["date"].min(), dated["date"].max() + pd.Timedelta(days=10)]
             )
     y_title = "Estimate (points)" if measure == "points" else "Issues"
     return _layout(figure, title, "Date", y_title)
