@@ -9,10 +9,12 @@ of faults run in milliseconds.
 """
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -28,6 +30,23 @@ SEARCH_PAGE = 100
 KEYS_PAGE = 1000
 AGILE_PAGE = 50
 CHANGELOG_PAGE = 100
+
+
+Page = TypeVar("Page")
+_END = object()
+
+
+def _read_ahead(pages: Iterator[Page]) -> Iterator[Page]:
+    """Yield pages while the next one is being fetched on a worker thread.
+
+    Jira's time to build a page then overlaps the caller's time to normalise the previous one;
+    on a large board that is most of the waiting. Errors surface where the page would have.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jira-read-ahead") as pool:
+        pending = pool.submit(next, pages, _END)
+        while (page := pending.result()) is not _END:
+            pending = pool.submit(next, pages, _END)
+            yield page  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,7 @@ class JiraGateway:
         self.kind = SiteKind(kind)
         self.retry = retry or RetryPolicy()
         self.requests = 0
+        self._counting = threading.Lock()
         self.client = JIRA(
             server=url,
             get_server_info=False,
@@ -93,7 +113,8 @@ class JiraGateway:
         attempt = 0
         while True:
             attempt += 1
-            self.requests += 1
+            with self._counting:  # search pages are read ahead on another thread
+                self.requests += 1
             retry_after = None
             try:
                 response = session.get(url, params=params)
@@ -175,10 +196,12 @@ class JiraGateway:
         params: dict[str, Any] = {"jql": jql, "fields": ",".join(fields), "maxResults": page_size}
         if expand:
             params["expand"] = expand
-        if self.kind is SiteKind.cloud:
-            yield from self._search_by_token(params)
-        else:
-            yield from self._search_by_offset(params)
+        pages = (
+            self._search_by_token(params)
+            if self.kind is SiteKind.cloud
+            else self._search_by_offset(params)
+        )
+        yield from _read_ahead(pages)
 
     def _search_by_token(
         self, params: dict[str, Any]
