@@ -99,14 +99,14 @@ columns[1].metric(
     help=f"{report.completed.issues} issues done at the close, added ones included",
 )
 columns[2].metric(
-    "Added during the sprint (points)",
+    "Added (points)",
     points(report.added.points),
-    help=f"{report.added.issues} issues added after the start",
+    help=f"{report.added.issues} issues added to the sprint after it started",
 )
 columns[3].metric(
-    "Removed during the sprint (points)",
+    "Removed (points)",
     points(report.removed.points),
-    help=f"{report.removed.issues} issues taken out before the close",
+    help=f"{report.removed.issues} issues taken out of the sprint before it closed",
 )
 if report.committed.points:
     share = report.completed.points / report.committed.points

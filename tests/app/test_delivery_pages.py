@@ -87,8 +87,8 @@ def test_rb_sprint_14_review_by_board(demo_app) -> None:
     assert metrics(at) == {
         "Committed (points)": "18",
         "Completed (points)": "4",
-        "Added during the sprint (points)": "4",
-        "Removed during the sprint (points)": "5",
+        "Added (points)": "4",
+        "Removed (points)": "5",
     }
     labels = [m.value for m in at.markdown]
     assert "**Removed from the sprint**: 1 issue, 5 points" in labels
