@@ -7,11 +7,11 @@ kept (with `removed_at`), because a closed sprint's report still counts them.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import String, func, select, type_coerce
 from sqlmodel import Session
 
 from tracker.metrics.frames import STATE_FIELDS, Sprint
@@ -51,8 +51,42 @@ class ProgrammeFrames:
         )
 
 
+#: The contract's columns (tracker.metrics.frames.ISSUE_COLUMNS) first, then the extras pages use.
+ISSUE_COLUMNS = [
+    *("issue_id", "key", "issue_type", "is_subtask", "parent_id", "status_id", "sprint_ids"),
+    *("estimate", "created", "board_id", "epic_key", "components", "labels", "summary"),
+    *("status_name", "removed_at"),
+]
+
+
+def _utc(values: pd.Series) -> pd.Series:
+    """Timestamps read raw (see `_raw`) as datetime64[ns, UTC]."""
+    return pd.to_datetime(values, utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
+
+
+def _raw(column: Any, name: str) -> Any:
+    """A timestamp column without its per-row result conversion: SQLite's text or psycopg's
+    datetimes go to pandas as they are and are converted in one vectorised step (`_utc`), which
+    on a 200,000-event board is most of the time spent reading it."""
+    return type_coerce(column, String).label(name)
+
+
+def _parents(session: Session, issues: pd.DataFrame) -> pd.Series:
+    """Each sub-task's parent issue id (looked up by key within its site), NA for the rest."""
+    sites = [int(s) for s in issues["site_id"].unique()]
+    keys = pd.read_sql(
+        select(
+            JiraIssue.id.label("parent_id"),  # type: ignore[union-attr]
+            JiraIssue.site_id,
+            JiraIssue.key.label("parent_key"),  # type: ignore[attr-defined]
+        ).where(JiraIssue.site_id.in_(sites)),  # type: ignore[attr-defined]
+        session.connection(),
+    )
+    found = issues[["site_id", "parent_key"]].merge(keys, on=["site_id", "parent_key"], how="left")
+    return found["parent_id"].where(issues["is_subtask"].to_numpy()).astype("Int64")
+
+
 def _issues(session: Session, board_ids: Sequence[int]) -> pd.DataFrame:
-    parent = aliased(JiraIssue)
     removed = func.coalesce(BoardIssue.removed_at, JiraIssue.removed_at)
     query = (
         select(
@@ -60,39 +94,30 @@ def _issues(session: Session, board_ids: Sequence[int]) -> pd.DataFrame:
             JiraIssue.key,
             JiraIssue.issue_type,
             JiraIssue.is_subtask,
-            parent.id.label("parent_id"),  # type: ignore[union-attr]
+            JiraIssue.site_id,
+            JiraIssue.parent_key,
             JiraIssue.status_id,
             JiraIssue.sprint_ids,
             JiraIssue.estimate,
-            JiraIssue.created_at.label("created"),  # type: ignore[union-attr]
+            _raw(JiraIssue.created_at, "created"),
             BoardIssue.board_id,
             JiraIssue.epic_key,
             JiraIssue.components,
             JiraIssue.labels,
             JiraIssue.summary,
             JiraIssue.status_name,
-            removed.label("removed_at"),
+            _raw(removed, "removed_at"),
         )
         .join(BoardIssue, BoardIssue.issue_id == JiraIssue.id)
-        .outerjoin(
-            parent,
-            and_(
-                JiraIssue.is_subtask,
-                parent.site_id == JiraIssue.site_id,
-                parent.key == JiraIssue.parent_key,
-            ),
-        )
         .where(BoardIssue.board_id.in_(board_ids))  # type: ignore[attr-defined]
         .order_by(BoardIssue.board_id, JiraIssue.id)
     )
-    frame = pd.read_sql(query, session.connection())
-    return frame.astype(
+    frame = pd.read_sql(query, session.connection()).astype(
         {
             "issue_id": "int64",
             "key": "str",
             "issue_type": "str",
             "is_subtask": "bool",
-            "parent_id": "Int64",
             "status_id": "str",
             "sprint_ids": "str",
             "estimate": "float64",
@@ -100,12 +125,13 @@ def _issues(session: Session, board_ids: Sequence[int]) -> pd.DataFrame:
             "summary": "str",
             "status_name": "str",
         }
-    ).assign(
-        created=lambda f: pd.to_datetime(f["created"], utc=True).astype("datetime64[ns, UTC]"),
-        removed_at=lambda f: pd.to_datetime(f["removed_at"], utc=True).astype(
-            "datetime64[ns, UTC]"
-        ),
     )
+    parents = _parents(session, frame)
+    return frame.drop(columns=["site_id", "parent_key"]).assign(
+        parent_id=parents.array,
+        created=_utc(frame["created"]),
+        removed_at=_utc(frame["removed_at"]),
+    )[ISSUE_COLUMNS]
 
 
 def _events(session: Session, board_ids: Sequence[int], fields: Sequence[str]) -> pd.DataFrame:
@@ -113,7 +139,7 @@ def _events(session: Session, board_ids: Sequence[int], fields: Sequence[str]) -
     query = (
         select(
             ChangelogEvent.issue_id,
-            ChangelogEvent.at,
+            _raw(ChangelogEvent.at, "at"),
             ChangelogEvent.field,
             ChangelogEvent.from_value,
             ChangelogEvent.to_value,
@@ -133,13 +159,14 @@ def _events(session: Session, board_ids: Sequence[int], fields: Sequence[str]) -
     # items that share an instant the way Jira recorded them.
     return frame.drop(columns=["history_id", "item_index"]).assign(
         issue_id=lambda f: f["issue_id"].astype("int64"),
-        at=lambda f: pd.to_datetime(f["at"], utc=True).astype("datetime64[ns, UTC]"),
+        at=_utc(frame["at"]),
         field=lambda f: f["field"].astype("str"),
         seq=np.arange(len(frame), dtype="int64"),
     )
 
 
-def _sprints(session: Session, board_ids: Sequence[int]) -> dict[int, list[Sprint]]:
+def sprints_by_board(session: Session, board_ids: Sequence[int]) -> dict[int, list[Sprint]]:
+    """Each board's sprints as the metrics take them, oldest first, future (undated) ones last."""
     rows = session.execute(
         select(JiraSprint)
         .where(JiraSprint.board_id.in_(board_ids))  # type: ignore[union-attr]
@@ -179,7 +206,7 @@ def _frames(session: Session, board_ids: Sequence[int]) -> ProgrammeFrames:
     return ProgrammeFrames(
         issues=_issues(session, board_ids),
         events=_events(session, board_ids, STATE_FIELDS),
-        sprints=_sprints(session, board_ids),
+        sprints=sprints_by_board(session, board_ids),
         done_status_ids=_done_statuses(session, board_ids),
     )
 
@@ -189,9 +216,14 @@ def board_frames(session: Session, board_id: int) -> BoardFrames:
     return _frames(session, [board_id]).board(board_id)
 
 
-def programme_frames(session: Session, programme_id: int) -> ProgrammeFrames:
-    """The frames of every board showing an issue of the programme's deliverables."""
-    mapped = deliverable_issue_map(session, programme_id)
+def programme_frames(
+    session: Session, programme_id: int, mapping: pd.DataFrame | None = None
+) -> ProgrammeFrames:
+    """The frames of every board showing an issue of the programme's deliverables.
+
+    `mapping` is the programme's deliverable_issue_map when the caller already has it.
+    """
+    mapped = deliverable_issue_map(session, programme_id) if mapping is None else mapping
     shown = pd.read_sql(select(BoardIssue.issue_id, BoardIssue.board_id), session.connection())
     board_ids = shown.loc[shown["issue_id"].isin(mapped["issue_id"]), "board_id"].unique()
     return _frames(session, sorted(int(b) for b in board_ids))

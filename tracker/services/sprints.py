@@ -28,9 +28,9 @@ from tracker.services.deliverable_issues import deliverable_issue_map
 from tracker.services.engage_now import visible_deliverable
 from tracker.services.jira_frames import (
     BoardFrames,
-    _sprints,
     board_frames,
     programme_frames,
+    sprints_by_board,
 )
 from tracker.services.programme import ProgrammeInfo, list_programmes
 
@@ -203,7 +203,7 @@ def board_sprints(session: Session, actor: Actor, board_id: int) -> list[Sprint]
     if not _may_see_board(session, actor, board_id):
         raise NotFound("no such board that you can see")
     # jira_frames turns sprint rows into the metrics' Sprint; one conversion for every figure
-    started = [s for s in _sprints(session, [board_id])[board_id] if not pd.isna(s.start)]
+    started = [s for s in sprints_by_board(session, [board_id])[board_id] if not pd.isna(s.start)]
     return started[::-1]
 
 
@@ -359,8 +359,8 @@ def programme_progress(
     programme = next((p for p in list_programmes(session, actor) if p.id == programme_id), None)
     if programme is None:
         raise NotFound("no such programme that you can see")
-    frames = programme_frames(session, programme_id)
     mapping = deliverable_issue_map(session, programme_id)
+    frames = programme_frames(session, programme_id, mapping)
     burnup = programme_burnup(
         frames.issues, frames.events, mapping, frames.done_status_ids, until=_now(now)
     )
