@@ -289,7 +289,7 @@ def ledger_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.Data
     entries = list(
         session.exec(
             select(AuditEntry)
-            .where(AuditEntry.deliverable_id == deliverable_id)
+            .where(AuditEntry.subject == CRITERION, AuditEntry.deliverable_id == deliverable_id)
             .order_by(AuditEntry.seq)  # type: ignore[arg-type]
         )
     )

@@ -45,6 +45,7 @@ from tracker.policy import (
     criteria_filter,
 )
 from tracker.services.audit import (
+    CRITERION,
     Change,
     append,
     evidence_digest,
@@ -221,7 +222,7 @@ def _load(
 def _stale(session: Session, criterion: AcceptanceCriterion) -> StaleCriterion:
     last = session.exec(
         select(AuditEntry)
-        .where(AuditEntry.subject_id == criterion.id)
+        .where(AuditEntry.subject == CRITERION, AuditEntry.subject_id == criterion.id)
         .order_by(AuditEntry.seq.desc())  # type: ignore[union-attr]
         .limit(1)
     ).first()

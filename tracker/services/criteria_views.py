@@ -32,7 +32,7 @@ from tracker.policy import (
     criteria_filter,
     require,
 )
-from tracker.services.audit import person_names
+from tracker.services.audit import CRITERION, person_names
 from tracker.services.criteria import SUPPLIER_WAITS, code, moves_for
 from tracker.services.deliverable_issues import deliverable_issue_map
 from tracker.services.engage_now import visible_deliverable
@@ -71,7 +71,7 @@ def _latest_entries(session: Session, criterion_ids: list[int]) -> dict[int, tup
         return {}
     rows = session.exec(
         select(AuditEntry.subject_id, AuditEntry.action, AuditEntry.comment)
-        .where(AuditEntry.subject_id.in_(criterion_ids))  # type: ignore[attr-defined]
+        .where(AuditEntry.subject == CRITERION, AuditEntry.subject_id.in_(criterion_ids))  # type: ignore[attr-defined]
         .order_by(AuditEntry.seq)  # type: ignore[arg-type]
     ).all()
     latest: dict[int, tuple[str, str]] = {}
