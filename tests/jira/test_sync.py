@@ -247,3 +247,17 @@ def test_incremental_window_starts_before_the_last_good_sync(
 
     (search,) = [r for r in site.server.requests if "search" in r.path]
     assert 'updated >= "2026/07/01 11:55"' in search.query["jql"]
+
+
+def test_a_truncated_data_center_changelog_is_reported_not_guessed(
+    live_site: Callable[..., LiveSite], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Data Center embeds whole changelogs and has no endpoint to page them; if one ever came
+    truncated, the sync stores what it got and says so."""
+    site = live_site("datacenter", embedded_changelog_limit=100)
+
+    assert site.sync(boards=(1,)).ok
+
+    assert "REV-1: Data Center embedded 100 of 150 histories" in caplog.text
+    assert len(events_of(site.engine, "REV-1")) == 100
+    assert site.server.count(r"/changelog$") == 0
