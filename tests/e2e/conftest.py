@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -36,7 +36,7 @@ def _free_port() -> int:
 
 
 class StreamlitServer:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], args: Sequence[str] = ()) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = ROOT / "test-results" / f"streamlit-{self.port}.log"
@@ -49,6 +49,7 @@ class StreamlitServer:
                 "--server.address", "127.0.0.1",
                 "--browser.gatherUsageStats", "false",
                 "--server.fileWatcherType", "none",
+                *args,
             ],
             cwd=ROOT,
             env={**os.environ, **env},
@@ -72,8 +73,13 @@ class StreamlitServer:
 
 
 @pytest.fixture
-def app_server(demo_sqlite_url: str) -> Iterator[StreamlitServer]:
-    server = StreamlitServer({"DATABASE_URL": demo_sqlite_url, "TRACKER_DEMO": "1"})
+def app_server(demo_sqlite_url: str, tmp_path: Path) -> Iterator[StreamlitServer]:
+    # an absent secrets file: a developer's own .streamlit/secrets.toml with [auth] would turn
+    # the demo into sign-in (tests/e2e/test_sign_in.py signs in)
+    server = StreamlitServer(
+        {"DATABASE_URL": demo_sqlite_url, "TRACKER_DEMO": "1"},
+        ("--secrets.files", str(tmp_path / "no-secrets.toml")),
+    )
     yield server
     server.stop()
 
