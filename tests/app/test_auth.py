@@ -8,13 +8,14 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP, AUTH_SECRETS, NO_AUTH_SECRETS, OWNER, SUPPLIER
+from tests.app.conftest import ADMIN, APP, AUTH_SECRETS, NO_AUTH_SECRETS, OWNER, SUPPLIER
 from tracker.db import create_tracker_engine, session_scope
 from tracker.models import SignInEvent, User
 from tracker.services.users import actor_for_email
 from tracker.ui.navigation import PAGES
 
 OVERVIEW = "pages/programme/overview.py"
+USERS = "pages/admin/users.py"
 NOT_STARTED = (
     "tracker will not start without sign-in: add an [auth] section to .streamlit/secrets.toml "
     "(see .streamlit/secrets.toml.example), or set TRACKER_DEMO=1 for the demo."
@@ -164,3 +165,34 @@ def test_demo_mode_records_no_sign_in(demo_app, demo_sqlite_url: str) -> None:
     at = demo_app(SUPPLIER, OVERVIEW)
     assert any("Demo mode" in m.value for m in at.sidebar.markdown)
     assert events(demo_sqlite_url) == []
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_the_admin_lets_someone_in_and_switches_someone_off(
+    signed_in_app: Callable[..., AppTest],
+) -> None:
+    gareth = "gareth.lewis@eastvale.gov.uk"  # a contact without an account in the demo
+    assert signed_in_app(gareth).title[0].value == "You do not have access to tracker yet"
+    at = signed_in_app(ADMIN, USERS)
+    contact = at.selectbox(key="new_user_person")
+    contact.select(next(o for o in contact.options if o.startswith("Gareth Lewis")))
+    at.selectbox(key="new_user_role").select("project owner")
+    button(at, "Give them an account").click().run()
+    assert [s.value for s in at.success] == [
+        "Gareth Lewis (Eastvale Borough Council) can now sign in as a project owner."
+    ]
+    assert signed_in_app(gareth).title[0].value == "Programme overview"
+
+    users = next(f.value for f in at.dataframe if "email" in f.value.columns)
+    karen = int(users.index[users["email"] == SUPPLIER][0])
+    at.session_state["users_editor_0"] = {
+        "edited_rows": {karen: {"active": False}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    button(at, "Save users").click().run()
+    assert [s.value for s in at.success][-1] == "Saved: 1 row(s) written."
+    assert signed_in_app(SUPPLIER).title[0].value == "You do not have access to tracker yet"
