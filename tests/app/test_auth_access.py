@@ -173,3 +173,14 @@ def test_query_parameters_naming_another_suppliers_work_show_nothing_of_it(
     assert not at.exception, at.exception
     text = shown(at)
     assert not [name for name in BINWISE if name in text]
+
+
+def test_every_page_script_is_in_the_navigation_table_and_guards_itself() -> None:
+    """A script directly in pages/ would be auto-discovered and run without the entry point's
+    checks; a script missing from PAGES would have no role rule."""
+    scripts = {str(p.relative_to(ROOT)) for p in (ROOT / "pages").rglob("*.py")}
+    assert scripts == {page.path for page in PAGES}
+    assert not list((ROOT / "pages").glob("*.py"))
+    for page in PAGES:
+        source = (ROOT / page.path).read_text(encoding="utf-8")
+        assert f'actor = page_actor("{page.url_path}")' in source, page.path
