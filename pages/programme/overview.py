@@ -41,6 +41,7 @@ columns[4].metric("Past target date", counts["past_target"], help="Not live and 
 st.subheader("Deliverables")
 table = deliverables.assign(
     RAG=deliverables["rag"].str.capitalize(),
+    rag_reason=deliverables["rag_reason"].fillna(""),
     last_sync=deliverables["last_sync"].dt.strftime("%d %b %Y %H:%M UTC").fillna("never"),
 )[
     [
