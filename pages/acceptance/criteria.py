@@ -7,14 +7,19 @@ import streamlit as st
 from tracker.services.audit import ledger_frame
 from tracker.services.criteria_views import (
     criteria_frame,
-    criterion_options,
     evidence_frame,
     may_add_criteria,
     versions_frame,
 )
 from tracker.services.evidence_pack import build_evidence_pack, pack_html, pack_zip
 from tracker.services.programme import deliverables_frame, list_programmes
-from tracker.ui.criteria_forms import edit_form, move_form, new_criterion_form, show_flash
+from tracker.ui.criteria_forms import (
+    criterion_choices,
+    edit_form,
+    move_form,
+    new_criterion_form,
+    show_flash,
+)
 from tracker.ui.criteria_panel import criteria_panel, history_table, plain, status_label
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme, page_header
@@ -41,9 +46,11 @@ with db() as session:
     ledger = ledger_frame(session, actor, deliverable_id)
     versions = versions_frame(session, actor, deliverable_id)
     evidence = evidence_frame(session, actor, deliverable_id)
-    options = criterion_options(session, actor, deliverable_id)
     may_add = may_add_criteria(session, actor, deliverable_id)
     criteria_panel(session, actor, deliverable_id)
+
+if may_add or any("edit" in moves for moves in criteria["moves"]):
+    options = criterion_choices(actor, deliverable_id)
 
 for row in criteria.itertuples():
     label = f"{row.code} · {plain(row.title)} · {status_label(row.status)}, version {row.version}"

@@ -157,3 +157,20 @@ def test_criteria_text_with_html_or_markdown_is_shown_inert(demo_app, demo_sqlit
     assert any(t.value == text for t in at.text)
     assert not any("<script" in m.value or "evil.example" in m.value for m in at.markdown)
     assert at.dataframe[0].value["Title"].tolist()[-1] == title  # a table cell is plain text
+
+
+def test_old_versions_stay_readable_and_the_pack_downloads(demo_app) -> None:
+    at = demo_app(BOARD, PAGE)
+    open_deliverable(at, "CTAX-02")
+    reworded = at.expander[1]
+    assert reworded.label.endswith("Confirmed, version 2")
+    assert "**Version 1** (superseded)" in reworded.markdown[0].value
+    texts = [t.value for t in reworded.text]
+    assert any("paying in ten instalments" in t for t in texts)  # version 1
+    assert any("ten or twelve instalments" in t for t in texts)  # version 2
+    _click(at, "Prepare the evidence pack")
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == [
+        "Download the pack as a web page (HTML)",
+        "Download the pack as CSV files (zip)",
+    ]

@@ -9,11 +9,11 @@ from sqlmodel import Session
 
 from tests.services.criteria_builders import World, build_world, new_criterion
 from tests.services.test_criteria_moves import PATH
-from tracker.models import CriterionMove, CriterionStatus, Person
+from tracker.models import CriterionMove, CriterionStatus
 from tracker.policy import PermissionDenied
-from tracker.services.audit import ERASED_NAME
 from tracker.services.criteria import EvidenceLink, make_move
 from tracker.services.evidence_pack import build_evidence_pack, pack_csv, pack_html, write_pack
+from tracker.services.personal_data import erase_person, placeholder_name
 
 M, S = CriterionMove, CriterionStatus
 pytestmark = pytest.mark.db
@@ -76,11 +76,10 @@ def test_csv_cells_never_run_as_formulas(session: Session) -> None:
 def test_an_erased_person_shows_as_erased(session: Session) -> None:
     world = build_world(session)
     _accepted_with(session, world, "x")
-    supplier = session.get(Person, world.supplier.person_id)
-    supplier.name, supplier.email, supplier.erased = ERASED_NAME, None, True
+    erase_person(session, world.admin, world.supplier.person_id)
     session.commit()
     pack = build_evidence_pack(session, world.admin, world.deliverable_id)
-    assert pack.criteria.iloc[0]["Confirmed by"] == ERASED_NAME
+    assert pack.criteria.iloc[0]["Confirmed by"] == placeholder_name(world.supplier.person_id)
     assert "Sam" not in pack_html(pack)
     assert pack.ledger.intact
 

@@ -40,8 +40,6 @@ CRITERION = "acceptance criterion"
 APPEND_ATTEMPTS = 8
 #: the PostgreSQL advisory lock key that queues appenders ("trak")
 APPEND_LOCK_KEY = 0x7472616B
-#: shown instead of the name of a person whose data has been erased
-ERASED_NAME = "(erased person)"
 
 HASHED_FIELDS = (
     "seq",
@@ -273,14 +271,13 @@ def verify_ledger(session: Session, actor: Actor) -> LedgerCheck:
 
 
 def person_names(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
-    """Names for display, resolved now from `person`; an erased person shows ERASED_NAME."""
+    """Names for display, resolved now from `person`, so an erased person shows the placeholder
+    erasure left in their row (tracker.services.personal_data)."""
     wanted = {i for i in person_ids if i}
     if not wanted:
         return {}
-    rows = session.exec(
-        select(Person.id, Person.name, Person.erased).where(Person.id.in_(wanted))  # type: ignore[union-attr]
-    )
-    return {pid: ERASED_NAME if erased else name for pid, name, erased in rows}
+    rows = session.exec(select(Person.id, Person.name).where(Person.id.in_(wanted)))  # type: ignore[union-attr]
+    return dict(rows.all())
 
 
 def ledger_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.DataFrame:
@@ -305,7 +302,7 @@ def ledger_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.Data
             e.to_status,
             e.version,
             e.comment,
-            names.get(e.actor_person_id, ERASED_NAME),
+            names.get(e.actor_person_id, ""),
             e.actor_role,
             orgs.get(e.actor_org_id, ""),
             e.entry_hash,

@@ -27,7 +27,7 @@ from tracker.services.criteria import (
     edit_criterion,
     make_move,
 )
-from tracker.services.criteria_views import CriterionOptions
+from tracker.services.criteria_views import CriterionOptions, criterion_options
 from tracker.ui.session import db
 
 M = CriterionMove
@@ -42,6 +42,10 @@ COMMENT_LABELS = {
     M.reject: "Reason for rejecting (required)",
 }
 ANSWER_LABEL = "Your answer to the supplier's question (required)"
+AUDIT_HELP = (
+    "Kept in the audit trail, which can never be changed: refer to people by their role, "
+    "not by name."
+)
 BUTTON_LABELS = {
     M.send: "Send {code} to the supplier",
     M.confirm: "Confirm {code} as understood",
@@ -50,6 +54,14 @@ BUTTON_LABELS = {
     M.accept: "Accept {code}",
     M.reject: "Reject {code}",
 }
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def criterion_choices(actor: Actor, deliverable_id: int) -> CriterionOptions:
+    """Stages and sprints for the criterion forms; sprints change only with a Jira sync, so a
+    cached copy (ten minutes at most) spares mapping the programme's issues on every rerun."""
+    with db() as session:
+        return criterion_options(session, actor, deliverable_id)
 
 
 def show_flash() -> None:
@@ -116,7 +128,10 @@ def move_form(actor: Actor, row: Any, move_name: str) -> None:
     with st.form(form):
         answering = move is M.send and row.status == CriterionStatus.queried.value
         comment = st.text_area(
-            ANSWER_LABEL if answering else COMMENT_LABELS[move], key=keys["comment"], height=80
+            ANSWER_LABEL if answering else COMMENT_LABELS[move],
+            key=keys["comment"],
+            height=80,
+            help=AUDIT_HELP,
         )
         evidence = ""
         if move is M.submit_evidence:
@@ -179,7 +194,7 @@ def _criterion_fields(form: str, options: CriterionOptions, row: Any | None) -> 
     )
     if row is not None:
         values["comment"] = st.text_input(
-            "Why the change (optional; recorded in the audit trail)", key=keys["comment"]
+            "Why the change (optional)", key=keys["comment"], help=AUDIT_HELP
         )
     values["keys"] = keys
     return values
