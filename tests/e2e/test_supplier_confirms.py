@@ -62,7 +62,9 @@ def test_supplier_confirms_a_criterion(
     form = page.get_by_test_id("stForm").filter(
         has=page.get_by_role("button", name="Confirm AC-4 as understood")
     )
-    form.get_by_label("Comment (optional)").fill("Understood: ten monthly instalments at most.")
+    form.get_by_role("textbox", name="Comment (optional)").fill(
+        "Understood: ten monthly instalments at most."
+    )
     form.get_by_role("button", name="Confirm AC-4 as understood").click()
     wait_for_app(page)
     saved = page.get_by_text("Saved: AC-4 is now 'confirmed', version 1.")
