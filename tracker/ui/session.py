@@ -18,13 +18,20 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tracker.config import SignInMode, SignInNotConfigured, auth_providers, get_settings, sign_in_mode
+from tracker.config import (
+    SignInMode,
+    SignInNotConfigured,
+    auth_providers,
+    get_settings,
+    sign_in_mode,
+)
 from tracker.db import check_connection, get_engine, session_scope
 from tracker.errors import TrackerError
 from tracker.models import Role
 from tracker.policy import Actor
 from tracker.services.auth import Identity, Refusal, record_sign_out, sign_in
 from tracker.services.users import actor_for_user, list_actors
+from tracker.ui.criteria_panel import plain
 from tracker.ui.navigation import PAGES_BY_URL
 
 DEMO_USER_KEY = "demo_user_id"
@@ -116,11 +123,11 @@ def _identity_actor(auth: Mapping[str, Any]) -> Actor | None:
     st.session_state[RECORDED_KEY] = identity.email
     if isinstance(outcome, Refusal):
         st.title("You do not have access to tracker yet")
-        st.write(outcome.message)
+        st.markdown(plain(outcome.message))
         _sign_out_button(None)
         return None
     with st.sidebar:
-        st.text(f"Signed in as {outcome.label}")
+        st.markdown(f"Signed in as **{plain(outcome.label)}**")
         if _sign_out_button(outcome):
             return None
     return outcome
