@@ -123,7 +123,7 @@ def _first_admin(session: Session, email: str, name: str | None) -> None:
             session.flush()
         person = Person(
             organisation_id=organisation.id or 0,
-            name=(name or "").strip() or email.strip(),
+            name=((name or "").strip() or email.strip())[:200],
             email=email.strip().lower(),
         )
         session.add(person)
