@@ -18,23 +18,11 @@ pytestmark = pytest.mark.e2e
 
 
 def act_as(page: Page, name: str) -> None:
-    """Pick the demo user in the sidebar's picker and wait until the page is theirs.
-
-    Streamlit 1.67 drops the first change of a widget in the entry script once st.navigation
-    runs (the page is redrawn with the old value); the second change sticks. So pick again until
-    the page says whom we act as.
-    """
-    acting = page.get_by_text(f"Acting as {name}")
-    for _attempt in range(3):
-        page.get_by_role("combobox", name="Act as (demo user)").click()
-        page.get_by_role("option", name=name).click()
-        wait_for_app(page)
-        try:
-            expect(acting).to_be_visible(timeout=5_000)
-            return
-        except AssertionError:
-            continue
-    expect(acting).to_be_visible()
+    """Pick the demo user in the sidebar's picker, once, and wait until the page is theirs."""
+    page.get_by_role("combobox", name="Act as (demo user)").click()
+    page.get_by_role("option", name=name).click()
+    wait_for_app(page)
+    expect(page.get_by_text(f"Acting as {name}")).to_be_visible(timeout=10_000)
 
 
 def open_page(page: Page, section: str, title: str) -> None:

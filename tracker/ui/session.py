@@ -35,6 +35,7 @@ from tracker.ui.criteria_panel import plain
 from tracker.ui.navigation import PAGES_BY_URL
 
 DEMO_USER_KEY = "demo_user_id"
+DEMO_CHOICE_KEY = "demo_user_chosen"
 ACTOR_KEY = "actor"
 #: the email whose sign-in this browser session recorded, for identity tokens without `iat`
 RECORDED_KEY = "sign_in_recorded_for"
@@ -67,6 +68,10 @@ def _auth_section() -> Mapping[str, Any] | None:
         return None
 
 
+def _remember_demo_choice() -> None:
+    st.session_state[DEMO_CHOICE_KEY] = st.session_state[DEMO_USER_KEY]
+
+
 def _demo_picker() -> Actor | None:
     """Demo mode: act as any demo user. Nobody has signed in, so nothing is recorded."""
     with db() as session:
@@ -76,6 +81,12 @@ def _demo_picker() -> Actor | None:
         return None
     ids = [a.user_id for a in actors]
     labels = {a.user_id: a.label for a in actors}
+    # Streamlit 1.67 drops the first change of a widget drawn by the entry script once
+    # st.navigation has run; the on_change callback still sees it, so the choice is kept under a
+    # second key and handed back to the widget before it is drawn.
+    remembered = st.session_state.get(DEMO_CHOICE_KEY)
+    if remembered in labels:
+        st.session_state[DEMO_USER_KEY] = remembered
     with st.sidebar:
         st.markdown("**Demo mode**: no sign-in. Choose whom to act as.")
         chosen = st.selectbox(
@@ -83,6 +94,7 @@ def _demo_picker() -> Actor | None:
             ids,
             format_func=labels.__getitem__,
             key=DEMO_USER_KEY,
+            on_change=_remember_demo_choice,
             help="Demo mode is on because TRACKER_DEMO=1. Never use it with real data.",
         )
     with db() as session:
