@@ -119,6 +119,27 @@ def test_a_good_excel_file_adds_contacts_and_engages_them(engine, world):
         assert frame[["organisation", "phone"]].values.tolist() == [["Charity", "07700 900123"]]
 
 
+def test_an_engagement_names_its_new_contact_exactly_not_by_pattern(engine, world):
+    """'_' is a LIKE wildcard: ann_lee@ must not also find annxlee@ added in the same file."""
+    contacts = pd.DataFrame(
+        [{"name": "Ann Lee", "organisation": "charity", "email": "ann_lee@example.org",
+          "status": "active"},
+         {"name": "Annx Lee", "organisation": "charity", "email": "annxlee@example.org",
+          "status": "active"}]
+    )  # fmt: skip
+    engagements = pd.DataFrame(
+        [{"deliverable": "D-2", "stage": "Alpha", "email": "ann_lee@example.org", "raci": "R",
+          "side": "charity", "power": 2, "interest": 4}]
+    )  # fmt: skip
+    run_import(engine, world, "map.xlsx", excel(Contacts=contacts, Engagements=engagements))
+    with Session(engine) as session:
+        engaged = session.exec(
+            select(Person.email).join(Engagement, Engagement.person_id == Person.id)
+        ).all()
+    assert "ann_lee@example.org" in engaged
+    assert "annxlee@example.org" not in engaged
+
+
 def test_two_accountables_in_a_file_are_numbered(engine, world):
     csv = (
         b"deliverable,stage,email,raci,side,power,interest\n"

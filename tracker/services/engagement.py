@@ -25,6 +25,7 @@ from tracker.policy import (
     require,
 )
 from tracker.services.contacts import STATUS_COLUMN
+from tracker.services.users import email_is
 from tracker.services.validation import (
     RowEdit,
     RowProblem,
@@ -208,9 +209,7 @@ class EngagementPlan:
             values = dict(values)
             email = values.pop("person_email", None)
             if email:
-                values["person_id"] = session.exec(
-                    select(Person.id).where(col(Person.email).ilike(email))
-                ).one()
+                values["person_id"] = session.exec(select(Person.id).where(email_is(email))).one()
             row = session.get(Engagement, engagement_id) if engagement_id else Engagement(**values)
             assert row is not None  # checked while planning
             for name, value in values.items():
