@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from tracker.acceptance_chart import acceptance_chart
+from tracker.charts.acceptance import acceptance_chart
 from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.services.criteria_views import programme_criteria
 from tracker.services.programme import deliverables_frame, list_programmes

@@ -3,7 +3,7 @@ its forecast, for the programme board."""
 
 import streamlit as st
 
-from tracker.charts import burndown_figure, programme_figure, velocity_figure
+from tracker.charts.delivery import burndown_figure, programme_figure, velocity_figure
 from tracker.services.programme import list_programmes
 from tracker.services.sprints import review_boards
 from tracker.ui.delivery import (

@@ -3,7 +3,7 @@ with who to engage on the deliverable and its acceptance criteria."""
 
 import streamlit as st
 
-from tracker.charts import burndown_figure
+from tracker.charts.delivery import burndown_figure
 from tracker.errors import TrackerError
 from tracker.services.programme import list_programmes
 from tracker.services.sprints import review_boards, review_deliverables

@@ -3,7 +3,7 @@ power/interest grid."""
 
 import streamlit as st
 
-from tracker.engagement_chart import power_interest_grid
+from tracker.charts.engagement import power_interest_grid
 from tracker.models import Channel, Side
 from tracker.services.engagement import (
     ALL_STAGES,

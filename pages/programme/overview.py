@@ -4,13 +4,13 @@ from datetime import date
 
 import streamlit as st
 
+from tracker.charts.stages import stage_timeline
 from tracker.services.programme import (
     deliverables_frame,
     headline_counts,
     list_programmes,
     stage_plan,
 )
-from tracker.stage_chart import stage_timeline
 from tracker.ui.engage import who_to_engage_summary
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme, page_header, rag_styled

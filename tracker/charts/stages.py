@@ -5,9 +5,13 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies. Colour is never the only
-# cue: every bar carries its stage name, and planned bars are hatched while actual bars are solid.
-STAGE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+from tracker.charts import OKABE_ITO
+
+# Colour is never the only cue: every bar carries its stage name, and planned bars are hatched
+# while actual bars are solid.
+STAGE_COLOURS = tuple(
+    OKABE_ITO[c] for c in ("blue", "orange", "green", "purple", "sky", "vermillion")
+)
 
 
 def stage_timeline(plan: pd.DataFrame, today: date) -> go.Figure:

@@ -3,11 +3,13 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-# Okabe-Ito blue and bluish green. Colour is never the only cue: confirmed bars are hatched,
-# accepted bars solid, and every bar is labelled with its percentage and count.
+from tracker.charts import OKABE_ITO
+
+# Colour is never the only cue: confirmed bars are hatched, accepted bars solid, and every bar
+# is labelled with its percentage and count.
 SERIES = (
-    ("Confirmed by supplier", "confirmed", "#0072B2", "/"),
-    ("Accepted by council", "accepted", "#009E73", ""),
+    ("Confirmed by supplier", "confirmed", OKABE_ITO["blue"], "/"),
+    ("Accepted by council", "accepted", OKABE_ITO["green"], ""),
 )
 
 

@@ -7,15 +7,16 @@ carries the person's name, and each quadrant is named in words.
 import pandas as pd
 import plotly.graph_objects as go
 
+from tracker.charts import OKABE_ITO
 from tracker.models import Side
 from tracker.services.engagement import QUADRANTS
 
-# Okabe-Ito colours and distinct shapes, one pair per side.
+# A colour and a distinct shape per side.
 SIDE_MARKERS = {
-    Side.council: ("#0072B2", "circle"),
-    Side.supplier: ("#D55E00", "square"),
-    Side.charity: ("#009E73", "diamond"),
-    Side.partner: ("#CC79A7", "triangle-up"),
+    Side.council: (OKABE_ITO["blue"], "circle"),
+    Side.supplier: (OKABE_ITO["vermillion"], "square"),
+    Side.charity: (OKABE_ITO["green"], "diamond"),
+    Side.partner: (OKABE_ITO["purple"], "triangle-up"),
 }
 _SPREAD = 0.2  # vertical gap between people who share a cell
 

@@ -1,23 +1,9 @@
-"""The metrics' frames as plotly figures: DataFrame in, Figure out, nothing else.
-
-Accessibility (WCAG 2.2 AA, required of UK public-sector services): every figure has a title and
-axis titles; no meaning rests on colour alone, since each series also differs by dash style or
-marker symbol and is named in the legend or labelled on the chart; colours come from the
-Okabe-Ito palette, which stays distinguishable with the common colour-vision deficiencies.
-"""
+"""The sprint metrics' frames as figures: burndown, burnup, velocity, programme progress."""
 
 import pandas as pd
 import plotly.graph_objects as go
 
-OKABE_ITO = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "vermillion": "#D55E00",
-    "sky": "#56B4E9",
-    "purple": "#CC79A7",
-    "grey": "#555555",
-}
+from tracker.charts import OKABE_ITO
 
 # Each burndown event that is not a plain burn gets its own marker, so a reader can tell an
 # addition from a removal without seeing colour.
