@@ -1,19 +1,8 @@
 """`tracker db upgrade` and its failures, as an operator sees them."""
 
-import subprocess
-import sys
-
 import pytest
 
-
-def _tracker(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+from tests.cli.conftest import run_tracker
 
 
 @pytest.mark.parametrize(
@@ -25,7 +14,7 @@ def _tracker(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
     ],
 )
 def test_bad_database_url_gives_one_line_and_non_zero_exit(url: str, expected: str) -> None:
-    result = _tracker("db", "upgrade", env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"})
+    result = run_tracker("db", "upgrade", env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"})
     assert result.returncode == 2
     assert result.stderr.startswith(expected)
     assert len(result.stderr.strip().splitlines()) == 1
@@ -34,7 +23,9 @@ def test_bad_database_url_gives_one_line_and_non_zero_exit(url: str, expected: s
 
 def test_upgrade_creates_a_sqlite_database(tmp_path) -> None:
     db = tmp_path / "sub" / "t.db"
-    result = _tracker("db", "upgrade", env={"DATABASE_URL": f"sqlite:///{db}", "PATH": "/usr/bin"})
+    result = run_tracker(
+        "db", "upgrade", env={"DATABASE_URL": f"sqlite:///{db}", "PATH": "/usr/bin"}
+    )
     assert result.returncode == 0, result.stderr
     assert "database at head" in result.stdout
     assert db.exists()

@@ -1,27 +1,8 @@
 """`tracker engage` and `tracker assurance check` on the demo, as operators run them."""
 
 import json
-import os
-import subprocess
-import sys
-
-import pytest
 
 TODAY = "2026-11-29"
-
-
-@pytest.fixture
-def tracker(demo_sqlite_url: str):
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tracker.cli", *args],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "DATABASE_URL": demo_sqlite_url},
-            timeout=60,
-        )
-
-    return run
 
 
 def test_engage_lists_contacts_in_order_with_the_gaps(tracker) -> None:

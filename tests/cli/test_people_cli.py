@@ -1,26 +1,8 @@
 """`tracker contacts import|export` and `tracker person export|erase` on the demo programme."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pandas as pd
-import pytest
-
-
-@pytest.fixture
-def tracker(demo_sqlite_url: str):
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tracker.cli", *args],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "DATABASE_URL": demo_sqlite_url},
-            timeout=60,
-        )
-
-    return run
 
 
 def test_export_then_import_round_trips(tracker, tmp_path) -> None:
