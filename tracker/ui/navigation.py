@@ -101,6 +101,14 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/trending_down:",
     ),
     PageSpec(
+        "pages/admin/jira_sites.py",
+        "Jira sites",
+        "Admin",
+        "jira-sites",
+        ADMIN,
+        ":material/sync:",
+    ),
+    PageSpec(
         "pages/admin/users.py",
         "Users and sign-ins",
         "Admin",

@@ -1,0 +1,160 @@
+"""Jira sites, for the programme admin: register a council's Jira, check its credentials, choose
+the boards to sync, sync now, and read what each sync did."""
+
+import streamlit as st
+
+from tracker.errors import TrackerError
+from tracker.jira_sync.sync import SyncProgress
+from tracker.services.jira_admin import (
+    add_site,
+    check_site_connection,
+    choose_synced_boards,
+    list_boards,
+    list_sites,
+    recent_sync_runs,
+    sync_site,
+)
+from tracker.ui.session import db, engine, page_actor
+from tracker.ui.widgets import page_header
+
+actor = page_actor("jira-sites")
+page_header("Jira sites", actor)
+
+with db() as session:
+    sites = list_sites(session, actor)
+
+st.subheader("Sites")
+if sites.empty:
+    st.info("No Jira site yet. Add one below, or load files with `tracker import-jira DIR`.")
+else:
+    st.dataframe(
+        sites.assign(
+            source=sites["offline"].map({True: "files (import-jira)", False: "live API"})
+        ).drop(columns=["offline"]),
+        hide_index=True,
+        key="sites_table",
+        column_config={
+            "credentials_missing": st.column_config.TextColumn("credentials not set"),
+            "last_sync": st.column_config.DatetimeColumn("last good sync (UTC)"),
+        },
+    )
+
+with st.expander("Add a site", expanded=sites.empty):
+    st.write(
+        "Credentials stay out of tracker: give the **names** of the environment variables (or "
+        "`.streamlit/secrets.toml` keys) that hold them. Cloud: the account's email and an API "
+        "token. Data Center: a personal access token."
+    )
+    with st.form("add_site", border=False):
+        name = st.text_input("Site name", placeholder="northmoor", key="new_site_name")
+        url = st.text_input(
+            "Jira address", placeholder="https://northmoor.atlassian.net", key="new_site_url"
+        )
+        kind = st.selectbox(
+            "Kind", ["cloud", "datacenter"], key="new_site_kind", format_func=str.title
+        )
+        token_env = st.text_input(
+            "Variable holding the API token or personal access token",
+            placeholder="NORTHMOOR_JIRA_TOKEN",
+            key="new_site_token_env",
+        )
+        email_env = st.text_input(
+            "Variable holding the account's email (Cloud only)",
+            placeholder="NORTHMOOR_JIRA_EMAIL",
+            key="new_site_email_env",
+        )
+        if st.form_submit_button("Add site", type="primary"):
+            try:
+                with db() as session:
+                    add_site(
+                        session, actor, name, url, kind, token_env.strip(),
+                        email_env.strip() or None,
+                    )  # fmt: skip
+                st.success(f"Site '{name.strip()}' added. Test its connection below.")
+                st.rerun()
+            except TrackerError as exc:
+                st.error(f"Not added: {exc}")
+
+live = sites[~sites["offline"]]["name"].tolist() if not sites.empty else []
+st.subheader("Connection, boards and sync")
+if not live:
+    st.info(
+        "Every site here is loaded from files. To refresh one, run "
+        "`tracker import-jira DIR` with the new export."
+    )
+else:
+    site_name = st.selectbox("Site", live, key="site_name")
+    if st.button("Test connection", key="test_connection"):
+        try:
+            with db() as session:
+                st.success(check_site_connection(session, actor, site_name).line())
+        except TrackerError as exc:
+            st.error(str(exc))
+
+    refresh = st.button(
+        "Refresh the board list from Jira", key="refresh_boards",
+        help="Asks Jira which boards the account can see.",
+    )  # fmt: skip
+    try:
+        with db() as session:
+            boards = list_boards(session, actor, site_name, refresh=refresh)
+    except TrackerError as exc:
+        st.error(str(exc))
+        boards = None
+    if boards is not None and boards.empty:
+        st.info("No boards known yet: refresh the board list from Jira.")
+    elif boards is not None:
+        st.dataframe(boards, hide_index=True, key="boards_table")
+        labels = {
+            int(board): f"{board} {name}"
+            for board, name in zip(boards["board_id"], boards["name"], strict=True)
+        }
+        with st.form("synced_boards", border=False):
+            chosen = st.multiselect(
+                "Boards to sync",
+                list(labels),
+                default=boards.loc[boards["synced"], "board_id"].tolist(),
+                format_func=labels.__getitem__,
+                key="synced_boards_choice",
+            )
+            if st.form_submit_button("Save boards to sync"):
+                try:
+                    with db() as session:
+                        choose_synced_boards(session, actor, site_name, chosen)
+                    st.success("Saved.")
+                    st.rerun()
+                except TrackerError as exc:
+                    st.error(str(exc))
+
+    full = st.checkbox(
+        "Full sync (re-read every issue, not only those updated since the last sync)",
+        key="full_sync",
+    )
+    if st.button("Sync now", type="primary", key="sync_now"):
+        bar = st.progress(0.0, text="Starting...")
+
+        def show(progress: SyncProgress) -> None:
+            share = min(progress.done / progress.total, 1.0) if progress.total else 0.0
+            bar.progress(share, text=f"{progress.board}: {progress.done} issues read")
+
+        try:
+            result = sync_site(engine(), actor, site_name, full=full, progress=show)
+        except TrackerError as exc:
+            st.error(str(exc))
+        else:
+            bar.progress(1.0, text="Done")
+            for line in result.errors:
+                st.error(line)
+            if result.ok:
+                st.success(
+                    f"Synced {len(result.boards)} board(s) of {site_name} in "
+                    f"{result.seconds:.1f} s with {result.requests} requests."
+                )
+
+st.subheader("Recent syncs")
+with db() as session:
+    runs = recent_sync_runs(session, actor)
+if runs.empty:
+    st.info("No sync has run yet.")
+else:
+    st.dataframe(runs, hide_index=True, key="runs_table")
