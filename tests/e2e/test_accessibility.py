@@ -1,0 +1,44 @@
+"""WCAG 2.2 AA, checked by axe-core in Chromium on every page, as the admin sees it (every page).
+
+Public-sector services must meet WCAG 2.2 AA. axe finds what machines can find (contrast, names
+of controls, structure); the rules a machine cannot judge are kept by the code's conventions.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.conftest import StreamlitServer, wait_for_app
+from tracker.ui.navigation import PAGES
+
+AXE = Path(__file__).resolve().parents[2] / ".cache" / "axe" / "node_modules" / "axe-core"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+pytestmark = pytest.mark.e2e
+
+
+def _violations(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE / "axe.min.js"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
+    )
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_every_page_passes_axe(app_server: StreamlitServer, page: Page) -> None:
+    found = {}
+    for spec in PAGES:
+        page.goto(f"{app_server.url}/{spec.url_path}")
+        wait_for_app(page)
+        page.wait_for_timeout(500)
+        assert page.get_by_test_id("stException").count() == 0, spec.url_path
+        assert page.get_by_role("heading", level=1).count() == 1, spec.url_path
+        violations = _violations(page)
+        if violations:
+            found[spec.url_path] = [
+                {"rule": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+                for v in violations
+            ]
+    assert not found, json.dumps(found, indent=1)
