@@ -2,7 +2,9 @@
 
 import json
 
-from tests.app.conftest import ADMIN, BOARD, SUPPLIER
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import ADMIN, APP, BOARD, NO_AUTH_SECRETS, SUPPLIER
 
 OVERVIEW = "pages/programme/overview.py"
 
@@ -45,3 +47,15 @@ def test_stage_timeline_plots_planned_and_actual_bars(demo_app) -> None:
 def test_demo_mode_is_labelled(demo_app) -> None:
     at = demo_app(ADMIN)
     assert any("Demo mode" in m.value for m in at.sidebar.markdown)
+
+
+def test_a_database_never_upgraded_is_one_clear_line(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    monkeypatch.setenv("TRACKER_DEMO", "1")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets = dict(NO_AUTH_SECRETS)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "the database has no tracker tables yet: run `tracker db upgrade` (or `make run`)."
+    ]

@@ -159,3 +159,35 @@ def test_programme_json_and_summary(tracker) -> None:
     assert text.exit_code == 0 and "points done" in text.stdout and "Forecast: " in text.stdout
     missing = tracker("report", "programme", "--programme", "Elsewhere")
     assert _one_error_line(missing) == "error: no programme 'Elsewhere' that you can see"
+
+
+def test_overview_json_is_what_the_overview_page_shows(tracker) -> None:
+    result = tracker(
+        "report", "overview", "--programme", "marshland shared services partnership", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["counts"] == {
+        "deliverables": 7, "red": 1, "amber": 2, "green": 4, "past_target": 0
+    }  # fmt: skip
+    by_ref = {d["ref"]: d for d in payload["deliverables"]}
+    assert by_ref["ASC-01"]["rag"] == "red" and by_ref["ASC-01"]["rag_reason"]
+    assert by_ref["CC-01"]["rag_reason"] is None
+    assert by_ref["WB-01"]["target_date"] == "2026-10-30"
+    assert all(UTC_TIME.match(d["last_sync"]) for d in payload["deliverables"])
+
+
+def test_overview_for_a_supplier_lists_only_their_deliverables(tracker) -> None:
+    result = tracker(
+        "--as", "karen.stokes@ledgerline.co.uk",
+        "report", "overview", "--programme", "Marshland Shared Services Partnership",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "2 deliverables" in result.stdout
+    assert "CTAX-02" in result.stdout and "RB-01" in result.stdout
+    assert "ASC-01" not in result.stdout
+
+
+def test_overview_of_an_unknown_programme_is_one_line(tracker) -> None:
+    line = _one_error_line(tracker("report", "overview", "--programme", "Nowhere"))
+    assert "no programme 'Nowhere'" in line

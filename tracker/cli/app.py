@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from tracker.db import check_connection, get_engine, session_scope
 from tracker.errors import TrackerError
+from tracker.migrate import ensure_current
 from tracker.models import Role
 from tracker.policy import Actor
 from tracker.services.users import actor_for_email
@@ -43,10 +44,13 @@ def _root(
     _state["as"] = act_as
 
 
-def engine() -> Engine:
-    """The configured engine, checked, so a bad DATABASE_URL is one line, not a traceback."""
+def engine(schema: bool = True) -> Engine:
+    """The configured engine, checked (reachable and, unless `schema` is False, migrated), so a
+    bad DATABASE_URL or a database never upgraded is one line, not a traceback."""
     result = get_engine()
     check_connection(result)
+    if schema:
+        ensure_current(result)
     return result
 
 

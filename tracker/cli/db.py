@@ -12,5 +12,5 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply every pending migration (safe to run on every start)."""
-    migrate.upgrade(engine(), revision)
+    migrate.upgrade(engine(schema=False), revision)
     typer.echo(f"database at {revision}")

@@ -10,6 +10,7 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +23,7 @@ from tracker.errors import TrackerError
 from tracker.metrics.frames import Sprint
 from tracker.metrics.sprint_report import ReportOptions
 from tracker.policy import Actor
+from tracker.services.programme import deliverables_frame, headline_counts
 from tracker.services.sprints import (
     ProgrammeProgress,
     SprintReview,
@@ -296,3 +298,44 @@ def programme(
             f"  {item['ref']} {item['title']}: {item['done']:g} of {item['scope']:g} done; "
             f"{dates(item['forecast'])}"
         )
+
+
+def overview_payload(
+    name: str, deliverables: pd.DataFrame, counts: dict[str, int]
+) -> dict[str, Any]:
+    """The `--json` document of `tracker report overview`: what the overview page shows."""
+    columns = ["ref", "title", "stage", "rag", "rag_reason", "owner", "supplier", "sensitivity"]
+    records = _records(deliverables[columns], {"rag_reason": lambda v: None if pd.isna(v) else v})
+    for record, target, synced in zip(
+        records, deliverables["target_date"], deliverables["last_sync"], strict=True
+    ):
+        record["target_date"] = target.isoformat() if target else None
+        record["last_sync"] = _utc(synced)
+    return {"programme": name, "counts": counts, "deliverables": records}
+
+
+@report_app.command("overview")
+def overview(
+    name: str = typer.Option(..., "--programme", help="The programme's name."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The programme overview: each deliverable's stage, RAG, supplier, owner and last sync, with
+    the headline counts (the same figures as the overview page)."""
+    with _reporting() as (session, actor):
+        found = find_programme(session, actor, name)
+        deliverables = deliverables_frame(session, actor, found.id)
+    payload = overview_payload(
+        found.name, deliverables, headline_counts(deliverables, date.today())
+    )
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    counts = payload["counts"]
+    typer.echo(
+        f"{found.name}: {counts['deliverables']} deliverables, {counts['red']} red, "
+        f"{counts['amber']} amber, {counts['green']} green, {counts['past_target']} past target"
+    )
+    table = pd.DataFrame(payload["deliverables"])[
+        ["ref", "title", "stage", "rag", "supplier", "owner", "last_sync"]
+    ]
+    typer.echo(table.fillna("never").to_string(index=False))

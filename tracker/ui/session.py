@@ -27,6 +27,7 @@ from tracker.config import (
 )
 from tracker.db import check_connection, get_engine, session_scope
 from tracker.errors import TrackerError
+from tracker.migrate import ensure_current
 from tracker.models import Role
 from tracker.policy import Actor
 from tracker.services.auth import Identity, Refusal, record_sign_out, sign_in
@@ -45,6 +46,7 @@ RECORDED_KEY = "sign_in_recorded_for"
 def engine() -> Engine:
     result = get_engine(get_settings().database_url)
     check_connection(result)
+    ensure_current(result)
     return result
 
 
