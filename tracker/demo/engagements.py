@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from tracker.demo.programme import _day, _upsert
 from tracker.models import Accreditation, Deliverable, Engagement, Organisation, Person, Stage
+from tracker.services.programme_file import _day, _upsert
 
 
 def load_engagements(session: Session, path: Path) -> int:

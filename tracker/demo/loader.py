@@ -10,9 +10,9 @@ from tracker.config import DATA_DIR
 from tracker.db import session_scope
 from tracker.demo.criteria import load_criteria
 from tracker.demo.engagements import load_engagements
-from tracker.demo.programme import load_programme
 from tracker.jira_sync.offline import import_site_directory
 from tracker.models import Programme
+from tracker.services.programme_file import load_programme
 
 DEMO_DIR = DATA_DIR / "demo"
 
