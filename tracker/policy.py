@@ -48,6 +48,7 @@ class Action(StrEnum):
     edit_contacts = "change contacts"
     manage_assurance = "change accreditations, assurance rules or overrides"
     manage_personal_data = "export or erase a person's data"
+    manage_programme = "load or change a programme's set-up"
 
 
 _ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
