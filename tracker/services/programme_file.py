@@ -71,6 +71,20 @@ _KEYS = {
 }
 
 
+_PLURALS = {
+    "programme": "programmes",
+    "stage": "stages",
+    "organisation": "organisations",
+    "programme_member": "programme members",
+    "accreditation": "accreditations",
+    "person": "people",
+    "user": "users",
+    "deliverable": "deliverables",
+    "deliverable_stage": "deliverable stages",
+    "deliverable_scope": "deliverable scopes",
+}
+
+
 class ProgrammeFileError(TrackerError, ValueError):
     """The programme file has problems, so nothing was loaded; `problems` lists every one."""
 
@@ -93,7 +107,13 @@ class ProgrammeLoad:
 
     def summary(self) -> str:
         def listed(counts: Counter[str]) -> str:
-            return ", ".join(f"{n} {table}" for table, n in sorted(counts.items())) or "nothing"
+            return (
+                ", ".join(
+                    f"{n} {_PLURALS[table] if n != 1 else table.replace('_', ' ')}"
+                    for table, n in sorted(counts.items())
+                )
+                or "nothing"
+            )
 
         return (
             f"loaded programme {self.programme!r}: created {listed(self.created)}; "
@@ -335,7 +355,9 @@ def _check(session: Session, data: Any, source: str) -> _Plan:
 
     sites = dict(session.exec(select(JiraSite.name, JiraSite.id)).all())
     site_names = (
-        ", ".join(f'"{s}"' for s in sorted(sites)) or "none yet (add one with tracker site add)"
+        f"sites: {', '.join(sorted(sites))}"
+        if sites
+        else "no site is set up yet: add one with tracker site add"
     )
     other_programmes = {
         ref: programme_name
@@ -411,7 +433,7 @@ def _check(session: Session, data: Any, source: str) -> _Plan:
                 continue
             site = check.text(scope, "site", where, 100, required=True)
             if site is not None and site not in sites:
-                check.problem(f"{where}.site", f'no Jira site "{site}" (sites: {site_names})')
+                check.problem(f"{where}.site", f'no Jira site "{site}" ({site_names})')
             kind = check.choice(scope, "kind", where, ScopeKind)
             value = check.text(scope, "value", where, 1000, required=True)
             if kind is ScopeKind.board and value is not None and not value.isdigit():
