@@ -1,0 +1,33 @@
+"""`tracker programme load FILE`: a council sets up its own programme from a file."""
+
+from pathlib import Path
+
+import typer
+
+from tracker.cli.app import acting, app
+from tracker.services.programme_file import ProgrammeFileError, load_programme_file
+
+programme_app = typer.Typer(help="A programme's set-up, from a file.", no_args_is_help=True)
+app.add_typer(programme_app, name="programme")
+
+
+@programme_app.command("load")
+def load(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A programme file like data/demo/programme.json."
+    ),
+) -> None:
+    """Create or update a programme, its organisations, people and deliverables (admins only).
+
+    Idempotent: rows are matched by name, email and reference. The whole file is checked first;
+    a file with any problem is rejected with every problem listed, and nothing is written.
+    """
+    try:
+        with acting() as (session, actor):
+            result = load_programme_file(session, actor, file)
+    except ProgrammeFileError as exc:
+        typer.echo(f"error: {exc.headline}", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(result.summary())
