@@ -9,6 +9,7 @@ from tracker.cli import (  # noqa: F401
     engage,
     jira,
     people,
+    programme,
     report,
 )
 from tracker.cli.app import app, run
