@@ -11,6 +11,7 @@ from tracker.services.programme import (
     list_programmes,
     stage_plan,
 )
+from tracker.ui.deliverable_status import deliverable_status_form
 from tracker.ui.engage import who_to_engage_summary
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme, page_header, rag_styled
@@ -70,6 +71,9 @@ table = deliverables.assign(
     }
 )
 st.dataframe(rag_styled(table), hide_index=True, key="deliverables_table")
+
+with db() as session:
+    deliverable_status_form(session, actor, programme.id)
 
 st.subheader("Who to engage now")
 st.caption(

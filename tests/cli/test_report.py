@@ -191,3 +191,28 @@ def test_overview_for_a_supplier_lists_only_their_deliverables(tracker) -> None:
 def test_overview_of_an_unknown_programme_is_one_line(tracker) -> None:
     line = _one_error_line(tracker("report", "overview", "--programme", "Nowhere"))
     assert "no programme 'Nowhere'" in line
+
+
+def test_deliverable_update_and_history(tracker) -> None:
+    result = tracker(
+        "--as", "tom.hargreaves@northmoor.gov.uk",
+        "deliverable", "update", "RB-01", "--rag", "red", "--reason", "Supplier missed cutover",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "RB-01: Beta, red, target 2027-04-01"
+    history = json.loads(tracker("deliverable", "history", "RB-01", "--json").stdout)
+    assert [(h["rag"], h["reason"], h["changed_by"]) for h in history] == [
+        ("amber -> red", "Supplier missed cutover", "project owner")
+    ]
+
+
+def test_deliverable_update_refusals_are_one_line(tracker) -> None:
+    line = _one_error_line(
+        tracker("deliverable", "update", "RB-01", "--rag", "amber", "--reason", "")
+    )
+    assert "a reason is required" in line
+    line = _one_error_line(
+        tracker("--as", "joan.whitfield@westbridge.gov.uk", "deliverable", "update", "RB-01",
+                "--stage", "Live")
+    )  # fmt: skip
+    assert "only a project owner of the owning council or an admin" in line

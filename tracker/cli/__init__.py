@@ -5,6 +5,7 @@ from tracker.cli import (  # noqa: F401
     audit,
     criteria,
     db,
+    deliverable,
     demo,
     engage,
     jira,

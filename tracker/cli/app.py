@@ -62,6 +62,17 @@ def acting() -> Iterator[tuple[Session, Actor]]:
         yield session, actor_for_email(session, email) if email else OPERATOR
 
 
+@contextmanager
+def acting_or_fail() -> Iterator[tuple[Session, Actor]]:
+    """acting(), with expected failures ending the command as one line and exit 1, also when
+    the command is invoked in-process (typer's CliRunner) rather than through run()."""
+    try:
+        with acting() as (session, actor):
+            yield session, actor
+    except TrackerError as exc:
+        raise fail(str(exc)) from None
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)

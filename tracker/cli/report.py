@@ -8,21 +8,17 @@ and a non-zero exit.
 
 import json
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 import pandas as pd
 import typer
-from sqlmodel import Session
 
-from tracker.cli.app import acting, app, fail
-from tracker.errors import TrackerError
+from tracker.cli.app import acting_or_fail, app
 from tracker.metrics.frames import Sprint
 from tracker.metrics.sprint_report import ReportOptions
-from tracker.policy import Actor
 from tracker.services.programme import deliverables_frame, headline_counts
 from tracker.services.sprints import (
     ProgrammeProgress,
@@ -60,16 +56,6 @@ DONE_AT_START_OPTION = typer.Option(
     "--done-at-start",
     help="Whether issues already done when the sprint started count in committed.",
 )
-
-
-@contextmanager
-def _reporting() -> Iterator[tuple[Session, Actor]]:
-    """A session and actor whose expected failures end the command with one line."""
-    try:
-        with acting() as (session, actor):
-            yield session, actor
-    except TrackerError as exc:
-        raise fail(str(exc)) from None
 
 
 def _utc(value: pd.Timestamp | None) -> str | None:
@@ -178,7 +164,7 @@ def sprint(
     """Jira's sprint report for one sprint: committed, completed, added, removed, each issue's
     outcome, and the burndown's steps."""
     options = ReportOptions(include_subtasks, done_at_start.value)  # type: ignore[arg-type]
-    with _reporting() as (session, actor):
+    with acting_or_fail() as (session, actor):
         review = sprint_report_for(session, actor, site, sprint_id, options)
     if as_json:
         typer.echo(json.dumps(sprint_payload(review), indent=2))
@@ -196,7 +182,7 @@ def velocity(
 ) -> None:
     """Committed and completed points per closed sprint of a board, with the recent average."""
     options = ReportOptions(include_subtasks, done_at_start.value)  # type: ignore[arg-type]
-    with _reporting() as (session, actor):
+    with acting_or_fail() as (session, actor):
         found = find_board(session, actor, site, board)
         frame = board_velocity(session, actor, found.id, options)
     if as_json:
@@ -271,7 +257,7 @@ def programme(
 ) -> None:
     """The programme's burnup across all its boards and sites, per deliverable too, with the
     dates by which completion is 50%, 85% and 95% likely (Monte Carlo over recent weeks)."""
-    with _reporting() as (session, actor):
+    with acting_or_fail() as (session, actor):
         found = find_programme(session, actor, name)
         progress = programme_progress(
             session, actor, found.id, measure="points" if points else "issues"
@@ -321,7 +307,7 @@ def overview(
 ) -> None:
     """The programme overview: each deliverable's stage, RAG, supplier, owner and last sync, with
     the headline counts (the same figures as the overview page)."""
-    with _reporting() as (session, actor):
+    with acting_or_fail() as (session, actor):
         found = find_programme(session, actor, name)
         deliverables = deliverables_frame(session, actor, found.id)
     payload = overview_payload(

@@ -1,10 +1,12 @@
 """Deliverables, the stages they move through, and how their Jira work is found."""
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from tracker.models.types import UTCDateTime
 
 DEFAULT_STAGES = ("Discovery", "Alpha", "Beta", "Live")
 
@@ -86,3 +88,22 @@ class DeliverableScope(SQLModel, table=True):
     site_id: int = Field(foreign_key="jira_site.id", index=True)
     kind: ScopeKind = Field(sa_type=String(10))
     value: str = Field(max_length=1000)
+
+
+class DeliverableStatusChange(SQLModel, table=True):
+    """One change of a deliverable's stage, RAG or target date: the board reads the history of a
+    rating, not only its latest value. People are referred to by user id only."""
+
+    __tablename__ = "deliverable_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deliverable_id: int = Field(foreign_key="deliverable.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(sa_type=UTCDateTime)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    from_stage_id: int | None = Field(default=None, foreign_key="stage.id")
+    to_stage_id: int | None = Field(default=None, foreign_key="stage.id")
+    from_rag: str | None = Field(default=None, sa_type=String(5))
+    to_rag: str | None = Field(default=None, sa_type=String(5))
+    from_target: date | None = None
+    to_target: date | None = None
+    reason: str | None = Field(default=None, max_length=500)

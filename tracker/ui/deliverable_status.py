@@ -1,0 +1,76 @@
+"""The form a project owner uses to move a deliverable's stage and RAG, with its history.
+
+What the person saw when the form opened is kept in session state, so a save that would overwrite
+someone else's change in the meantime is refused (and what they typed stays in the form).
+"""
+
+import streamlit as st
+from sqlmodel import Session
+
+from tracker.errors import TrackerError
+from tracker.models import Rag
+from tracker.policy import Actor
+from tracker.services.deliverable_status import (
+    Status,
+    current_status,
+    editable_deliverables,
+    stage_names,
+    status_history,
+    update_status,
+)
+
+RAGS = [r.value for r in Rag]
+SAVED_KEY = "status_saved_message"
+
+
+def _seen_key(deliverable_id: int) -> str:
+    return f"status_seen_{deliverable_id}"
+
+
+def deliverable_status_form(session: Session, actor: Actor, programme_id: int) -> None:
+    """Nothing for people who may change no deliverable of the programme."""
+    editable = editable_deliverables(session, actor, programme_id)
+    if not editable:
+        return
+    st.subheader("Update a deliverable")
+    chosen = st.selectbox(
+        "Deliverable to update", list(editable), format_func=editable.__getitem__,
+        key="status_deliverable",
+    )  # fmt: skip
+    seen = st.session_state.setdefault(_seen_key(chosen), current_status(session, actor, chosen))
+    stages = stage_names(session, actor, chosen)
+    with st.form(f"status_form_{chosen}", border=True):
+        stage = st.selectbox(
+            "Stage", stages, index=stages.index(seen.stage) if seen.stage in stages else 0,
+            key=f"status_stage_{chosen}",
+        )  # fmt: skip
+        rag = st.radio(
+            "RAG rating", RAGS, index=RAGS.index(seen.rag), horizontal=True,
+            format_func=str.capitalize, key=f"status_rag_{chosen}",
+        )  # fmt: skip
+        reason = st.text_area(
+            "Reason (required for red and amber)", value=seen.rag_reason or "",
+            key=f"status_reason_{chosen}",
+        )  # fmt: skip
+        saved = st.form_submit_button("Save stage and RAG", type="primary")
+    if saved:
+        wanted = Status(stage, rag, reason, seen.target_date)
+        try:
+            changed = update_status(session, actor, chosen, seen, wanted)
+            session.commit()
+        except TrackerError as exc:
+            session.rollback()
+            st.error(f"Not saved: {exc}")
+            # the next save is made against what is there now, deliberately
+            st.session_state[_seen_key(chosen)] = current_status(session, actor, chosen)
+        else:
+            del st.session_state[_seen_key(chosen)]
+            # rerun so the table and timeline above show the new values; say so after it
+            st.session_state[SAVED_KEY] = "Saved." if changed else "Nothing had changed."
+            st.rerun()
+    if SAVED_KEY in st.session_state:
+        st.success(st.session_state.pop(SAVED_KEY))
+    history = status_history(session, actor, chosen)
+    if not history.empty:
+        st.caption("Changes so far, newest first")
+        st.dataframe(history, hide_index=True, key="status_history")
