@@ -12,6 +12,7 @@ from tracker.cli import (  # noqa: F401
     people,
     programme,
     report,
+    users,
 )
 from tracker.cli.app import app, run
 

@@ -17,8 +17,10 @@ import pandas as pd
 import typer
 
 from tracker.cli.app import acting_or_fail, app
+from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.metrics.frames import Sprint
 from tracker.metrics.sprint_report import ReportOptions
+from tracker.services.criteria_views import programme_criteria
 from tracker.services.programme import deliverables_frame, headline_counts
 from tracker.services.sprints import (
     ProgrammeProgress,
@@ -325,3 +327,29 @@ def overview(
         ["ref", "title", "stage", "rag", "supplier", "owner", "last_sync"]
     ]
     typer.echo(table.fillna("never").to_string(index=False))
+
+
+@report_app.command("acceptance")
+def acceptance(
+    name: str = typer.Option(..., "--programme", help="The programme's name."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Acceptance across the programme's deliverables: criteria confirmed by suppliers, accepted,
+    queried, rejected and overdue (the same figures as the acceptance board page)."""
+    with acting_or_fail() as (session, actor):
+        found = find_programme(session, actor, name)
+        deliverables = deliverables_frame(session, actor, found.id)
+        criteria = programme_criteria(session, actor, found.id)
+    summary = acceptance_summary(deliverables, criteria, date.today())
+    totals = acceptance_totals(summary)
+    if as_json:
+        rows = _records(summary, {"confirmed_pct": _number, "accepted_pct": _number})
+        payload = {"programme": found.name, "totals": totals, "deliverables": rows}
+        typer.echo(json.dumps(payload, indent=2, allow_nan=False))
+        return
+    typer.echo(
+        f"{found.name}: {totals['criteria']} criteria, {totals['confirmed_pct']}% confirmed by "
+        f"suppliers, {totals['accepted_pct']}% accepted, {totals['queried']} queried, "
+        f"{totals['overdue']} overdue"
+    )
+    typer.echo(summary.to_string(index=False))
