@@ -51,6 +51,11 @@ def _is_done(
     return table[board_code, status_code]
 
 
+def _empty_burnup() -> ProgrammeBurnup:
+    empty = pd.DataFrame({"date": pd.DatetimeIndex([]), **{m: [] for m in MEASURES}})
+    return ProgrammeBurnup(empty, empty.assign(deliverable_id=pd.Series(dtype="int64")))
+
+
 def programme_burnup(
     issues: pd.DataFrame,
     events: pd.DataFrame,
@@ -74,8 +79,7 @@ def programme_burnup(
     issues = issues.drop_duplicates("issue_id")
     timeline = issue_timeline(issues, events)
     if timeline.empty:  # a programme whose boards hold no issues yet
-        empty = pd.DataFrame({"date": pd.DatetimeIndex([]), **{m: [] for m in MEASURES}})
-        return ProgrammeBurnup(empty, empty.assign(deliverable_id=pd.Series(dtype="int64")))
+        return _empty_burnup()
 
     board = issues.set_index("issue_id")["board_id"].reindex(timeline["issue_id"].to_numpy())
     done = _is_done(board.to_numpy(), timeline["status_id"], done_status_ids)
@@ -90,6 +94,8 @@ def programme_burnup(
     deltas["date"] = timeline["at"].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
     last_day = deltas["date"].max() if until is None else until.tz_convert(tz).tz_localize(None)
     days = pd.date_range(deltas["date"].min(), last_day.normalize(), freq="D", name="date")
+    if days.empty:  # asked for a day before the first issue existed
+        return _empty_burnup()
     deltas = deltas.loc[(deltas["date"] <= days[-1]).to_numpy()]
 
     mapped = deltas.merge(deliverables[["issue_id", "deliverable_id"]], on="issue_id")

@@ -129,6 +129,16 @@ def test_a_programme_without_issues_has_an_empty_burnup_and_no_forecast() -> Non
     assert forecast(result.programme)["date"].isna().all()
 
 
+def test_a_burnup_until_before_the_first_issue_is_empty_not_an_error() -> None:
+    board = Board()
+    board.issue("A-1", points=5).moved_to(DONE, at=DURING)
+
+    result = rollup(board, {"A-1": 1}, {"A-1": [7]}, until=day("2023-06-01").tz_localize("UTC"))
+
+    assert result.programme.empty and result.deliverables.empty
+    assert forecast(result.programme)["date"].isna().all()
+
+
 def burnup(done_per_week: list[float], scope: float) -> pd.DataFrame:
     """A daily burnup whose done climbs by the given amount each week, in even daily steps."""
     daily = np.repeat(np.asarray(done_per_week, dtype=float) / 7, 7)
