@@ -177,8 +177,8 @@ def _syncs(
 
 
 def _clock_after(data: SiteData) -> Callable[[], datetime]:
-    """The generator simulates a little past today: the sync's clock starts after the last
-    change, as a real site's would, so that the re-sync measures "nothing changed"."""
+    """The sync's clock starts after the data's last change, as a real site's would, whatever
+    the machine's date, so that the re-sync measures "nothing changed"."""
     latest = max(
         parse_timestamp(i["fields"]["updated"]) or datetime.min.replace(tzinfo=UTC)
         for board in data["boards"].values()

@@ -89,10 +89,10 @@ def test_sprint_without_json_is_a_readable_table(tracker) -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("WST Sprint 31 on Waste Digital (board 11 on westbridge): closed ")
-    assert "Committed 9 points (4 issues) · completed 2 (1)" in out
+    assert "Committed 21 points (4 issues) · completed 7 (2)" in out
     assert re.search(r"Key\s+Outcome\s+Added\s+Initial\s+Final\s+Summary", out)
-    assert re.search(r"WST-9\s+removed", out)
-    assert "Carried over:\n  WST-20 (2 remaining) to WST Sprint 32" in out
+    assert re.search(r"WST-20\s+removed", out)
+    assert "Carried over:\n  WST-9 (13 remaining) to WST Sprint 32" in out
     assert "sub-tasks are left out, as in Jira" in out
 
 

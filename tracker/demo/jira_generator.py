@@ -124,8 +124,9 @@ def _is_weekday(day: int) -> bool:
 
 
 _ACTIVE_DAY = _day_number(ACTIVE_SPRINT_START)
-NOW = _at(_ACTIVE_DAY + 8, 15 * 60)
-"""The moment the generated sites were 'exported': Tuesday of the active sprint's second week."""
+NOW = _at(_ACTIVE_DAY + 4, 15 * 60)
+"""The moment the generated sites were 'exported': Friday of the active sprint's first week,
+before the day the demo was made (29 November 2026), so nothing in it lies in the future."""
 _SIMULATION_END = NOW - 30 * _MINUTE
 
 # ---------------------------------------------------------------------------------------------
