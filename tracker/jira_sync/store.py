@@ -119,21 +119,26 @@ def _upsert_sprints(
     upsert(session, JiraSprint, rows, ["site_id", "jira_id"])
 
 
-def _stored_updates(
-    session: Session, site_id: int, jira_ids: list[int]
-) -> dict[int, datetime | None]:
-    """When each of these issues was last updated according to what we hold."""
-    found: dict[int, datetime | None] = {}
+def _by_jira_id(session: Session, site_id: int, jira_ids: list[int], column: Any) -> dict[int, Any]:
+    """One column of the site's issues, keyed by Jira id, read in chunks of ids."""
+    found: dict[int, Any] = {}
     for chunk in _chunks(jira_ids):
         found.update(
             session.execute(
-                select(JiraIssue.jira_id, JiraIssue.updated_at).where(
+                select(JiraIssue.jira_id, column).where(
                     JiraIssue.site_id == site_id,
                     JiraIssue.jira_id.in_(chunk),  # type: ignore[attr-defined]
                 )
             ).all()
         )
     return found
+
+
+def _stored_updates(
+    session: Session, site_id: int, jira_ids: list[int]
+) -> dict[int, datetime | None]:
+    """When each of these issues was last updated according to what we hold."""
+    return _by_jira_id(session, site_id, jira_ids, JiraIssue.updated_at)
 
 
 def _listed_on(session: Session, board_id: int) -> set[int]:
@@ -143,17 +148,8 @@ def _listed_on(session: Session, board_id: int) -> set[int]:
 
 
 def issue_ids(session: Session, site_id: int, jira_ids: list[int]) -> dict[int, int]:
-    ids: dict[int, int] = {}
-    for chunk in _chunks(jira_ids):
-        ids.update(
-            session.execute(
-                select(JiraIssue.jira_id, JiraIssue.id).where(
-                    JiraIssue.site_id == site_id,
-                    JiraIssue.jira_id.in_(chunk),  # type: ignore[attr-defined]
-                )
-            ).all()
-        )
-    return ids
+    """Our row ids of these issues of the site, by Jira id."""
+    return _by_jira_id(session, site_id, jira_ids, JiraIssue.id)
 
 
 def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:

@@ -8,13 +8,14 @@ Each issue is described as it was created, then change by change; the builder wo
 changelog item's `from` and the issue's current values, as Jira would hold them.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Self
 
 import numpy as np
 import pandas as pd
 
-from tracker.metrics.frames import Sprint
+from tracker.metrics.frames import EVENT_COLUMNS, ISSUE_COLUMNS, Sprint
 
 TODO, IN_PROGRESS, DONE, CLOSED = "1", "3", "10001", "10002"
 DONE_IDS = frozenset({DONE, CLOSED})
@@ -145,22 +146,13 @@ def events_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     return frame.sample(frac=1.0, random_state=1).reset_index(drop=True)
 
 
-ISSUE_DTYPES = {
-    "issue_id": "int64",
-    "key": "str",
-    "issue_type": "str",
-    "is_subtask": "bool",
-    "parent_id": "Int64",
-    "status_id": "str",
-    "sprint_ids": "str",
-    "estimate": "float64",
-    "created": "datetime64[ns, UTC]",
-}
-EVENT_DTYPES = {
-    "issue_id": "int64",
-    "at": "datetime64[ns, UTC]",
-    "field": "str",
-    "from_value": "str",
-    "to_value": "str",
-    "seq": "int64",
-}
+def _dtypes(contract: Mapping[str, str]) -> dict[str, str]:
+    """The frame contract (tracker.metrics.frames) as concrete dtypes to build frames with."""
+    return {
+        name: "datetime64[ns, UTC]" if kind == "datetime64[UTC]" else kind
+        for name, kind in contract.items()
+    }
+
+
+ISSUE_DTYPES = _dtypes(ISSUE_COLUMNS)
+EVENT_DTYPES = _dtypes(EVENT_COLUMNS)
