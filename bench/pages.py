@@ -137,7 +137,8 @@ def profile(url: str) -> None:
     """Profile what the pages ask of the services, with their default selections."""
     from pyinstrument import Profiler
 
-    from tracker.services.sprints import (
+    from tracker.services.auth.users import actor_for_user
+    from tracker.services.delivery.sprints import (
         board_sprints,
         board_velocity,
         deliverable_boards,
@@ -146,7 +147,6 @@ def profile(url: str) -> None:
         review_deliverables,
         sprint_report_for,
     )
-    from tracker.services.users import actor_for_user
 
     engine = create_tracker_engine(url)
     profiler = Profiler()

@@ -7,8 +7,8 @@ import streamlit as st
 
 from tracker.charts.acceptance import acceptance_chart
 from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
-from tracker.services.criteria_views import programme_criteria
-from tracker.services.programme import deliverables_frame, list_programmes
+from tracker.services.acceptance.views import programme_criteria
+from tracker.services.programme.overview import deliverables_frame, list_programmes
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme, page_header
 

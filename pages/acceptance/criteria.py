@@ -4,23 +4,23 @@
 import pandas as pd
 import streamlit as st
 
-from tracker.services.audit import ledger_frame
-from tracker.services.criteria_views import (
+from tracker.services.acceptance.evidence_pack import build_evidence_pack, pack_html, pack_zip
+from tracker.services.acceptance.views import (
     criteria_frame,
     evidence_frame,
     may_add_criteria,
     versions_frame,
 )
-from tracker.services.evidence_pack import build_evidence_pack, pack_html, pack_zip
-from tracker.services.programme import deliverables_frame, list_programmes
-from tracker.ui.criteria_forms import (
+from tracker.services.audit import ledger_frame
+from tracker.services.programme.overview import deliverables_frame, list_programmes
+from tracker.ui.acceptance_forms import (
     criterion_choices,
     edit_form,
     move_form,
     new_criterion_form,
     show_flash,
 )
-from tracker.ui.criteria_panel import criteria_panel, history_table, plain, status_label
+from tracker.ui.acceptance_panel import criteria_panel, history_table, plain, status_label
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme, page_header
 

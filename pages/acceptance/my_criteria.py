@@ -4,9 +4,9 @@ query what was sent, submit evidence for what was confirmed or rejected. Nothing
 import pandas as pd
 import streamlit as st
 
-from tracker.services.criteria_views import waiting_for_supplier
-from tracker.ui.criteria_forms import move_form, show_flash
-from tracker.ui.criteria_panel import plain, status_label
+from tracker.services.acceptance.views import waiting_for_supplier
+from tracker.ui.acceptance_forms import move_form, show_flash
+from tracker.ui.acceptance_panel import plain, status_label
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import page_header
 

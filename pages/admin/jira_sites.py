@@ -5,7 +5,7 @@ import streamlit as st
 
 from tracker.errors import TrackerError
 from tracker.jira_sync.sync import SyncProgress
-from tracker.services.jira_admin import (
+from tracker.services.jira.sites import (
     add_site,
     check_site_connection,
     choose_synced_boards,

@@ -5,8 +5,8 @@ import streamlit as st
 
 from tracker.errors import TrackerError
 from tracker.models import Role
-from tracker.services.auth import sign_in_events
-from tracker.services.users import save_users, user_candidates, users_frame
+from tracker.services.auth.sign_in import sign_in_events
+from tracker.services.auth.users import save_users, user_candidates, users_frame
 from tracker.services.validation import RowEdit, RowsRejected
 from tracker.ui.editor import editable_table, show_problems
 from tracker.ui.session import db, page_actor

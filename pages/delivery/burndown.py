@@ -4,8 +4,8 @@ its forecast, for the programme board."""
 import streamlit as st
 
 from tracker.charts.delivery import burndown_figure, programme_figure, velocity_figure
-from tracker.services.programme import list_programmes
-from tracker.services.sprints import review_boards
+from tracker.services.delivery.sprints import review_boards
+from tracker.services.programme.overview import list_programmes
 from tracker.ui.delivery import (
     burndown_table,
     burnup_table,

@@ -5,9 +5,9 @@ import streamlit as st
 
 from tracker.charts.delivery import burndown_figure
 from tracker.errors import TrackerError
-from tracker.services.programme import list_programmes
-from tracker.services.sprints import review_boards, review_deliverables
-from tracker.ui.criteria_panel import criteria_panel, plain
+from tracker.services.delivery.sprints import review_boards, review_deliverables
+from tracker.services.programme.overview import list_programmes
+from tracker.ui.acceptance_panel import criteria_panel, plain
 from tracker.ui.delivery import (
     burndown_table,
     carry_over_table,
@@ -24,7 +24,7 @@ from tracker.ui.delivery import (
     points,
     report_options,
 )
-from tracker.ui.engage import who_to_engage_panel
+from tracker.ui.engagement import who_to_engage_panel
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme, page_header
 

@@ -8,13 +8,13 @@ import streamlit as st
 from tracker.errors import TrackerError
 from tracker.models import Scheme, Sensitivity
 from tracker.policy import Action, can
-from tracker.services.accreditations import (
+from tracker.services.assurance.accreditations import (
     REGISTER_COLUMNS,
     expiries_frame,
     register_frame,
     save_accreditations,
 )
-from tracker.services.assurance import (
+from tracker.services.assurance.gates import (
     Decision,
     Expiry,
     assign_supplier,
@@ -26,9 +26,9 @@ from tracker.services.assurance import (
     rules_frame,
     save_rules,
 )
-from tracker.services.contacts import organisation_names
-from tracker.services.engagement import map_deliverables
-from tracker.services.programme import list_programmes
+from tracker.services.engagement.maps import map_deliverables
+from tracker.services.people.contacts import organisation_names
+from tracker.services.programme.overview import list_programmes
 from tracker.ui.editor import editable_table
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme, page_header

@@ -7,15 +7,15 @@ import streamlit as st
 
 from tracker.errors import TrackerError
 from tracker.policy import Action, can
-from tracker.services.contacts import (
+from tracker.services.people.contacts import (
     CONTACT_COLUMNS,
     ContactStatus,
     contacts_frame,
     organisation_names,
     save_contacts,
 )
-from tracker.services.exchange import Table, export_file, import_file
-from tracker.services.personal_data import erase_person, export_person
+from tracker.services.people.exchange import Table, export_file, import_file
+from tracker.services.people.personal_data import erase_person, export_person
 from tracker.services.validation import RowsRejected
 from tracker.ui.editor import editable_table, show_problems
 from tracker.ui.session import db, page_actor

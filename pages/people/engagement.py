@@ -5,7 +5,7 @@ import streamlit as st
 
 from tracker.charts.engagement import power_interest_grid
 from tracker.models import Channel, Side
-from tracker.services.engagement import (
+from tracker.services.engagement.maps import (
     ALL_STAGES,
     effective_at,
     engagement_frame,
@@ -14,12 +14,12 @@ from tracker.services.engagement import (
     power_interest,
     raci_matrix,
     save_engagements,
-    stage_names,
 )
-from tracker.services.programme import list_programmes, stage_plan
+from tracker.services.lookups import stage_names
+from tracker.services.programme.overview import list_programmes, stage_plan
 from tracker.services.validation import RowEdit
 from tracker.ui.editor import editable_table
-from tracker.ui.engage import who_to_engage_panel
+from tracker.ui.engagement import who_to_engage_panel
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme, page_header
 

@@ -5,14 +5,14 @@ from datetime import date
 import streamlit as st
 
 from tracker.charts.stages import stage_timeline
-from tracker.services.programme import (
+from tracker.services.programme.overview import (
     deliverables_frame,
     headline_counts,
     list_programmes,
     stage_plan,
 )
-from tracker.ui.deliverable_status import deliverable_status_form
-from tracker.ui.engage import who_to_engage_summary
+from tracker.ui.engagement import who_to_engage_summary
+from tracker.ui.programme_status import deliverable_status_form
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme, page_header, rag_styled
 

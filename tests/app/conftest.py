@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tracker.db import create_tracker_engine, session_scope
-from tracker.services.users import actor_for_email
+from tracker.services.auth.users import actor_for_email
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")

@@ -7,15 +7,15 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import ADMIN, BOARD, OWNER, SUPPLIER
 from tracker.db import create_tracker_engine, session_scope
 from tracker.models import AcceptanceCriterion, Deliverable
-from tracker.services.criteria import (
+from tracker.services.acceptance.criteria import (
     Details,
     Wording,
     create_criterion,
     current_wording,
     edit_criterion,
 )
-from tracker.services.users import actor_for_email
-from tracker.ui.criteria_panel import plain
+from tracker.services.auth.users import actor_for_email
+from tracker.ui.acceptance_panel import plain
 
 PAGE = "pages/acceptance/criteria.py"
 

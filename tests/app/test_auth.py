@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import ADMIN, APP, AUTH_SECRETS, NO_AUTH_SECRETS, OWNER, SUPPLIER
 from tracker.db import create_tracker_engine, session_scope
 from tracker.models import SignInEvent, User
-from tracker.services.users import actor_for_email
+from tracker.services.auth.users import actor_for_email
 from tracker.ui.navigation import PAGES
 
 OVERVIEW = "pages/programme/overview.py"

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import ADMIN, AUTH_SECRETS, BOARD, OWNER, ROOT, SUPPLIER
 from tracker.db import create_tracker_engine, session_scope
 from tracker.models import Role
-from tracker.services.engage_now import deliverable_by_ref
-from tracker.services.users import actor_for_email
+from tracker.services.auth.users import actor_for_email
+from tracker.services.lookups import deliverable_by_ref
 from tracker.ui.navigation import PAGES, PageSpec
 from tracker.ui.session import ACTOR_KEY
 

@@ -12,7 +12,7 @@ from tracker.cli.app import OPERATOR
 from tracker.errors import TrackerError
 from tracker.models import Role
 from tracker.policy import PermissionDenied
-from tracker.services import jira_admin
+from tracker.services.jira import sites as jira_admin
 
 BOARD_MEMBER = replace(OPERATOR, role=Role.board_member)
 

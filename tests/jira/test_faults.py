@@ -15,7 +15,7 @@ from tests.jira_server.server import JiraServer
 from tracker.cli.app import OPERATOR
 from tracker.jira_sync.errors import SyncError
 from tracker.models import JiraSite, SyncRun
-from tracker.services import jira_admin
+from tracker.services.jira import sites as jira_admin
 
 DONE = {"id": "10001", "name": "Done", "statusCategory": {"key": "done"}}
 

@@ -26,8 +26,8 @@ from tracker.models import (
     Organisation,
     Programme,
 )
-from tracker.services.deliverable_issues import deliverable_issue_map
-from tracker.services.jira_frames import board_frames, programme_frames
+from tracker.services.delivery.frames import board_frames, programme_frames
+from tracker.services.delivery.issues import deliverable_issue_map
 
 
 @pytest.fixture(scope="module")

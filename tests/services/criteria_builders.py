@@ -6,8 +6,8 @@ from sqlmodel import Session
 
 from tracker.models import Deliverable, Organisation, Person, Programme, Role, Stage, User
 from tracker.policy import Actor
-from tracker.services.criteria import Saved, Wording, create_criterion
-from tracker.services.users import actor_for_user
+from tracker.services.acceptance.criteria import Saved, Wording, create_criterion
+from tracker.services.auth.users import actor_for_user
 
 
 @dataclass(frozen=True)

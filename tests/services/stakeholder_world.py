@@ -19,7 +19,7 @@ from tracker.models import (
     User,
 )
 from tracker.policy import Actor
-from tracker.services.users import actor_for_user
+from tracker.services.auth.users import actor_for_user
 
 TODAY = date(2026, 11, 29)
 STAGES = ("Discovery", "Alpha", "Beta")

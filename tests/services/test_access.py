@@ -29,19 +29,14 @@ from tracker.models import (
     Person,
 )
 from tracker.policy import Actor, PermissionDenied
-from tracker.services.accreditations import register_frame, save_accreditations
-from tracker.services.assurance import (
-    assign_supplier,
-    check_gate,
-    compliance_frame,
-    overrides_frame,
-    record_override,
+from tracker.services.acceptance.criteria import (
+    UnknownCriterion,
+    Wording,
+    create_criterion,
+    make_move,
 )
-from tracker.services.audit import ledger_frame, verify_ledger
-from tracker.services.auth import sign_in_events
-from tracker.services.contacts import contacts_frame, organisation_names, save_contacts
-from tracker.services.criteria import UnknownCriterion, Wording, create_criterion, make_move
-from tracker.services.criteria_views import (
+from tracker.services.acceptance.evidence_pack import build_evidence_pack
+from tracker.services.acceptance.views import (
     criteria_frame,
     criterion_options,
     evidence_frame,
@@ -49,19 +44,18 @@ from tracker.services.criteria_views import (
     versions_frame,
     waiting_for_supplier,
 )
-from tracker.services.engage_now import (
-    GapKind,
-    deliverable_by_ref,
-    visible_deliverable,
-    who_to_engage,
-    who_to_engage_all,
+from tracker.services.assurance.accreditations import register_frame, save_accreditations
+from tracker.services.assurance.gates import (
+    assign_supplier,
+    check_gate,
+    compliance_frame,
+    overrides_frame,
+    record_override,
 )
-from tracker.services.engagement import engagement_frame, map_deliverables, save_engagements
-from tracker.services.evidence_pack import build_evidence_pack
-from tracker.services.exchange import export_file, import_file
-from tracker.services.personal_data import erase_person, export_person
-from tracker.services.programme import deliverables_frame, list_programmes
-from tracker.services.sprints import (
+from tracker.services.audit import ledger_frame, verify_ledger
+from tracker.services.auth.sign_in import sign_in_events
+from tracker.services.auth.users import actor_for_email, save_users, users_frame
+from tracker.services.delivery.sprints import (
     board_sprints,
     board_velocity,
     deliverable_boards,
@@ -70,7 +64,21 @@ from tracker.services.sprints import (
     review_deliverables,
     sprint_report_for,
 )
-from tracker.services.users import actor_for_email, save_users, users_frame
+from tracker.services.engagement.maps import (
+    engagement_frame,
+    map_deliverables,
+    save_engagements,
+)
+from tracker.services.engagement.now import (
+    GapKind,
+    who_to_engage,
+    who_to_engage_all,
+)
+from tracker.services.lookups import deliverable_by_ref, visible_deliverable
+from tracker.services.people.contacts import contacts_frame, organisation_names, save_contacts
+from tracker.services.people.exchange import export_file, import_file
+from tracker.services.people.personal_data import erase_person, export_person
+from tracker.services.programme.overview import deliverables_frame, list_programmes
 from tracker.services.validation import RowEdit, RowsRejected
 
 LEDGERLINE = "Ledgerline Systems Ltd"

@@ -19,8 +19,19 @@ from tracker.models import (
     User,
 )
 from tracker.policy import Actor
-from tracker.services.auth import Identity, Refusal, record_sign_out, sign_in, sign_in_events
-from tracker.services.users import actor_for_email, save_users, user_candidates, users_frame
+from tracker.services.auth.sign_in import (
+    Identity,
+    Refusal,
+    record_sign_out,
+    sign_in,
+    sign_in_events,
+)
+from tracker.services.auth.users import (
+    actor_for_email,
+    save_users,
+    user_candidates,
+    users_frame,
+)
 from tracker.services.validation import RowEdit, RowsRejected
 
 IAT = 1_790_000_000

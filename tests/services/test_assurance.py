@@ -14,8 +14,9 @@ from tracker.models import (
     Sensitivity,
 )
 from tracker.policy import PermissionDenied
-from tracker.services.accreditations import register_frame, save_accreditations
-from tracker.services.assurance import (
+from tracker.services.assurance.accreditations import register_frame, save_accreditations
+from tracker.services.assurance.check import assurance_report
+from tracker.services.assurance.gates import (
     AssuranceBlocked,
     Decision,
     Expiry,
@@ -29,7 +30,6 @@ from tracker.services.assurance import (
     revoke_override,
     save_rules,
 )
-from tracker.services.assurance_check import assurance_report
 from tracker.services.validation import RowEdit, RowsRejected
 
 

@@ -15,9 +15,15 @@ from tests.services.test_criteria_moves import bring_to
 from tracker.models import AuditEntry, CriterionMove, CriterionStatus, Person
 from tracker.models.acceptance import AppendOnlyViolation
 from tracker.services import audit
+from tracker.services.acceptance.criteria import (
+    Details,
+    Wording,
+    create_criterion,
+    edit_criterion,
+    make_move,
+)
 from tracker.services.audit import ledger_frame, verify_ledger
-from tracker.services.criteria import Details, Wording, create_criterion, edit_criterion, make_move
-from tracker.services.personal_data import erase_person, placeholder_name
+from tracker.services.people.personal_data import erase_person, placeholder_name
 
 M, S = CriterionMove, CriterionStatus
 pytestmark = pytest.mark.db

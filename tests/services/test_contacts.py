@@ -12,8 +12,8 @@ from tracker.db import session_scope
 from tracker.errors import TrackerError
 from tracker.models import Deliverable, Engagement, Person
 from tracker.policy import PermissionDenied
-from tracker.services.contacts import contacts_frame, save_contacts
-from tracker.services.exchange import Table, export_file, import_file, read_file
+from tracker.services.people.contacts import contacts_frame, save_contacts
+from tracker.services.people.exchange import Table, export_file, import_file, read_file
 from tracker.services.validation import RowEdit, RowsRejected
 
 

@@ -6,9 +6,8 @@ from sqlmodel import Session
 
 from tests.services.criteria_builders import build_world, new_criterion
 from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus
-from tracker.services import criteria
-from tracker.services.audit import verify_ledger
-from tracker.services.criteria import (
+from tracker.services.acceptance import criteria
+from tracker.services.acceptance.criteria import (
     Details,
     StaleCriterion,
     Wording,
@@ -16,6 +15,7 @@ from tracker.services.criteria import (
     edit_criterion,
     make_move,
 )
+from tracker.services.audit import verify_ledger
 
 pytestmark = pytest.mark.db
 

@@ -11,9 +11,14 @@ from tests.services.criteria_builders import World, build_world, new_criterion
 from tests.services.test_criteria_moves import PATH
 from tracker.models import CriterionMove, CriterionStatus
 from tracker.policy import PermissionDenied
-from tracker.services.criteria import EvidenceLink, make_move
-from tracker.services.evidence_pack import build_evidence_pack, pack_csv, pack_html, write_pack
-from tracker.services.personal_data import erase_person, placeholder_name
+from tracker.services.acceptance.criteria import EvidenceLink, make_move
+from tracker.services.acceptance.evidence_pack import (
+    build_evidence_pack,
+    pack_csv,
+    pack_html,
+    write_pack,
+)
+from tracker.services.people.personal_data import erase_person, placeholder_name
 
 M, S = CriterionMove, CriterionStatus
 pytestmark = pytest.mark.db

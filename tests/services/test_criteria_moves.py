@@ -10,7 +10,7 @@ from sqlmodel import Session
 from tests.services.criteria_builders import ROLE_NAMES, World, build_world, new_criterion
 from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus
 from tracker.policy import PermissionDenied
-from tracker.services.criteria import (
+from tracker.services.acceptance.criteria import (
     CriterionError,
     Details,
     EvidenceLink,

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 from tests.services.criteria_builders import build_world, new_criterion
 from tests.services.test_criteria_moves import EVIDENCE, bring_to
 from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus, CriterionVersion
-from tracker.services.criteria import (
+from tracker.services.acceptance.criteria import (
     CriterionError,
     Details,
     Wording,

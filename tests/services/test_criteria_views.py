@@ -15,8 +15,8 @@ from tracker.models import (
     JiraSprint,
 )
 from tracker.policy import PermissionDenied
-from tracker.services.criteria import Details, Wording, edit_criterion
-from tracker.services.criteria_views import (
+from tracker.services.acceptance.criteria import Details, Wording, edit_criterion
+from tracker.services.acceptance.views import (
     criteria_frame,
     programme_criteria,
     versions_frame,

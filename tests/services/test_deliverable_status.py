@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 
 from tracker.models import Deliverable, DeliverableStage, Stage
 from tracker.policy import PermissionDenied
-from tracker.services.deliverable_status import (
+from tracker.services.auth.users import actor_for_email
+from tracker.services.programme.status import (
     Status,
     StatusRejected,
     current_status,
@@ -16,7 +17,6 @@ from tracker.services.deliverable_status import (
     status_history,
     update_status,
 )
-from tracker.services.users import actor_for_email
 
 OWNER = "tom.hargreaves@northmoor.gov.uk"  # Northmoor: owns RB-01
 OTHER_OWNER = "aisha.okafor@eastvale.gov.uk"

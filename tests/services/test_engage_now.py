@@ -8,8 +8,12 @@ from sqlmodel import Session
 from tests.services.stakeholder_world import TODAY, World, build_world, engage
 from tracker.errors import TrackerError
 from tracker.models import Accreditation, AssuranceOverride, Deliverable, Person
-from tracker.services.engage_now import GapKind, deliverable_by_ref, who_to_engage
-from tracker.services.personal_data import erase_person
+from tracker.services.engagement.now import (
+    GapKind,
+    who_to_engage,
+)
+from tracker.services.lookups import deliverable_by_ref
+from tracker.services.people.personal_data import erase_person
 
 
 @pytest.fixture

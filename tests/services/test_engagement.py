@@ -8,14 +8,14 @@ from sqlmodel import Session, func, select
 from tests.services.stakeholder_world import World, build_world, engage
 from tracker.models import Deliverable, Engagement
 from tracker.policy import PermissionDenied
-from tracker.services.engagement import (
+from tracker.services.engagement.maps import (
     engagement_frame,
     map_deliverables,
     power_interest,
     raci_matrix,
     save_engagements,
 )
-from tracker.services.programme import stage_plan
+from tracker.services.programme.overview import stage_plan
 from tracker.services.validation import RowEdit, RowsRejected
 
 

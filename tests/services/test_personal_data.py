@@ -9,9 +9,9 @@ from tests.services.stakeholder_world import World, build_world, engage
 from tracker.errors import TrackerError
 from tracker.models import Deliverable, Engagement, Person, User
 from tracker.policy import PermissionDenied
-from tracker.services.engagement import engagement_frame
-from tracker.services.personal_data import erase_person, export_person, find_person
-from tracker.services.users import UnknownUser, actor_for_email
+from tracker.services.auth.users import UnknownUser, actor_for_email
+from tracker.services.engagement.maps import engagement_frame
+from tracker.services.people.personal_data import erase_person, export_person, find_person
 
 
 @pytest.fixture

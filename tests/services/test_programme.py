@@ -5,13 +5,13 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tracker.services.programme import (
+from tracker.services.auth.users import actor_for_email
+from tracker.services.programme.overview import (
     deliverables_frame,
     headline_counts,
     list_programmes,
     stage_plan,
 )
-from tracker.services.users import actor_for_email
 
 BOARD = "joan.whitfield@westbridge.gov.uk"
 SKYWARD = "chloe.bennett@skywardtelecom.co.uk"

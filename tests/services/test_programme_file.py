@@ -23,7 +23,7 @@ from tracker.models import (
 )
 from tracker.models.delivery import DEFAULT_STAGES
 from tracker.policy import Actor, PermissionDenied
-from tracker.services.programme_file import ProgrammeFileError, load_programme_file
+from tracker.services.programme.file import ProgrammeFileError, load_programme_file
 
 MINIMAL: dict[str, Any] = {
     "programme": {"name": "Fenland Shared Waste"},

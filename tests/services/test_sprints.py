@@ -26,8 +26,8 @@ from tracker.errors import TrackerError
 from tracker.jira_sync.dataset import SiteData, read_dataset
 from tracker.metrics.sprint_report import ReportOptions
 from tracker.policy import Actor, PermissionDenied
-from tracker.services.engage_now import deliverable_by_ref
-from tracker.services.sprints import (
+from tracker.services.auth.users import actor_for_email
+from tracker.services.delivery.sprints import (
     NotFound,
     SprintReview,
     board_sprints,
@@ -40,7 +40,7 @@ from tracker.services.sprints import (
     review_deliverables,
     sprint_report_for,
 )
-from tracker.services.users import actor_for_email
+from tracker.services.lookups import deliverable_by_ref
 
 pytestmark = pytest.mark.db
 

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from tracker.charts import OKABE_ITO
 from tracker.models import Side
-from tracker.services.engagement import QUADRANTS
+from tracker.services.engagement.maps import QUADRANTS
 
 # A colour and a distinct shape per side.
 SIDE_MARKERS = {

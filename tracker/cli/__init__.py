@@ -1,13 +1,13 @@
 """The `tracker` command. Importing a module registers its commands on the root app."""
 
 from tracker.cli import (  # noqa: F401
+    acceptance,
     assurance,
     audit,
-    criteria,
     db,
     deliverable,
     demo,
-    engage,
+    engagement,
     jira,
     people,
     programme,

@@ -13,7 +13,7 @@ from tracker.errors import TrackerError
 from tracker.migrate import ensure_current
 from tracker.models import Role
 from tracker.policy import Actor
-from tracker.services.users import actor_for_email
+from tracker.services.auth.users import actor_for_email
 
 app = typer.Typer(
     help="tracker: programme governance for councils that share services.",

@@ -6,8 +6,8 @@ from datetime import datetime
 import typer
 
 from tracker.cli.app import acting, app
-from tracker.cli.engage import ON_OPTION
-from tracker.services.assurance_check import assurance_report
+from tracker.cli.engagement import ON_OPTION
+from tracker.services.assurance.check import assurance_report
 
 assurance_app = typer.Typer(help="Supplier assurance.", no_args_is_help=True)
 app.add_typer(assurance_app, name="assurance")

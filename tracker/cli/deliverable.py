@@ -7,12 +7,12 @@ from datetime import date
 import typer
 
 from tracker.cli.app import acting_or_fail, app
-from tracker.services.deliverable_status import (
+from tracker.services.lookups import deliverable_by_ref
+from tracker.services.programme.status import (
     current_status,
     status_history,
     update_status,
 )
-from tracker.services.engage_now import deliverable_by_ref
 
 deliverable_app = typer.Typer(
     help="A deliverable's stage, RAG and target date.", no_args_is_help=True

@@ -1,6 +1,6 @@
 """`tracker site ...`, `tracker sync` and `tracker import-jira`: Jira sites and their data.
 
-Thin wrappers over tracker.services.jira_admin, which the admin page calls too. Failures are one
+Thin wrappers over tracker.services.jira.sites, which the admin page calls too. Failures are one
 line on stderr and a non-zero exit; the progress bar goes to stderr so stdout stays the summary.
 """
 
@@ -14,7 +14,7 @@ from tracker.cli.app import acting, app, engine, fail
 from tracker.errors import TrackerError
 from tracker.jira_sync.sync import SyncProgress
 from tracker.policy import Actor
-from tracker.services import jira_admin
+from tracker.services.jira import sites as jira_admin
 
 site_app = typer.Typer(
     help="Jira sites: where they are and whose credentials reach them.", no_args_is_help=True

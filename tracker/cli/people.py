@@ -6,8 +6,8 @@ from pathlib import Path
 import typer
 
 from tracker.cli.app import acting, app
-from tracker.services.exchange import Table, export_file, import_file
-from tracker.services.personal_data import erase_person, export_person, find_person
+from tracker.services.people.exchange import Table, export_file, import_file
+from tracker.services.people.personal_data import erase_person, export_person, find_person
 
 contacts_app = typer.Typer(
     help="Contacts and engagement maps as CSV or Excel.", no_args_is_help=True

@@ -5,7 +5,7 @@ from pathlib import Path
 import typer
 
 from tracker.cli.app import acting, app
-from tracker.services.programme_file import ProgrammeFileError, load_programme_file
+from tracker.services.programme.file import ProgrammeFileError, load_programme_file
 
 programme_app = typer.Typer(help="A programme's set-up, from a file.", no_args_is_help=True)
 app.add_typer(programme_app, name="programme")

@@ -1,9 +1,9 @@
 """`tracker report sprint|velocity|programme`: the delivery pages' figures at the command line.
 
-Thin wrappers over tracker.services.sprints, so a figure here is the figure on the page. `--json`
-prints machine-readable output (timestamps ISO 8601 in UTC, estimates null when unset); without
-it, readable tables. Unknown or hidden sites, boards, sprints and programmes are one line on stderr
-and a non-zero exit.
+Thin wrappers over tracker.services.delivery.sprints, so a figure here is the figure on the
+page. `--json` prints machine-readable output (timestamps ISO 8601 in UTC, estimates null when
+unset); without it, readable tables. Unknown or hidden sites, boards, sprints and programmes are
+one line on stderr and a non-zero exit.
 """
 
 import json
@@ -20,9 +20,8 @@ from tracker.cli.app import acting_or_fail, app
 from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.metrics.frames import Sprint
 from tracker.metrics.sprint_report import ReportOptions
-from tracker.services.criteria_views import programme_criteria
-from tracker.services.programme import deliverables_frame, headline_counts
-from tracker.services.sprints import (
+from tracker.services.acceptance.views import programme_criteria
+from tracker.services.delivery.sprints import (
     ProgrammeProgress,
     SprintReview,
     board_velocity,
@@ -31,6 +30,7 @@ from tracker.services.sprints import (
     programme_progress,
     sprint_report_for,
 )
+from tracker.services.programme.overview import deliverables_frame, headline_counts
 
 report_app = typer.Typer(
     help="Sprint, velocity and programme reports, as on the delivery pages.",

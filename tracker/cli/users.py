@@ -7,9 +7,9 @@ import typer
 
 from tracker.cli.app import acting_or_fail, app, fail
 from tracker.models import Role
-from tracker.services.auth import sign_in_events
-from tracker.services.personal_data import find_person
-from tracker.services.users import save_users, users_frame
+from tracker.services.auth.sign_in import sign_in_events
+from tracker.services.auth.users import save_users, users_frame
+from tracker.services.people.personal_data import find_person
 from tracker.services.validation import RowEdit
 
 users_app = typer.Typer(help="User accounts and sign-ins (admins).", no_args_is_help=True)

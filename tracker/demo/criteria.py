@@ -26,7 +26,7 @@ from tracker.models import (
     User,
 )
 from tracker.policy import COUNCIL_CRITERION_MOVES, Actor
-from tracker.services.criteria import (
+from tracker.services.acceptance.criteria import (
     Details,
     EvidenceLink,
     Saved,
@@ -36,7 +36,7 @@ from tracker.services.criteria import (
     edit_criterion,
     make_move,
 )
-from tracker.services.users import actor_for_email, actor_for_user
+from tracker.services.auth.users import actor_for_email, actor_for_user
 
 
 def _supplier_contact(session: Session, deliverable: Deliverable) -> Actor:

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from tracker.models import Accreditation, Deliverable, Engagement, Organisation, Person, Stage
-from tracker.services.programme_file import _day, _upsert
+from tracker.services.programme.file import _day, _upsert
 
 
 def load_engagements(session: Session, path: Path) -> int:

@@ -12,7 +12,7 @@ from tracker.demo.criteria import load_criteria
 from tracker.demo.engagements import load_engagements
 from tracker.jira_sync.offline import import_site_directory
 from tracker.models import Programme
-from tracker.services.programme_file import load_programme
+from tracker.services.programme.file import load_programme
 
 DEMO_DIR = DATA_DIR / "demo"
 

@@ -272,7 +272,7 @@ def verify_ledger(session: Session, actor: Actor) -> LedgerCheck:
 
 def person_names(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
     """Names for display, resolved now from `person`, so an erased person shows the placeholder
-    erasure left in their row (tracker.services.personal_data)."""
+    erasure left in their row (tracker.services.people.personal_data)."""
     wanted = {i for i in person_ids if i}
     if not wanted:
         return {}

@@ -14,7 +14,7 @@ from tracker.metrics.forecast import Measure
 from tracker.metrics.frames import Sprint
 from tracker.metrics.sprint_report import OUTCOMES, ReportOptions
 from tracker.policy import Actor
-from tracker.services.sprints import (
+from tracker.services.delivery.sprints import (
     BoardRef,
     DeliverableRef,
     ProgrammeProgress,

@@ -82,8 +82,8 @@ PAGES: tuple[PageSpec, ...] = (
         STAFF,
         ":material/monitoring:",
     ),
-    # Supplier contacts open the sprint review, but tracker.services.sprints shows them only
-    # the deliverables they supply; the burndown page mixes every supplier's work: staff only.
+    # Supplier contacts open the sprint review, but tracker.services.delivery.sprints shows them
+    # only the deliverables they supply; the burndown page mixes every supplier's work: staff only.
     PageSpec(
         "pages/delivery/sprint_review.py",
         "Sprint review",

@@ -30,9 +30,9 @@ from tracker.errors import TrackerError
 from tracker.migrate import ensure_current
 from tracker.models import Role
 from tracker.policy import Actor
-from tracker.services.auth import Identity, Refusal, record_sign_out, sign_in
-from tracker.services.users import actor_for_user, list_actors
-from tracker.ui.criteria_panel import plain
+from tracker.services.auth.sign_in import Identity, Refusal, record_sign_out, sign_in
+from tracker.services.auth.users import actor_for_user, list_actors
+from tracker.ui.acceptance_panel import plain
 from tracker.ui.navigation import PAGES_BY_URL
 
 DEMO_USER_KEY = "demo_user_id"

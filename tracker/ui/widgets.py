@@ -7,7 +7,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from tracker.policy import Actor
-from tracker.services.programme import ProgrammeInfo
+from tracker.services.programme.overview import ProgrammeInfo
 
 # GOV.UK design system colours; each pair passes 4.5:1 text contrast.
 RAG_STYLES = {

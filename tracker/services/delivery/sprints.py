@@ -1,6 +1,6 @@
 """Sprint reviews, velocity and a programme's progress: the metrics over synced Jira, per actor.
 
-Every figure comes from tracker.metrics over the frames of tracker.services.jira_frames, so the
+Every figure comes from tracker.metrics over the frames of tracker.services.delivery.frames, so the
 sprint review page, the burndown page and `tracker report` show the same numbers. Who sees what is
 tracker.policy's: staff read whole boards; a supplier contact reviews a sprint only through a
 deliverable their organisation supplies, and sees only the issues mapped to such deliverables,
@@ -24,15 +24,15 @@ from tracker.metrics.sprint_report import ReportOptions, SprintReport, sprint_re
 from tracker.metrics.velocity import velocity
 from tracker.models import BoardIssue, Deliverable, JiraBoard, JiraSite, JiraSprint, SyncRun
 from tracker.policy import Action, Actor, deliverable_filter, reads_whole_boards, require
-from tracker.services.deliverable_issues import deliverable_issue_map
-from tracker.services.engage_now import visible_deliverable
-from tracker.services.jira_frames import (
+from tracker.services.delivery.frames import (
     BoardFrames,
     board_frames,
     programme_frames,
     sprints_by_board,
 )
-from tracker.services.programme import ProgrammeInfo, list_programmes
+from tracker.services.delivery.issues import deliverable_issue_map
+from tracker.services.lookups import visible_deliverable
+from tracker.services.programme.overview import ProgrammeInfo, list_programmes
 
 BoardKey = str | int
 """A board as commands and pages name it: a site's name (its sprint ids are unique on the site)

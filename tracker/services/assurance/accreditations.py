@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from tracker.models import Accreditation, Organisation, Scheme
 from tracker.policy import Action, Actor, organisation_filter, require
-from tracker.services.assurance import DSPT_STATUSES, Expiry, dspt_rank, expiry_flag
+from tracker.services.assurance.gates import DSPT_STATUSES, Expiry, dspt_rank, expiry_flag
 from tracker.services.validation import RowEdit, RowProblem, RowsRejected, day, text
 
 REGISTER_COLUMNS = [

@@ -13,7 +13,7 @@ from pandas.io.formats.style import Styler
 from sqlmodel import Session
 
 from tracker.policy import Actor
-from tracker.services.criteria_views import criteria_frame
+from tracker.services.acceptance.views import criteria_frame
 from tracker.ui.widgets import RAG_STYLES
 
 TABLE_LABELS = {

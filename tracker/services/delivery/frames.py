@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from tracker.metrics.frames import STATE_FIELDS, Sprint
 from tracker.models import BoardIssue, ChangelogEvent, JiraBoard, JiraIssue, JiraSprint
-from tracker.services.deliverable_issues import deliverable_issue_map
+from tracker.services.delivery.issues import deliverable_issue_map
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from tracker.policy import (
     organisation_filter,
     require,
 )
-from tracker.services.contacts import STATUS_COLUMN
-from tracker.services.users import email_is
+from tracker.services.auth.users import email_is
+from tracker.services.people.contacts import STATUS_COLUMN
 from tracker.services.validation import (
     RowEdit,
     RowProblem,
@@ -59,15 +59,6 @@ ENGAGEMENT_COLUMNS = [
     "phone",
     "status",
 ]
-
-
-def stage_names(session: Session, programme_id: int) -> list[str]:
-    """The programme's stages in order."""
-    return list(
-        session.exec(
-            select(Stage.name).where(Stage.programme_id == programme_id).order_by(Stage.position)
-        )
-    )
 
 
 def map_deliverables(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame:

@@ -22,8 +22,8 @@ from tracker.models import (
     User,
 )
 from tracker.policy import Action, Actor, require
-from tracker.services.engagement import ALL_STAGES
-from tracker.services.users import email_is
+from tracker.services.auth.users import email_is
+from tracker.services.engagement.maps import ALL_STAGES
 
 
 def placeholder_name(person_id: int) -> str:

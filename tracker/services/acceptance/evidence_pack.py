@@ -23,9 +23,9 @@ from sqlmodel import Session, select
 from tracker.models import CriterionMove, Organisation
 from tracker.models.types import utcnow
 from tracker.policy import Action, Actor, require
+from tracker.services.acceptance.views import criteria_frame, evidence_frame, versions_frame
 from tracker.services.audit import LedgerCheck, ledger_frame, verify_ledger
-from tracker.services.criteria_views import criteria_frame, evidence_frame, versions_frame
-from tracker.services.engage_now import visible_deliverable
+from tracker.services.lookups import visible_deliverable
 
 M = CriterionMove
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

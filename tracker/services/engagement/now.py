@@ -18,20 +18,23 @@ from tracker.errors import TrackerError
 from tracker.models import Deliverable, Organisation, Person, Sensitivity, Side, Stage
 from tracker.policy import (
     Actor,
-    can_read_deliverable,
     can_see_contact_details,
     deliverable_filter,
     sees_organisation,
 )
-from tracker.services.assurance import (
+from tracker.services.assurance.gates import (
     COUNCIL_KINDS,
     active_overrides,
     holdings,
     requirements,
     standing,
 )
-from tracker.services.contacts import ContactStatus
-from tracker.services.engagement import effective_at, engagement_frame
+from tracker.services.engagement.maps import (
+    effective_at,
+    engagement_frame,
+)
+from tracker.services.lookups import visible_deliverable
+from tracker.services.people.contacts import ContactStatus
 
 SUPPLIER_SIDES = frozenset({Side.supplier, Side.charity})
 CONTACT_COLUMNS = [
@@ -84,25 +87,6 @@ class EngageNow:
             for r in rows.itertuples()
         ]
         return separator.join(named) or "none"
-
-
-def deliverable_by_ref(session: Session, actor: Actor, ref: str) -> Deliverable:
-    """A deliverable the actor may see, by its reference; one message whether it is missing or
-    hidden, so a supplier cannot probe for others' work."""
-    found = session.exec(
-        select(Deliverable).where(Deliverable.ref == ref.strip(), deliverable_filter(actor))
-    ).first()
-    if found is None:
-        raise TrackerError(f"no deliverable '{ref}' that you can see")
-    return found
-
-
-def visible_deliverable(session: Session, actor: Actor, deliverable_id: int) -> Deliverable:
-    """A deliverable by id, if the actor may see it (the same message otherwise)."""
-    found = session.get(Deliverable, deliverable_id)
-    if found is None or not can_read_deliverable(actor, found):
-        raise TrackerError("no such deliverable that you can see")
-    return found
 
 
 def _owner_row(session: Session, actor: Actor, deliverable: Deliverable) -> dict | None:

@@ -22,7 +22,7 @@ from tracker.models import (
 )
 from tracker.models.types import utcnow
 from tracker.policy import Actor, PermissionDenied, can_edit_deliverable
-from tracker.services.engage_now import visible_deliverable
+from tracker.services.lookups import stage_names, visible_deliverable
 
 
 class StatusRejected(TrackerError):
@@ -50,15 +50,10 @@ def current_status(session: Session, actor: Actor, deliverable_id: int) -> Statu
     )
 
 
-def stage_names(session: Session, actor: Actor, deliverable_id: int) -> list[str]:
+def deliverable_stage_names(session: Session, actor: Actor, deliverable_id: int) -> list[str]:
+    """The stages of the programme the deliverable belongs to, in order."""
     deliverable = visible_deliverable(session, actor, deliverable_id)
-    return list(
-        session.exec(
-            select(Stage.name)
-            .where(Stage.programme_id == deliverable.programme_id)
-            .order_by(Stage.position)
-        )
-    )
+    return stage_names(session, deliverable.programme_id)
 
 
 def editable_deliverables(session: Session, actor: Actor, programme_id: int) -> dict[int, str]:

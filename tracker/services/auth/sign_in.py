@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from tracker.models import Organisation, Person, SignInEvent, SignInEventKind, User
 from tracker.policy import Action, Actor, require
-from tracker.services.users import UnknownUser, actor_for_identity, email_domain
+from tracker.services.auth.users import UnknownUser, actor_for_identity, email_domain
 
 EVENT_COLUMNS = ["at", "event", "name", "organisation", "role", "email_domain"]
 

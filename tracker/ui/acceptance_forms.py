@@ -17,7 +17,7 @@ from sqlmodel import Session
 from tracker.errors import TrackerError
 from tracker.models import CriterionMove, CriterionStatus
 from tracker.policy import Actor
-from tracker.services.criteria import (
+from tracker.services.acceptance.criteria import (
     Details,
     EvidenceLink,
     Saved,
@@ -27,7 +27,7 @@ from tracker.services.criteria import (
     edit_criterion,
     make_move,
 )
-from tracker.services.criteria_views import CriterionOptions, criterion_options
+from tracker.services.acceptance.views import CriterionOptions, criterion_options
 from tracker.ui.session import db
 
 M = CriterionMove

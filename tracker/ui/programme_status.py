@@ -10,11 +10,11 @@ from sqlmodel import Session
 from tracker.errors import TrackerError
 from tracker.models import Rag
 from tracker.policy import Actor
-from tracker.services.deliverable_status import (
+from tracker.services.programme.status import (
     Status,
     current_status,
+    deliverable_stage_names,
     editable_deliverables,
-    stage_names,
     status_history,
     update_status,
 )
@@ -38,7 +38,7 @@ def deliverable_status_form(session: Session, actor: Actor, programme_id: int) -
         key="status_deliverable",
     )  # fmt: skip
     seen = st.session_state.setdefault(_seen_key(chosen), current_status(session, actor, chosen))
-    stages = stage_names(session, actor, chosen)
+    stages = deliverable_stage_names(session, actor, chosen)
     with st.form(f"status_form_{chosen}", border=True):
         stage = st.selectbox(
             "Stage", stages, index=stages.index(seen.stage) if seen.stage in stages else 0,

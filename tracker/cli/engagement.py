@@ -7,7 +7,8 @@ import pandas as pd
 import typer
 
 from tracker.cli.app import acting, app
-from tracker.services.engage_now import deliverable_by_ref, who_to_engage
+from tracker.services.engagement.now import who_to_engage
+from tracker.services.lookups import deliverable_by_ref
 
 ON_OPTION = typer.Option(
     None, "--on", formats=["%Y-%m-%d"], help="Judge accreditations as on this day (default today)."

@@ -15,9 +15,14 @@ from sqlmodel import Session
 
 from tracker.errors import TrackerError
 from tracker.policy import Action, Actor, require
-from tracker.services.contacts import CONTACT_COLUMNS, ContactStatus, contacts_frame, plan_contacts
-from tracker.services.engagement import engagement_frame, plan_engagements
-from tracker.services.programme import list_programmes
+from tracker.services.engagement.maps import engagement_frame, plan_engagements
+from tracker.services.people.contacts import (
+    CONTACT_COLUMNS,
+    ContactStatus,
+    contacts_frame,
+    plan_contacts,
+)
+from tracker.services.programme.overview import list_programmes
 from tracker.services.validation import RowEdit, RowsRejected, blank
 
 

@@ -10,8 +10,8 @@ import pandas as pd
 from sqlmodel import Session
 
 from tracker.policy import Actor
-from tracker.services.accreditations import expiries_frame
-from tracker.services.assurance import Decision, compliance_frame
+from tracker.services.assurance.accreditations import expiries_frame
+from tracker.services.assurance.gates import Decision, compliance_frame
 
 GAP_COLUMNS = [
     "ref",

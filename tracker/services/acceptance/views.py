@@ -32,10 +32,10 @@ from tracker.policy import (
     criteria_filter,
     require,
 )
+from tracker.services.acceptance.criteria import SUPPLIER_WAITS, code, moves_for
 from tracker.services.audit import CRITERION, person_names
-from tracker.services.criteria import SUPPLIER_WAITS, code, moves_for
-from tracker.services.deliverable_issues import deliverable_issue_map
-from tracker.services.engage_now import visible_deliverable
+from tracker.services.delivery.issues import deliverable_issue_map
+from tracker.services.lookups import visible_deliverable
 
 CRITERIA_COLUMNS = [
     "id",

@@ -11,13 +11,13 @@ import streamlit as st
 from sqlmodel import Session
 
 from tracker.policy import Actor
-from tracker.services.engage_now import (
+from tracker.services.engagement.now import (
     EngageNow,
     summary_frame,
-    visible_deliverable,
     who_to_engage,
     who_to_engage_all,
 )
+from tracker.services.lookups import visible_deliverable
 
 CONTACT_LABELS = {
     "reason": "Why",

@@ -6,9 +6,9 @@ from pathlib import Path
 import typer
 
 from tracker.cli.app import acting, app
-from tracker.services.criteria_views import criteria_frame
-from tracker.services.engage_now import deliverable_by_ref
-from tracker.services.evidence_pack import build_evidence_pack, write_pack
+from tracker.services.acceptance.evidence_pack import build_evidence_pack, write_pack
+from tracker.services.acceptance.views import criteria_frame
+from tracker.services.lookups import deliverable_by_ref
 
 criteria_app = typer.Typer(help="Acceptance criteria.", no_args_is_help=True)
 app.add_typer(criteria_app, name="criteria")

@@ -1,0 +1,37 @@
+"""Lookups every area shares: the deliverable an actor may see, by id or by ref, and a
+programme's stages. One message whether a deliverable is missing or hidden, so a supplier
+cannot probe for others' work."""
+
+from sqlmodel import Session, select
+
+from tracker.errors import TrackerError
+from tracker.models import Deliverable, Stage
+from tracker.policy import Actor, can_read_deliverable, deliverable_filter
+
+
+def deliverable_by_ref(session: Session, actor: Actor, ref: str) -> Deliverable:
+    """A deliverable the actor may see, by its reference; one message whether it is missing or
+    hidden, so a supplier cannot probe for others' work."""
+    found = session.exec(
+        select(Deliverable).where(Deliverable.ref == ref.strip(), deliverable_filter(actor))
+    ).first()
+    if found is None:
+        raise TrackerError(f"no deliverable '{ref}' that you can see")
+    return found
+
+
+def visible_deliverable(session: Session, actor: Actor, deliverable_id: int) -> Deliverable:
+    """A deliverable by id, if the actor may see it (the same message otherwise)."""
+    found = session.get(Deliverable, deliverable_id)
+    if found is None or not can_read_deliverable(actor, found):
+        raise TrackerError("no such deliverable that you can see")
+    return found
+
+
+def stage_names(session: Session, programme_id: int) -> list[str]:
+    """The programme's stages in order."""
+    return list(
+        session.exec(
+            select(Stage.name).where(Stage.programme_id == programme_id).order_by(Stage.position)
+        )
+    )
