@@ -40,3 +40,59 @@ def test_quick_start_is_the_two_commands() -> None:
     quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
     commands = re.findall(r"^make \w+", quick_start, flags=re.M)
     assert commands == ["make run", "make test"]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+#: What the repository's own text lives in; data/ holds Jira's recorded JSON, not prose.
+TEXT_ROOTS = (
+    "tracker",
+    "tests",
+    "pages",
+    "bench",
+    "docs",
+    "README.md",
+    "Makefile",
+    "streamlit_app.py",
+)
+TEXT_SUFFIXES = {".py", ".md", ".toml", ".txt", ".cfg", ".ini", ""}
+# Built from parts so this file does not match itself.
+OUTSIDE = re.compile(
+    "|".join(
+        re.escape(p)
+        for p in ("/" + "work/", "../" + "shared", "shared/" + "jira-", "shared/" + "docs")
+    )
+)
+
+
+def _text_files() -> list[Path]:
+    found: list[Path] = []
+    for name in TEXT_ROOTS:
+        path = ROOT / name
+        files = [path] if path.is_file() else sorted(path.rglob("*"))
+        found += [
+            f
+            for f in files
+            if f.is_file() and f.suffix in TEXT_SUFFIXES and "__pycache__" not in f.parts
+        ]
+    return found
+
+
+def test_no_file_names_a_path_outside_the_repository() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in _text_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if OUTSIDE.search(line)
+    ]
+    assert offenders == [], "paths outside the repository are named at " + ", ".join(offenders)
+
+
+def test_every_cited_doc_is_in_the_repository() -> None:
+    cited = {
+        match
+        for path in _text_files()
+        for match in re.findall(r"\bdocs/[\w-]+\.md\b", path.read_text(encoding="utf-8"))
+    }
+    assert "docs/jira-sprint-semantics.md" in cited
+    missing = sorted(doc for doc in cited if not (ROOT / doc).is_file())
+    assert missing == [], f"cited but not in the repository: {missing}"

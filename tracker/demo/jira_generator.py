@@ -8,7 +8,7 @@ each board is simulated instead: sprint by sprint and working day by working day
 the current `fields` written from the final state. The data is therefore consistent by
 construction, byte-identical for a seed, and a benchmark can ask for tens of thousands of issues.
 
-Shapes follow the recorded responses in /work/shared/jira-samples and docs/jira-data.md: Cloud
+Shapes follow the recorded responses in tests/jira/samples and docs/jira-data.md: Cloud
 items carry `fieldId`, Data Center items do not; Cloud sends sprint objects and newest-first
 histories, Data Center the `...sprint.Sprint@...[id=...]` strings and oldest-first histories.
 

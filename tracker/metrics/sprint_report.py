@@ -1,6 +1,6 @@
 """Jira's Sprint Report for one sprint: each issue's outcome and the committed/completed figures.
 
-The rules are those of docs/jira-sprint-semantics.md (shared): figures that differ from Jira's own
+The rules are those of docs/jira-sprint-semantics.md: figures that differ from Jira's own
 report are not trusted, so every rule there has a test in tests/unit/metrics/test_sprint_report.py.
 """
 
