@@ -8,17 +8,13 @@ import streamlit as st
 from tracker.charts.acceptance import acceptance_chart
 from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.services.acceptance.views import programme_criteria
-from tracker.services.programme.overview import deliverables_frame, list_programmes
-from tracker.ui.session import db, page_actor
-from tracker.ui.widgets import choose_programme, page_header
+from tracker.services.programme.overview import deliverables_frame
+from tracker.ui.page import page_setup
+from tracker.ui.session import db
 
-actor = page_actor("acceptance-board")
-page_header("Acceptance across deliverables", actor)
+actor, programme = page_setup("acceptance-board", programme=True)
 
 with db() as session:
-    programme = choose_programme(list_programmes(session, actor))
-    if programme is None:
-        st.stop()
     deliverables = deliverables_frame(session, actor, programme.id)
     criteria = programme_criteria(session, actor, programme.id)
 

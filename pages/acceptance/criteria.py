@@ -12,7 +12,7 @@ from tracker.services.acceptance.views import (
     versions_frame,
 )
 from tracker.services.audit import ledger_frame
-from tracker.services.programme.overview import deliverables_frame, list_programmes
+from tracker.services.programme.overview import deliverables_frame
 from tracker.ui.acceptance_forms import (
     criterion_choices,
     edit_form,
@@ -21,17 +21,13 @@ from tracker.ui.acceptance_forms import (
     show_flash,
 )
 from tracker.ui.acceptance_panel import criteria_panel, history_table, plain, status_label
-from tracker.ui.session import db, page_actor
-from tracker.ui.widgets import choose_programme, page_header
+from tracker.ui.page import page_setup
+from tracker.ui.session import db
 
-actor = page_actor("criteria")
-page_header("Acceptance criteria", actor)
+actor, programme = page_setup("criteria", programme=True)
 show_flash()
 
 with db() as session:
-    programme = choose_programme(list_programmes(session, actor))
-    if programme is None:
-        st.stop()
     deliverables = deliverables_frame(session, actor, programme.id)
 
 names = dict(

@@ -7,11 +7,10 @@ import streamlit as st
 from tracker.services.acceptance.views import waiting_for_supplier
 from tracker.ui.acceptance_forms import move_form, show_flash
 from tracker.ui.acceptance_panel import plain, status_label
-from tracker.ui.session import db, page_actor
-from tracker.ui.widgets import page_header
+from tracker.ui.page import page_setup
+from tracker.ui.session import db
 
-actor = page_actor("my-criteria")
-page_header("Criteria waiting for me", actor)
+actor = page_setup("my-criteria").actor
 show_flash()
 
 with db() as session:

@@ -14,11 +14,10 @@ from tracker.services.jira.sites import (
     recent_sync_runs,
     sync_site,
 )
-from tracker.ui.session import db, engine, page_actor
-from tracker.ui.widgets import page_header
+from tracker.ui.page import attempt, page_setup
+from tracker.ui.session import db, engine
 
-actor = page_actor("jira-sites")
-page_header("Jira sites", actor)
+actor = page_setup("jira-sites").actor
 
 with db() as session:
     sites = list_sites(session, actor)
@@ -63,17 +62,13 @@ with st.expander("Add a site", expanded=sites.empty):
             placeholder="NORTHMOOR_JIRA_EMAIL",
             key="new_site_email_env",
         )
-        if st.form_submit_button("Add site", type="primary"):
-            try:
-                with db() as session:
-                    add_site(
-                        session, actor, name, url, kind, token_env.strip(),
-                        email_env.strip() or None,
-                    )  # fmt: skip
-                st.success(f"Site '{name.strip()}' added. Test its connection below.")
-                st.rerun()
-            except TrackerError as exc:
-                st.error(f"Not added: {exc}")
+        if st.form_submit_button("Add site", type="primary") and attempt(
+            lambda session: add_site(
+                session, actor, name, url, kind, token_env.strip(), email_env.strip() or None
+            ),
+            refused="Not added: ",
+        ):
+            st.rerun()
 
 live = sites[~sites["offline"]]["name"].tolist() if not sites.empty else []
 st.subheader("Connection, boards and sync")
@@ -85,22 +80,16 @@ if not live:
 else:
     site_name = st.selectbox("Site", live, key="site_name")
     if st.button("Test connection", key="test_connection"):
-        try:
-            with db() as session:
-                st.success(check_site_connection(session, actor, site_name).line())
-        except TrackerError as exc:
-            st.error(str(exc))
+        attempt(
+            lambda session: check_site_connection(session, actor, site_name),
+            done=lambda connection: connection.line(),
+        )
 
     refresh = st.button(
         "Refresh the board list from Jira", key="refresh_boards",
         help="Asks Jira which boards the account can see.",
     )  # fmt: skip
-    try:
-        with db() as session:
-            boards = list_boards(session, actor, site_name, refresh=refresh)
-    except TrackerError as exc:
-        st.error(str(exc))
-        boards = None
+    boards = attempt(lambda session: list_boards(session, actor, site_name, refresh=refresh)).value
     if boards is not None and boards.empty:
         st.info("No boards known yet: refresh the board list from Jira.")
     elif boards is not None:
@@ -117,14 +106,10 @@ else:
                 format_func=labels.__getitem__,
                 key="synced_boards_choice",
             )
-            if st.form_submit_button("Save boards to sync"):
-                try:
-                    with db() as session:
-                        choose_synced_boards(session, actor, site_name, chosen)
-                    st.success("Saved.")
-                    st.rerun()
-                except TrackerError as exc:
-                    st.error(str(exc))
+            if st.form_submit_button("Save boards to sync") and attempt(
+                lambda session: choose_synced_boards(session, actor, site_name, chosen)
+            ):
+                st.rerun()
 
     full = st.checkbox(
         "Full sync (re-read every issue, not only those updated since the last sync)",

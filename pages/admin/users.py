@@ -3,19 +3,17 @@ sign-ins, sign-outs and refused identities."""
 
 import streamlit as st
 
-from tracker.errors import TrackerError
 from tracker.models import Role
 from tracker.services.auth.sign_in import sign_in_events
 from tracker.services.auth.users import save_users, user_candidates, users_frame
-from tracker.services.validation import RowEdit, RowsRejected
-from tracker.ui.editor import editable_table, show_problems
-from tracker.ui.session import db, page_actor
-from tracker.ui.widgets import page_header
+from tracker.services.validation import RowEdit
+from tracker.ui.editor import editable_table
+from tracker.ui.page import attempt, page_setup
+from tracker.ui.session import db
 
 ROLES = [r.value for r in Role]
 
-actor = page_actor("users")
-page_header("Users and sign-ins", actor)
+actor = page_setup("users").actor
 
 with db() as session:
     candidates = user_candidates(session, actor)
@@ -34,15 +32,12 @@ else:
         )
         role = st.selectbox("Role", ROLES, key="new_user_role")
         if st.form_submit_button("Give them an account", type="primary"):
-            try:
-                with db() as session:
-                    save_users(session, actor, [RowEdit(1, {"person_id": person_id, "role": role})])
-            except RowsRejected as exc:
-                show_problems(exc.problems)
-            except TrackerError as exc:
-                st.error(str(exc))
-            else:
-                st.success(f"{candidates[person_id]} can now sign in as a {role}.")
+            attempt(
+                lambda session: save_users(
+                    session, actor, [RowEdit(1, {"person_id": person_id, "role": role})]
+                ),
+                done=f"{candidates[person_id]} can now sign in as a {role}.",
+            )
 
 with db() as session:
     users = users_frame(session, actor)

@@ -5,7 +5,6 @@ import streamlit as st
 
 from tracker.charts.delivery import burndown_figure, programme_figure, velocity_figure
 from tracker.services.delivery.sprints import review_boards
-from tracker.services.programme.overview import list_programmes
 from tracker.ui.delivery import (
     burndown_table,
     burnup_table,
@@ -20,16 +19,14 @@ from tracker.ui.delivery import (
     load_velocity,
     report_options,
 )
-from tracker.ui.session import db, page_actor
-from tracker.ui.widgets import choose_programme, page_header
+from tracker.ui.page import page_setup
+from tracker.ui.session import db
 
-actor = page_actor("burndown")
-page_header("Burndown and progress", actor)
+actor, programme = page_setup("burndown", programme=True)
 
 with db() as session:
-    programme = choose_programme(list_programmes(session, actor))
     boards = review_boards(session, actor)
-if programme is None or not boards:
+if not boards:
     st.info("No synced Jira boards yet.")
     st.stop()
 

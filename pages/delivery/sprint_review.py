@@ -6,7 +6,6 @@ import streamlit as st
 from tracker.charts.delivery import burndown_figure
 from tracker.errors import TrackerError
 from tracker.services.delivery.sprints import review_boards, review_deliverables
-from tracker.services.programme.overview import list_programmes
 from tracker.ui.acceptance_panel import criteria_panel, plain
 from tracker.ui.delivery import (
     burndown_table,
@@ -25,16 +24,12 @@ from tracker.ui.delivery import (
     report_options,
 )
 from tracker.ui.engagement import who_to_engage_panel
-from tracker.ui.session import db, page_actor
-from tracker.ui.widgets import choose_programme, page_header
+from tracker.ui.page import page_setup
+from tracker.ui.session import db
 
-actor = page_actor("sprint-review")
-page_header("Sprint review", actor)
+actor, programme = page_setup("sprint-review", programme=True)
 
 with db() as session:
-    programme = choose_programme(list_programmes(session, actor))
-    if programme is None:
-        st.stop()
     deliverables = review_deliverables(session, actor, programme.id)
     whole_boards = review_boards(session, actor)
 

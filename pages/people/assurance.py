@@ -5,7 +5,6 @@ from datetime import date
 
 import streamlit as st
 
-from tracker.errors import TrackerError
 from tracker.models import Scheme, Sensitivity
 from tracker.policy import Action, can
 from tracker.services.assurance.accreditations import (
@@ -30,8 +29,9 @@ from tracker.services.engagement.maps import map_deliverables
 from tracker.services.people.contacts import organisation_names
 from tracker.services.programme.overview import list_programmes
 from tracker.ui.editor import editable_table
-from tracker.ui.session import db, page_actor
-from tracker.ui.widgets import choose_programme, page_header
+from tracker.ui.page import attempt, page_setup
+from tracker.ui.session import db
+from tracker.ui.widgets import choose_programme
 
 COMPLIANCE_LABELS = {
     "ref": "Ref",
@@ -67,8 +67,7 @@ REGISTER_LABELS = {
     "status": "Status",
 }
 
-actor = page_actor("assurance")
-page_header("Supplier assurance", actor)
+actor = page_setup("assurance").actor
 today = date.today()
 admin = can(actor, Action.manage_assurance)
 
@@ -214,15 +213,14 @@ if can(actor, Action.edit_deliverable):
             if st.button(
                 "Give it to this organisation", disabled=blocked, key="gate_assign", type="primary"
             ):
-                try:
-                    with db() as session:
-                        result = assign_supplier(
-                            session, actor, target, organisation, override_reason=reason
-                        )
-                except TrackerError as exc:
-                    st.error(str(exc))
-                else:
-                    st.success(f"{result.organisation} now supplies {result.deliverable_ref}.")
+                attempt(
+                    lambda session: assign_supplier(
+                        session, actor, target, organisation, override_reason=reason
+                    ),
+                    done=lambda result: (
+                        f"{result.organisation} now supplies {result.deliverable_ref}."
+                    ),
+                )
 
 st.subheader("Overrides")
 if overrides.empty:
@@ -244,6 +242,7 @@ else:
             "Override to withdraw", list(labels), format_func=labels.__getitem__, key="revoke_id"
         )
         if st.button("Withdraw this override", key="revoke_button"):
-            with db() as session:
-                revoke_override(session, actor, withdraw)
-            st.success("Override withdrawn: the gate blocks again until the gap is closed.")
+            attempt(
+                lambda session: revoke_override(session, actor, withdraw),
+                done="Override withdrawn: the gate blocks again until the gap is closed.",
+            )

@@ -5,7 +5,6 @@ import json
 
 import streamlit as st
 
-from tracker.errors import TrackerError
 from tracker.policy import Action, can
 from tracker.services.people.contacts import (
     CONTACT_COLUMNS,
@@ -16,10 +15,9 @@ from tracker.services.people.contacts import (
 )
 from tracker.services.people.exchange import Table, export_file, import_file
 from tracker.services.people.personal_data import erase_person, export_person
-from tracker.services.validation import RowsRejected
-from tracker.ui.editor import editable_table, show_problems
-from tracker.ui.session import db, page_actor
-from tracker.ui.widgets import page_header
+from tracker.ui.editor import editable_table
+from tracker.ui.page import attempt, page_setup
+from tracker.ui.session import db
 
 LABELS = {
     "name": "Name",
@@ -30,8 +28,7 @@ LABELS = {
     "status": "Status",
 }
 
-actor = page_actor("contacts")
-page_header("Contacts", actor)
+actor = page_setup("contacts").actor
 
 with db() as session:
     organisations = organisation_names(session, actor)
@@ -116,17 +113,12 @@ if can(actor, Action.edit_contacts):
         "Import contacts or engagements (CSV or Excel)", type=["csv", "xlsx"], key="import_file"
     )
     if upload is not None and st.button("Import this file", key="import_button"):
-        try:
-            with db() as session:
-                counts = import_file(session, actor, upload.name, upload.getvalue())
-        except RowsRejected as exc:
-            show_problems(exc.problems)
-        except TrackerError as exc:
-            st.error(str(exc))
-        else:
-            st.success(
+        attempt(
+            lambda session: import_file(session, actor, upload.name, upload.getvalue()),
+            done=lambda counts: (
                 "Imported: " + ", ".join(f"{n} {t.value.lower()} row(s)" for t, n in counts.items())
-            )
+            ),
+        )
 
 if can(actor, Action.manage_personal_data):
     st.subheader("Personal data requests (UK GDPR)")
@@ -152,10 +144,7 @@ if can(actor, Action.manage_personal_data):
         key="gdpr_confirm",
     )
     if st.button("Erase this person", disabled=not confirmed, key="gdpr_erase"):
-        try:
-            with db() as session:
-                erased_person = erase_person(session, actor, person_id)
-        except TrackerError as exc:
-            st.error(str(exc))
-        else:
-            st.success(f"Erased: they now appear as '{erased_person.name}'.")
+        attempt(
+            lambda session: erase_person(session, actor, person_id),
+            done=lambda erased_person: f"Erased: they now appear as '{erased_person.name}'.",
+        )

@@ -16,12 +16,12 @@ from tracker.services.engagement.maps import (
     save_engagements,
 )
 from tracker.services.lookups import stage_names
-from tracker.services.programme.overview import list_programmes, stage_plan
+from tracker.services.programme.overview import stage_plan
 from tracker.services.validation import RowEdit
 from tracker.ui.editor import editable_table
 from tracker.ui.engagement import who_to_engage_panel
-from tracker.ui.session import db, page_actor
-from tracker.ui.widgets import choose_programme, page_header
+from tracker.ui.page import page_setup
+from tracker.ui.session import db
 
 MAP_LABELS = {
     "stage": "Stage",
@@ -52,13 +52,9 @@ EDIT_COLUMNS = [
     "notes",
 ]
 
-actor = page_actor("engagement")
-page_header("Engagement map", actor)
+actor, programme = page_setup("engagement", programme=True)
 
 with db() as session:
-    programme = choose_programme(list_programmes(session, actor))
-    if programme is None:
-        st.stop()
     deliverables = map_deliverables(session, actor, programme.id)
     stages = stage_names(session, programme.id)
     everyone = engagement_frame(session, actor, programme.id)

@@ -5,24 +5,16 @@ from datetime import date
 import streamlit as st
 
 from tracker.charts.stages import stage_timeline
-from tracker.services.programme.overview import (
-    deliverables_frame,
-    headline_counts,
-    list_programmes,
-    stage_plan,
-)
+from tracker.services.programme.overview import deliverables_frame, headline_counts, stage_plan
 from tracker.ui.engagement import who_to_engage_summary
+from tracker.ui.page import page_setup
 from tracker.ui.programme_status import deliverable_status_form
-from tracker.ui.session import db, page_actor
-from tracker.ui.widgets import choose_programme, page_header, rag_styled
+from tracker.ui.session import db
+from tracker.ui.widgets import rag_styled
 
-actor = page_actor("overview")
-page_header("Programme overview", actor)
+actor, programme = page_setup("overview", programme=True)
 
 with db() as session:
-    programme = choose_programme(list_programmes(session, actor))
-    if programme is None:
-        st.stop()
     deliverables = deliverables_frame(session, actor, programme.id)
     plan = stage_plan(session, actor, programme.id)
 

@@ -183,4 +183,4 @@ def test_every_page_script_is_in_the_navigation_table_and_guards_itself() -> Non
     assert not list((ROOT / "pages").glob("*.py"))
     for page in PAGES:
         source = (ROOT / page.path).read_text(encoding="utf-8")
-        assert f'actor = page_actor("{page.url_path}")' in source, page.path
+        assert f'page_setup("{page.url_path}"' in source, page.path

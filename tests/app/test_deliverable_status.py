@@ -1,6 +1,11 @@
 """A project owner moves their deliverable's stage and RAG on the overview."""
 
+from dataclasses import replace
+
 from tests.app.conftest import ADMIN, BOARD, OWNER, SUPPLIER
+from tracker.db import create_tracker_engine, session_scope
+from tracker.services.auth.users import actor_for_email
+from tracker.services.programme.status import current_status, update_status
 
 OVERVIEW = "pages/programme/overview.py"
 
@@ -52,3 +57,24 @@ def test_board_members_and_suppliers_get_no_form(demo_app) -> None:
 def test_admin_may_update_every_deliverable(demo_app) -> None:
     at = demo_app(ADMIN, OVERVIEW)
     assert len(at.selectbox(key="status_deliverable").options) == 7
+
+
+def test_a_change_made_meanwhile_is_reported_and_the_next_save_is_made_against_it(
+    demo_app, demo_sqlite_url
+) -> None:
+    at = demo_app(OWNER, OVERVIEW)
+    deliverable = at.selectbox(key="status_deliverable").value
+    engine = create_tracker_engine(demo_sqlite_url)
+    with session_scope(engine) as session:
+        admin = actor_for_email(session, ADMIN)
+        seen = current_status(session, admin, deliverable)
+        update_status(session, admin, deliverable, seen, replace(seen, stage="Live"))
+    engine.dispose()
+    at.radio(key=f"status_rag_{deliverable}").set_value("green")
+    at.text_area(key=f"status_reason_{deliverable}").set_value("")
+    _save(at)
+    assert any("changed by someone else" in e.value for e in at.error)
+    _save(at)
+    assert [s.value for s in at.success] == ["Saved."]
+    row = at.dataframe[0].value.set_index("Ref").loc["RB-01"]
+    assert row["RAG"] == "Green"

@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import StreamlitServer, wait_for_app
-from tracker.ui.navigation import PAGES
+from tracker.models import Role
+from tracker.ui.navigation import PAGES, pages_for
+from tracker.ui.page import page_title
 
 AXE = Path(__file__).resolve().parents[2] / ".cache" / "axe" / "node_modules" / "axe-core"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -35,6 +37,10 @@ def test_every_page_passes_axe(app_server: StreamlitServer, page: Page) -> None:
         page.wait_for_timeout(500)
         assert page.get_by_test_id("stException").count() == 0, spec.url_path
         assert page.get_by_role("heading", level=1).count() == 1, spec.url_path
+        # WCAG 2.4.2: every page its own title, not the app's name alone (a page the admin
+        # may not open sends them to their first page)
+        shown = spec if spec in pages_for(Role.admin) else pages_for(Role.admin)[0]
+        expect(page).to_have_title(page_title(shown.url_path))
         violations = _violations(page)
         if violations:
             found[spec.url_path] = [

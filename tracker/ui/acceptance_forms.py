@@ -28,6 +28,7 @@ from tracker.services.acceptance.criteria import (
     make_move,
 )
 from tracker.services.acceptance.views import CriterionOptions, criterion_options
+from tracker.ui.page import attempt
 from tracker.ui.session import db
 
 M = CriterionMove
@@ -91,16 +92,18 @@ def _base_version(form: str, shown: int, submitted: bool) -> int:
 
 
 def _save(form: str, keys: dict[str, str], action: Callable[[Session], Saved]) -> None:
-    try:
-        with db() as session:
-            saved = action(session)
-    except StaleCriterion as exc:
-        st.session_state[f"{form}_base"] = exc.row_version
-        st.error(str(exc))
+    def call(session: Session) -> Saved:
+        try:
+            return action(session)
+        except StaleCriterion as exc:
+            # saving again replaces the other change knowingly
+            st.session_state[f"{form}_base"] = exc.row_version
+            raise
+
+    outcome = attempt(call)
+    if not outcome or outcome.value is None:
         return
-    except TrackerError as exc:
-        st.error(str(exc))
-        return
+    saved = outcome.value
     for key in [*keys.values(), f"{form}_base"]:
         st.session_state.pop(key, None)
     st.session_state[FLASH_KEY] = (

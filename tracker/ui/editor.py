@@ -6,7 +6,7 @@ rejected save shows every problem and leaves the edits on screen so nothing type
 successful one starts a fresh editor (a new key), so saved rows are not applied twice.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -14,7 +14,8 @@ import streamlit as st
 from sqlmodel import Session
 
 from tracker.errors import TrackerError
-from tracker.services.validation import RowEdit, RowsRejected
+from tracker.services.validation import RowEdit
+from tracker.ui.page import show_refusal
 from tracker.ui.session import db
 
 #: A service call: (session, rows, deleted ids) -> rows written.
@@ -55,27 +56,13 @@ def _save(frame: pd.DataFrame, base: str, save: Saver) -> None:
     try:
         with db() as session:
             written = save(session, rows, deleted)
-    except RowsRejected as exc:
-        st.session_state[f"{base}_outcome"] = ("rejected", exc.problems)
-        return
     except TrackerError as exc:
-        st.session_state[f"{base}_outcome"] = ("error", str(exc))
+        # shown after the form is drawn again, below it (a callback's output would go above)
+        st.session_state[f"{base}_outcome"] = ("refused", exc)
         return
     st.session_state.pop(key, None)
     st.session_state[f"{base}_version"] = st.session_state.get(f"{base}_version", 0) + 1
     st.session_state[f"{base}_outcome"] = ("saved", f"Saved: {written} row(s) written.")
-
-
-def show_problems(problems: Sequence[Any]) -> None:
-    """Every problem of a rejected save or import, as a table a screen reader can walk."""
-    st.error(
-        f"Nothing was saved: {len(problems)} problem(s) to fix. Your changes are still here; "
-        "correct them and save again."
-    )
-    st.dataframe(
-        pd.DataFrame([{"Where": p.table, "Row": p.row, "Problem": p.message} for p in problems]),
-        hide_index=True,
-    )
 
 
 def editable_table(
@@ -104,10 +91,8 @@ def editable_table(
     if outcome is None:
         return
     kind, detail = outcome
-    if kind == "rejected":
-        show_problems(detail)
-    elif kind == "error":
-        st.error(detail)
+    if kind == "refused":
+        show_refusal(detail)
     elif kind == "saved":
         st.success(detail)
     else:

@@ -7,7 +7,6 @@ someone else's change in the meantime is refused (and what they typed stays in t
 import streamlit as st
 from sqlmodel import Session
 
-from tracker.errors import TrackerError
 from tracker.models import Rag
 from tracker.policy import Actor
 from tracker.services.programme.status import (
@@ -18,6 +17,8 @@ from tracker.services.programme.status import (
     status_history,
     update_status,
 )
+from tracker.ui.page import attempt
+from tracker.ui.session import db
 
 RAGS = [r.value for r in Rag]
 SAVED_KEY = "status_saved_message"
@@ -55,19 +56,19 @@ def deliverable_status_form(session: Session, actor: Actor, programme_id: int) -
         saved = st.form_submit_button("Save stage and RAG", type="primary")
     if saved:
         wanted = Status(stage, rag, reason, seen.target_date)
-        try:
-            changed = update_status(session, actor, chosen, seen, wanted)
-            session.commit()
-        except TrackerError as exc:
-            session.rollback()
-            st.error(f"Not saved: {exc}")
-            # the next save is made against what is there now, deliberately
-            st.session_state[_seen_key(chosen)] = current_status(session, actor, chosen)
-        else:
+        # written in its own session, like every change; this one only reads
+        outcome = attempt(
+            lambda writer: update_status(writer, actor, chosen, seen, wanted),
+            refused="Not saved: ",
+        )
+        if outcome:
             del st.session_state[_seen_key(chosen)]
             # rerun so the table and timeline above show the new values; say so after it
-            st.session_state[SAVED_KEY] = "Saved." if changed else "Nothing had changed."
+            st.session_state[SAVED_KEY] = "Saved." if outcome.value else "Nothing had changed."
             st.rerun()
+        # the next save is made against what is there now (read afresh), deliberately
+        with db() as fresh:
+            st.session_state[_seen_key(chosen)] = current_status(fresh, actor, chosen)
     if SAVED_KEY in st.session_state:
         st.success(st.session_state.pop(SAVED_KEY))
     history = status_history(session, actor, chosen)

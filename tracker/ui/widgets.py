@@ -1,12 +1,9 @@
 """Widgets several pages share, built for WCAG 2.2 AA: status is always a word, colour only adds."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from tracker.policy import Actor
 from tracker.services.programme.overview import ProgrammeInfo
 
 # GOV.UK design system colours; each pair passes 4.5:1 text contrast.
@@ -33,8 +30,3 @@ def choose_programme(programmes: list[ProgrammeInfo]) -> ProgrammeInfo | None:
         "Programme", list(by_id), format_func=lambda i: by_id[i].name, key="programme_id"
     )
     return by_id[chosen]
-
-
-def page_header(title: str, actor: Actor) -> None:
-    st.title(title)
-    st.caption(f"Acting as {actor.label} · {date.today():%d %B %Y}")
