@@ -34,7 +34,10 @@ st.header("Sprint burndown")
 board = choose_board(boards, "burndown_board")
 version = current_data_version()
 sprint = choose_sprint(
-    load_board_sprints(actor, board.id, version), "burndown_sprint", running_first=True
+    load_board_sprints(actor, board.id, version),
+    "burndown_sprint",
+    running_first=True,
+    context=board.id,
 )
 options = report_options("burndown")
 if sprint is not None:

@@ -50,7 +50,12 @@ if not boards:
     st.stop()
 board = boards[0] if len(boards) == 1 else choose_board(boards, "review_board")
 sprints = load_board_sprints(actor, board.id, version)
-sprint = choose_sprint(sprints, "review_sprint", running_first=False)
+sprint = choose_sprint(
+    sprints,
+    "review_sprint",
+    running_first=False,
+    context=(deliverable.id if deliverable else None, board.id),
+)
 if sprint is None:
     st.stop()
 options = report_options("review")

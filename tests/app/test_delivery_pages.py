@@ -104,6 +104,13 @@ def test_rb_sprint_14_review_by_board(demo_app) -> None:
     assert list(removed["Key"]) == ["https://northmoor-shared.atlassian.net/browse/RB-12"]
     assert list(removed["Added during the sprint"]) == ["No"]
     assert len(tables["Completed"]) == 2
+    # every issue not completed in RB Sprint 14 was finished later: the review says so
+    assert (
+        "**Not completed**: 5 issues, 14 points; 5 of them done since the sprint closed" in labels
+    )
+    assert (
+        tables["Not completed"]["Status now"].str.endswith("(done after the sprint closed)").all()
+    )
 
     carried = table(at, "Moved at the close to")
     assert dict(
@@ -238,3 +245,35 @@ def test_burndown_page_follows_another_board_and_closed_sprint(demo_app) -> None
     assert burndown["layout"]["title"]["text"] == "RB Sprint 14 burndown"
     assert ys(burndown, "Remaining work")[-1] == 14
     assert "Reopened" in {t["name"] for t in burndown["data"]}
+
+
+def shown(box) -> str:
+    """What a selectbox shows: the label of its current option."""
+    return box.options[box.index]
+
+
+def choose(box, prefix: str):
+    """Choose the option whose label starts with `prefix`."""
+    return box.select_index(next(i for i, o in enumerate(box.options) if o.startswith(prefix)))
+
+
+def test_review_sprint_picker_follows_a_new_deliverable(demo_app) -> None:
+    at = demo_app(ADMIN, REVIEW)
+    at.selectbox(key="review_sprint").select_index(3).run()
+    assert at.subheader[0].value.startswith("ASC Sprint 25:")
+    choose(at.selectbox(key="review_deliverable"), "RB-01").run()
+    # the new deliverable's latest closed sprint, named alike in the box and the heading
+    assert shown(at.selectbox(key="review_sprint")).startswith("RB Sprint 20 (closed")
+    assert at.subheader[0].value.startswith("RB Sprint 20:")
+    # the options are the sprints themselves (Jira's ids), not list positions
+    assert at.selectbox(key="review_sprint").value == 82
+
+
+def test_burndown_sprint_picker_follows_a_new_board(demo_app) -> None:
+    at = demo_app(OWNER, BURNDOWN)
+    choose(at.selectbox(key="burndown_board"), "RB").run()
+    at.selectbox(key="burndown_sprint").select_index(RB_SPRINT_14).run()
+    assert figures(at)[0]["layout"]["title"]["text"] == "RB Sprint 14 burndown"
+    choose(at.selectbox(key="burndown_board"), "ASC").run()
+    assert shown(at.selectbox(key="burndown_sprint")).startswith("ASC Sprint 28 (active")
+    assert figures(at)[0]["layout"]["title"]["text"] == "ASC Sprint 28 burndown"

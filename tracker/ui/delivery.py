@@ -10,6 +10,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from tracker.errors import count
 from tracker.metrics.forecast import Measure
 from tracker.metrics.frames import Sprint
 from tracker.metrics.sprint_report import OUTCOMES, ReportOptions
@@ -112,6 +113,13 @@ def points(value: float) -> str:
     return "none" if pd.isna(value) else f"{value:g}"
 
 
+def points_phrase(value: float) -> str:
+    """A total in words: "1 point", "2.5 points", "no estimate"."""
+    if pd.isna(value):
+        return "no estimate"
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
 def sprint_label(sprint: Sprint) -> str:
     if sprint.complete is None:
         return f"{sprint.name} ({sprint.state}, started {sprint.start:%d %b %Y})"
@@ -134,22 +142,29 @@ def choose_deliverable(deliverables: list[DeliverableRef], key: str) -> Delivera
     return by_id[chosen]
 
 
-def choose_sprint(sprints: list[Sprint], key: str, *, running_first: bool) -> Sprint | None:
+def choose_sprint(
+    sprints: list[Sprint], key: str, *, running_first: bool, context: object
+) -> Sprint | None:
     """A started sprint, most recent first. A review looks back at the last closed sprint; the
-    burndown page follows the running one, so each page picks its own default."""
+    burndown page follows the running one, so each page picks its own default.
+
+    The options are sprint ids, and a new `context` (another deliverable or board) starts again
+    from its own default: a list position kept from the previous board would name one sprint in
+    the box while the report counted another.
+    """
     if not sprints:
         st.info("This board has no started sprints yet.")
         return None
-    closed = [i for i, s in enumerate(sprints) if s.complete is not None]
-    default = 0 if running_first or not closed else closed[0]
+    by_id = {s.id: s for s in sprints}
+    closed = [s.id for s in sprints if s.complete is not None]
+    default = sprints[0].id if running_first or not closed else closed[0]
+    if st.session_state.get(f"{key}_context") != context or st.session_state.get(key) not in by_id:
+        st.session_state[key] = default
+    st.session_state[f"{key}_context"] = context
     chosen = st.selectbox(
-        "Sprint",
-        range(len(sprints)),
-        index=default,
-        format_func=lambda i: sprint_label(sprints[i]),
-        key=key,
+        "Sprint", list(by_id), format_func=lambda i: sprint_label(by_id[i]), key=key
     )
-    return sprints[chosen]
+    return by_id[chosen]
 
 
 def report_options(key: str) -> ReportOptions:
@@ -178,23 +193,33 @@ def choices_list(review: SprintReview) -> None:
 
 
 def outcome_tables(review: SprintReview, key: str) -> None:
-    """One table per outcome, as Jira's sprint report lists them, each issue linked to Jira."""
+    """One table per outcome, as Jira's sprint report lists them, each issue linked to Jira.
+
+    An issue not completed in a closed sprint may be done now (finished after the close): its
+    status says so in words, so a Done issue is never listed as unfinished without a word.
+    """
     outcomes = review.report.outcomes
+    closed = review.sprint.complete is not None
     for outcome in OUTCOMES:
         rows = review.issues.loc[review.issues["outcome"] == outcome]
         if rows.empty:
             continue
         total = outcomes.loc[outcome, "final_estimate"]
-        st.markdown(
-            f"**{OUTCOME_LABELS[outcome]}**: {len(rows)} issue{'s' * (len(rows) != 1)}, "
-            f"{points(total)} points"
+        late = rows["done_now"] & (outcome == "not_completed") & closed
+        label = (
+            f"**{OUTCOME_LABELS[outcome]}**: {count(len(rows), 'issue')}, {points_phrase(total)}"
         )
+        if late.any():
+            label += f"; {int(late.sum())} of them done since the sprint closed"
+        st.markdown(label)
         table = pd.DataFrame(
             {
                 "Key": rows["url"],
                 "Summary": rows["summary"],
                 "Type": rows["issue_type"],
-                "Status now": rows["status"],
+                "Status now": rows["status"].where(
+                    ~late, rows["status"] + " (done after the sprint closed)"
+                ),
                 "Added during the sprint": rows["added"].map({True: "Yes", False: "No"}),
                 "Initial estimate": rows["initial_estimate"].map(points),
                 "Final estimate": rows["final_estimate"].map(points),

@@ -78,7 +78,8 @@ class DeliverableRef:
 class SprintReview:
     """One sprint's report as a review reads it.
 
-    `issues`: the report's rows with `summary`, `issue_type`, `status` (now) and `url` added.
+    `issues`: the report's rows with `summary`, `issue_type`, `status` (now), `done_now` (in a
+    done column of the board now) and `url` added.
     `carry_over`: the unfinished issues of a closed sprint with `to_sprint` (a sprint's name, or
     "backlog"). `burndown` and `guideline` are tracker.metrics.burndown's frames. With a
     `deliverable`, every figure counts only that deliverable's issues.
@@ -257,6 +258,10 @@ def _review_issues(review: SprintReport, frames: BoardFrames, board: BoardRef) -
         on="issue_id",
     )
     issues["url"] = issues["key"].map(board.browse_url)
+    # an issue not completed in the sprint may be done by now (finished after the close): the
+    # review says so rather than list a Done issue as unfinished without a word
+    done_now = details["status_id"].isin(frames.done_status_ids)
+    issues["done_now"] = issues["issue_id"].map(done_now).fillna(False).astype(bool)
     return issues
 
 
