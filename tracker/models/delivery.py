@@ -2,8 +2,10 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import String
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from tracker.models.types import UTCDateTime
@@ -40,6 +42,10 @@ class Stage(SQLModel, table=True):
 
 
 class Deliverable(SQLModel, table=True):
+    """A piece of shared work. `row_version` guards its stage, RAG and target date against lost
+    updates: SQLAlchemy adds `AND row_version = <loaded>` to every UPDATE and bumps it, so of two
+    people saving at once the second changes nothing and is told so."""
+
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     ref: str = Field(unique=True, max_length=30)
@@ -52,6 +58,11 @@ class Deliverable(SQLModel, table=True):
     rag: Rag = Field(default=Rag.green, sa_type=String(5))
     rag_reason: str | None = Field(default=None, max_length=500)
     target_date: date | None = None
+    row_version: int = 1
+
+    @declared_attr  # type: ignore[arg-type]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.row_version}  # type: ignore[attr-defined]
 
 
 class DeliverableStage(SQLModel, table=True):

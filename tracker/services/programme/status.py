@@ -3,12 +3,17 @@ owner (or an admin), each change kept with its reason so the board can read how 
 
 A red or amber rating needs a reason: a board cannot act on "amber" alone. Moving to a new stage
 stamps the actual dates of the stage left and the stage entered, unless someone already set them.
+
+A save names what the person saw; if the deliverable reads differently now, or another save lands
+between our read and our write (caught by the deliverable's row version in the UPDATE), nothing is
+saved and the form keeps what was typed.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from tracker.errors import TrackerError
@@ -94,12 +99,8 @@ def update_status(
         raise PermissionDenied(
             f"only a project owner of the owning council or an admin may change {deliverable.ref}"
         )
-    now = current_status(session, actor, deliverable_id)
-    if now != seen:
-        raise StatusRejected(
-            f"{deliverable.ref} was changed by someone else after you opened it (now "
-            f"{now.stage}, {now.rag}); nothing was saved. Check the new values and save again."
-        )
+    if current_status(session, actor, deliverable_id) != seen:
+        raise _changed_meanwhile(session, actor, deliverable_id)
     try:
         rag = Rag((wanted.rag or "").strip().lower())
     except ValueError:
@@ -144,8 +145,21 @@ def update_status(
     deliverable.stage_id, deliverable.rag, deliverable.rag_reason = stage.id, rag, reason
     deliverable.target_date = wanted.target_date
     session.add(deliverable)
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise _changed_meanwhile(session, actor, deliverable_id) from None
     return True
+
+
+def _changed_meanwhile(session: Session, actor: Actor, deliverable_id: int) -> StatusRejected:
+    now = current_status(session, actor, deliverable_id)
+    ref = visible_deliverable(session, actor, deliverable_id).ref
+    return StatusRejected(
+        f"{ref} was changed by someone else after you opened it (now {now.stage}, {now.rag}); "
+        "nothing was saved. Check the new values and save again."
+    )
 
 
 def status_history(session: Session, actor: Actor, deliverable_id: int) -> pd.DataFrame:
