@@ -16,6 +16,41 @@ from tracker.services.jira.sites import (
 )
 from tracker.ui.page import attempt, page_setup
 from tracker.ui.session import db, engine
+from tracker.uk_time import uk_times
+
+SITE_LABELS = {
+    "name": "Site",
+    "url": "Jira address",
+    "kind": "Kind",
+    "source": "Read from",
+    "synced_boards": "Boards synced",
+    "last_sync": "Last good sync (UK time)",
+    "credentials": "Credential variables",
+    "credentials_missing": "Variables not set",
+}
+BOARD_LABELS = {
+    "board_id": "Board",
+    "name": "Name",
+    "type": "Type",
+    "project": "Project",
+    "synced": "Synced",
+    "issues": "Issues",
+    "last_synced_at": "Last synced (UK time)",
+}
+RUN_LABELS = {
+    "site": "Site",
+    "board": "Board",
+    "outcome": "Outcome",
+    "started_at": "Started (UK time)",
+    "finished_at": "Finished (UK time)",
+    "full": "Kind",
+    "issues": "Issues read",
+    "changed": "Issues changed",
+    "events": "Changes recorded",
+    "departed": "Issues gone from the board",
+    "requests": "Requests to Jira",
+    "error": "Error",
+}
 
 actor = page_setup("jira-sites").actor
 
@@ -28,14 +63,12 @@ if sites.empty:
 else:
     st.dataframe(
         sites.assign(
-            source=sites["offline"].map({True: "files (import-jira)", False: "live API"})
-        ).drop(columns=["offline"]),
+            source=sites["offline"].map({True: "files (import-jira)", False: "live API"}),
+            last_sync=uk_times(sites["last_sync"], "never"),
+            credentials_missing=sites["credentials_missing"].replace("", "none"),
+        )[list(SITE_LABELS)].rename(columns=SITE_LABELS),
         hide_index=True,
         key="sites_table",
-        column_config={
-            "credentials_missing": st.column_config.TextColumn("credentials not set"),
-            "last_sync": st.column_config.DatetimeColumn("last good sync (UTC)"),
-        },
     )
 
 with st.expander("Add a site", expanded=sites.empty):
@@ -93,7 +126,15 @@ else:
     if boards is not None and boards.empty:
         st.info("No boards known yet: refresh the board list from Jira.")
     elif boards is not None:
-        st.dataframe(boards, hide_index=True, key="boards_table")
+        st.dataframe(
+            boards.assign(
+                synced=boards["synced"].map({True: "Yes", False: "No"}),
+                project=boards["project"].fillna(""),
+                last_synced_at=uk_times(boards["last_synced_at"], "never"),
+            ).rename(columns=BOARD_LABELS),
+            hide_index=True,
+            key="boards_table",
+        )
         labels = {
             int(board): f"{board} {name}"
             for board, name in zip(boards["board_id"], boards["name"], strict=True)
@@ -142,4 +183,14 @@ with db() as session:
 if runs.empty:
     st.info("No sync has run yet.")
 else:
-    st.dataframe(runs, hide_index=True, key="runs_table")
+    st.dataframe(
+        runs.assign(
+            started_at=uk_times(runs["started_at"]),
+            finished_at=uk_times(runs["finished_at"], "still running"),
+            full=runs["full"].map({True: "Full", False: "Incremental"}),
+            board=runs["board"].fillna("every synced board"),
+            error=runs["error"].fillna(""),
+        )[list(RUN_LABELS)].rename(columns=RUN_LABELS),
+        hide_index=True,
+        key="runs_table",
+    )

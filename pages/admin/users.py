@@ -9,9 +9,13 @@ from tracker.services.auth.users import save_users, user_candidates, users_frame
 from tracker.services.validation import RowEdit
 from tracker.ui.editor import editable_table
 from tracker.ui.page import attempt, page_setup
-from tracker.ui.session import db
+from tracker.ui.session import db, in_demo_mode
+from tracker.uk_time import UK, uk_times
 
-ROLES = [r.value for r in Role]
+#: least privilege first
+ROLES = [
+    r.value for r in (Role.board_member, Role.supplier_contact, Role.project_owner, Role.admin)
+]
 
 actor = page_setup("users").actor
 
@@ -22,22 +26,40 @@ st.subheader("Let someone in")
 if not candidates:
     st.info("Every current contact with an email address has an account. Add people on Contacts.")
 else:
+    # nothing is preselected: the admin names the person and the role, least privilege first
     with st.form("new_user", border=False):
         person_id = st.selectbox(
             "Contact",
             list(candidates),
+            index=None,
+            placeholder="Choose a contact",
             format_func=candidates.__getitem__,
             key="new_user_person",
             help="Not listed? Add them on the Contacts page, with the email they sign in with.",
         )
-        role = st.selectbox("Role", ROLES, key="new_user_role")
+        role = st.selectbox(
+            "Role",
+            ROLES,
+            index=None,
+            placeholder="Choose a role",
+            key="new_user_role",
+            help="What they may see and change: see the README's table of roles.",
+        )
         if st.form_submit_button("Give them an account", type="primary"):
-            attempt(
-                lambda session: save_users(
-                    session, actor, [RowEdit(1, {"person_id": person_id, "role": role})]
-                ),
-                done=f"{candidates[person_id]} can now sign in as a {role}.",
-            )
+            missing = [
+                what
+                for what, value in (("a contact", person_id), ("a role", role))
+                if value is None
+            ]
+            if missing:
+                st.error(f"Not saved: choose {' and '.join(missing)}.")
+            else:
+                attempt(
+                    lambda session: save_users(
+                        session, actor, [RowEdit(1, {"person_id": person_id, "role": role})]
+                    ),
+                    done=f"{candidates[person_id]} can now sign in as a {role}.",
+                )
 
 with db() as session:
     users = users_frame(session, actor)
@@ -62,7 +84,7 @@ editable_table(
         "role": st.column_config.SelectboxColumn("Role", options=ROLES, required=True),
         "active": st.column_config.CheckboxColumn("Active"),
         "last_sign_in": st.column_config.DatetimeColumn(
-            "Last sign-in (UTC)", format="D MMM YYYY HH:mm", disabled=True
+            "Last sign-in (UK time)", format="D MMM YYYY HH:mm", timezone=UK.key, disabled=True
         ),
     },
 )
@@ -72,17 +94,25 @@ st.caption(
     "The latest 200 sign-ins, sign-outs and refusals, newest first. A refused identity shows only "
     "the domain of its address: tracker keeps nothing else about someone it does not know."
 )
-st.dataframe(
-    events.assign(at=events["at"].dt.strftime("%d %b %Y %H:%M UTC")).rename(
-        columns={
-            "at": "When",
-            "event": "What",
-            "name": "Who",
-            "organisation": "Organisation",
-            "role": "Role now",
-            "email_domain": "Refused domain",
-        }
-    ),
-    hide_index=True,
-    key="sign_in_events",
-)
+if events.empty and in_demo_mode():
+    st.info(
+        "Demo mode records no sign-ins: people act as a demo user without signing in. A "
+        "deployment with sign-in lists each sign-in, sign-out and refusal here."
+    )
+elif events.empty:
+    st.info("Nobody has signed in yet.")
+else:
+    st.dataframe(
+        events.assign(at=uk_times(events["at"])).rename(
+            columns={
+                "at": "When (UK time)",
+                "event": "What",
+                "name": "Who",
+                "organisation": "Organisation",
+                "role": "Role now",
+                "email_domain": "Refused domain",
+            }
+        ),
+        hide_index=True,
+        key="sign_in_events",
+    )

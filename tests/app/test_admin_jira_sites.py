@@ -17,11 +17,15 @@ def _button(at, label: str):
 def test_admin_sees_the_demo_sites_and_their_syncs(demo_app) -> None:
     at = demo_app(ADMIN, PAGE)
     sites = at.dataframe[0].value
-    assert set(sites["name"]) == {"northmoor", "westbridge"}
-    assert set(sites["source"]) == {"files (import-jira)"}
+    assert set(sites["Site"]) == {"northmoor", "westbridge"}
+    assert set(sites["Read from"]) == {"files (import-jira)"}
     runs = at.dataframe[-1].value
-    assert {"northmoor", "westbridge"} <= set(runs["site"])
-    assert set(runs["outcome"]) == {"succeeded"}
+    assert {"northmoor", "westbridge"} <= set(runs["Site"])
+    assert set(runs["Outcome"]) == {"succeeded"}
+    # every column is labelled in words, and times are UK time with their zone
+    for table in (sites, runs):
+        assert not [c for c in table.columns if "_" in c or c.islower()], list(table.columns)
+    assert runs["Started (UK time)"].str.fullmatch(r"\d\d \w{3} \d{4} \d\d:\d\d (GMT|BST)").all()
     # both demo sites come from files: no live connection to test
     assert any("loaded from files" in info.value for info in at.info)
 
@@ -52,7 +56,7 @@ def test_admin_adds_a_live_site_tests_it_and_syncs_a_board(
     at.text_input(key="new_site_token_env").input("EASTVALE_PAT")
     _button(at, "Add site").click().run()
     assert not at.error, [e.value for e in at.error]
-    assert "eastvale" in set(at.dataframe[0].value["name"])
+    assert "eastvale" in set(at.dataframe[0].value["Site"])
 
     _button(at, "Test connection").click().run()
     assert any("the credentials belong to" in s.value for s in at.success)
@@ -60,7 +64,7 @@ def test_admin_adds_a_live_site_tests_it_and_syncs_a_board(
 
     _button(at, "Refresh the board list from Jira").click().run()
     boards = at.dataframe[1].value
-    first = int(boards["board_id"].iloc[0])
+    first = int(boards["Board"].iloc[0])
     at.multiselect(key="synced_boards_choice").set_value([first])
     _button(at, "Save boards to sync").click().run()
     _button(at, "Sync now").click().run()
@@ -68,7 +72,7 @@ def test_admin_adds_a_live_site_tests_it_and_syncs_a_board(
         e.value for e in at.error
     ]
     runs = at.dataframe[-1].value
-    eastvale = runs[runs["site"] == "eastvale"]
-    assert list(eastvale["outcome"]) == ["succeeded"]
-    assert int(eastvale["issues"].iloc[0]) > 0
+    eastvale = runs[runs["Site"] == "eastvale"]
+    assert list(eastvale["Outcome"]) == ["succeeded"]
+    assert int(eastvale["Issues read"].iloc[0]) > 0
     assert PAT not in runs.to_string()

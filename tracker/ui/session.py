@@ -147,6 +147,14 @@ def _identity_actor(auth: Mapping[str, Any]) -> Actor | None:
     return outcome
 
 
+def in_demo_mode() -> bool:
+    """Whether people act through the demo picker: nobody signs in, so nothing is recorded."""
+    try:
+        return sign_in_mode(get_settings(), _auth_section()) is SignInMode.demo
+    except TrackerError:
+        return False
+
+
 def signed_in_actor() -> Actor | None:
     """Run once per script run by the entry point: the acting user, or None after explaining why
     there is none. Pages read the result through page_actor."""
