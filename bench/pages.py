@@ -6,7 +6,7 @@
 
 Two SQLite databases are built in the same run: the demo programme as `tracker demo` loads it,
 and the same programme (organisations, people, deliverables and their scope rules) over Jira
-sites simulated by tracker.demo.jira_generator at scale (20,000 issues, about 200,000 changelog
+sites simulated by jira_simulator at scale (20,000 issues, about 200,000 changelog
 events), imported through tracker.jira_sync.offline like any saved site. Each page is then run
 server-side with Streamlit's AppTest, acting as the demo admin, with the selections a person
 first sees. "first" is a run on empty caches (just after a sync, or a new server process);
@@ -30,15 +30,15 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from tracker import migrate
-from tracker.db import create_tracker_engine
-from tracker.demo.jira_generator import (
+from jira_simulator import (
     NORTHMOOR_BOARDS,
     NORTHMOOR_URL,
     WESTBRIDGE_BOARDS,
     WESTBRIDGE_URL,
     generate_site,
 )
+from tracker import migrate
+from tracker.db import create_tracker_engine
 from tracker.demo.loader import DEMO_DIR, load_demo
 from tracker.jira_sync.dataset import write_dataset
 from tracker.models import ChangelogEvent, JiraIssue

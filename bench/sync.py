@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.sync --repeat 3       # medians of three rounds
     .venv/bin/python -m bench.sync --profile        # pyinstrument profile of each full sync
 
-A Cloud site of 20,000 issues with about ten histories each (tracker.demo.jira_generator) is
+A Cloud site of 20,000 issues with about ten histories each (jira_simulator) is
 served by the test Jira server in a child process, so the server's JSON rendering does not share
 the client's interpreter. The baseline, timed in each round against the same server, is the bare
 client paging the same boards' issues with changelog (`search_issues(maxResults=False)`, Resource
@@ -32,10 +32,10 @@ from typing import Any
 from jira import JIRA
 from sqlalchemy import Engine, create_engine, text
 
+from jira_simulator import generate_site
 from tests.jira_server.server import API_TOKEN, EMAIL, JiraServer
 from tracker import migrate
 from tracker.db import create_tracker_engine, session_scope
-from tracker.demo.jira_generator import generate_site
 from tracker.jira_sync.dataset import SiteData
 from tracker.jira_sync.normalise import SiteFields, parse_timestamp
 from tracker.jira_sync.sync import SyncOptions, sync_site

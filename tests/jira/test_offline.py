@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from jira_simulator import generate_demo_sites
 from tests.jira.conftest import issues_by_key, jira_rows
 from tests.jira_server.sample import build_site
 from tracker.config import DATA_DIR
-from tracker.demo.jira_generator import generate_demo_sites
 from tracker.jira_sync.dataset import DatasetError, write_dataset
 from tracker.jira_sync.offline import import_site_directory
 from tracker.models import JiraBoard, JiraIssue, JiraSite, SyncRun

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.demo.jira_generator import (
+from jira_simulator import (
     NORTHMOOR_URL,
     WESTBRIDGE_URL,
     generate_demo_sites,
@@ -541,13 +541,9 @@ def test_committed_demo_files_equal_a_fresh_generation(tmp_path: Path) -> None:
     committed = {
         p.relative_to(DEMO_DIR): p.read_bytes() for p in DEMO_DIR.rglob("*") if p.is_file()
     }
-    assert sorted(committed) == sorted(fresh), (
-        "run: python -m tracker.demo.jira_generator data/demo/jira"
-    )
+    assert sorted(committed) == sorted(fresh), "run: python -m jira_simulator data/demo/jira"
     stale = [str(path) for path in fresh if committed[path] != fresh[path]]
-    assert not stale, (
-        f"regenerate with python -m tracker.demo.jira_generator data/demo/jira: {stale}"
-    )
+    assert not stale, f"regenerate with python -m jira_simulator data/demo/jira: {stale}"
     assert sum(len(content) for content in committed.values()) < 3_000_000
 
 
