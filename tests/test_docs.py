@@ -49,6 +49,7 @@ TEXT_ROOTS = (
     "tests",
     "pages",
     "bench",
+    "jira_simulator",
     "docs",
     "README.md",
     "Makefile",
