@@ -151,7 +151,7 @@ def _print_sprint(review: SprintReview) -> None:
         for row in review.carry_over.itertuples():
             typer.echo(f"  {row.key} ({_points(row.remaining)} remaining) to {row.to_sprint}")
     typer.echo("\nHow these figures were counted:")
-    for choice in report.choices.values():
+    for choice in review.choices.values():
         typer.echo(f"  - {choice}")
 
 

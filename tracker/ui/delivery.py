@@ -189,7 +189,7 @@ def report_options(key: str) -> ReportOptions:
 
 def choices_list(review: SprintReview) -> None:
     """How the figures were counted, in words, so they can be checked against Jira's report."""
-    st.markdown("\n".join(f"- {choice}" for choice in review.report.choices.values()))
+    st.markdown("\n".join(f"- {choice}" for choice in review.choices.values()))
 
 
 def outcome_tables(review: SprintReview, key: str) -> None:

@@ -5,7 +5,7 @@ query per issue would cost more than the arithmetic. Issues that left the board,
 kept (with `removed_at`), because a closed sprint's report still counts them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +26,10 @@ class BoardFrames:
     issues: pd.DataFrame
     events: pd.DataFrame
     sprints: list[Sprint]
-    #: statuses of the board's right-most column: done, as Jira's sprint reports count it
+    #: statuses of the board's done column (see `done_column`), as Jira's sprint reports count it
     done_status_ids: frozenset[str]
+    #: the done column's name; None when the board maps no status to any column
+    done_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ProgrammeFrames:
     events: pd.DataFrame
     sprints: dict[int, list[Sprint]]
     done_status_ids: dict[int, frozenset[str]]
+    done_columns: dict[int, str | None]
 
     def board(self, board_id: int) -> BoardFrames:
         issues = self.issues.loc[self.issues["board_id"] == board_id]
@@ -48,6 +51,7 @@ class ProgrammeFrames:
             events.reset_index(drop=True),
             self.sprints.get(board_id, []),
             self.done_status_ids.get(board_id, frozenset()),
+            self.done_columns.get(board_id),
         )
 
 
@@ -192,22 +196,38 @@ def sprints_by_board(session: Session, board_ids: Sequence[int]) -> dict[int, li
     return found
 
 
-def _done_statuses(session: Session, board_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+def done_column(columns: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The board's done column: the right-most column that has statuses mapped to it.
+
+    Jira lets a column stay empty (a "Released" column nobody maps, one being set up); it holds
+    no issue, so work cannot end there, and taking it as done would make every issue "not
+    completed" (docs/jira-sprint-semantics.md). None when no column has a status at all.
+    """
+    return next((column for column in reversed(columns) if column.get("statuses")), None)
+
+
+def _done_columns(
+    session: Session, board_ids: Sequence[int]
+) -> dict[int, Mapping[str, Any] | None]:
     rows = session.execute(
-        select(JiraBoard.id, JiraBoard.columns).where(JiraBoard.id.in_(board_ids))
-    )  # type: ignore[union-attr]
-    return {
-        board_id: frozenset(str(s) for s in columns[-1]["statuses"]) if columns else frozenset()
-        for board_id, columns in rows
-    }
+        select(JiraBoard.id, JiraBoard.columns).where(JiraBoard.id.in_(board_ids))  # type: ignore[union-attr]
+    )
+    return {board_id: done_column(columns or []) for board_id, columns in rows}
 
 
 def _frames(session: Session, board_ids: Sequence[int]) -> ProgrammeFrames:
+    done = _done_columns(session, board_ids)
     return ProgrammeFrames(
         issues=_issues(session, board_ids),
         events=_events(session, board_ids, STATE_FIELDS),
         sprints=sprints_by_board(session, board_ids),
-        done_status_ids=_done_statuses(session, board_ids),
+        done_status_ids={
+            board_id: frozenset(str(s) for s in column["statuses"]) if column else frozenset()
+            for board_id, column in done.items()
+        },
+        done_columns={
+            board_id: str(column["name"]) if column else None for board_id, column in done.items()
+        },
     )
 
 

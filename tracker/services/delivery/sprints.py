@@ -8,13 +8,14 @@ because a council's board also carries other suppliers' work. Velocity and the p
 mix every supplier's work, so they are for staff only.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tracker.errors import TrackerError
+from tracker.errors import Conflict, TrackerError
 from tracker.metrics.burndown import burndown, guideline
 from tracker.metrics.carry_over import carry_over
 from tracker.metrics.forecast import Measure, forecast
@@ -92,6 +93,8 @@ class SprintReview:
     carry_over: pd.DataFrame
     burndown: pd.DataFrame
     guideline: pd.DataFrame
+    #: how the figures were counted, in words (the report's choices, the done column named)
+    choices: Mapping[str, str]
 
     @property
     def sprint(self) -> Sprint:
@@ -243,12 +246,31 @@ def _restricted(frames: BoardFrames, issue_ids: pd.Index | None) -> BoardFrames:
         return frames
     issues = frames.issues.loc[frames.issues["issue_id"].isin(issue_ids)]
     events = frames.events.loc[frames.events["issue_id"].isin(issue_ids)]
-    return BoardFrames(
-        issues.reset_index(drop=True),
-        events.reset_index(drop=True),
-        frames.sprints,
-        frames.done_status_ids,
+    return replace(
+        frames, issues=issues.reset_index(drop=True), events=events.reset_index(drop=True)
     )
+
+
+def _done_column(frames: BoardFrames) -> str:
+    """The name of the board's done column; a board mapping no status to any column has none,
+    and its sprints are refused rather than reported as nothing completed."""
+    if frames.done_column is None:
+        raise Conflict(
+            "the board has no status mapped to any of its columns, so no issue can be done: "
+            "map the statuses to the board's columns in Jira, sync again, and ask again."
+        )
+    return frames.done_column
+
+
+def _choices(report: SprintReport, done_column: str) -> dict[str, str]:
+    """The report's counting choices, the done rule naming the board's own done column."""
+    return {
+        **report.choices,
+        "done": (
+            f"an issue is done when its status is mapped to the board's '{done_column}' column, "
+            "the right-most column with statuses"
+        ),
+    }
 
 
 def _review_issues(review: SprintReport, frames: BoardFrames, board: BoardRef) -> pd.DataFrame:
@@ -311,6 +333,7 @@ def sprint_report_for(
     sprint = next(s for s in frames.sprints if s.id == sprint_jira_id)
     if pd.isna(sprint.start):
         raise TrackerError(f"{sprint.name} has not started: there is nothing to report yet")
+    done_column = _done_column(frames)
     report = sprint_report(
         frames.issues, frames.events, sprint, frames.done_status_ids, options, now=_now(now)
     )
@@ -327,6 +350,7 @@ def sprint_report_for(
         carry_over=_carried(report, frames),
         burndown=burndown(report),
         guideline=guideline(sprint, report.committed.points),
+        choices=_choices(report, done_column),
     )
 
 
@@ -342,6 +366,7 @@ def board_velocity(
     average (tracker.metrics.velocity), built from the same sprint reports as the review."""
     require(actor, Action.read_programme)
     frames = board_frames(session, board_id)
+    _done_column(frames)
     reports = [
         sprint_report(frames.issues, frames.events, s, frames.done_status_ids, options)
         for s in frames.sprints

@@ -1,0 +1,139 @@
+"""Real-world shapes of Jira data (tests/jira/shapes, one folder each; see its README), each loaded
+both ways a council loads Jira: `tracker import-jira` on the saved files, and a live sync from the
+test Jira server serving the same files. Every expected figure is worked by hand from the
+folder's changelogs and the rules of docs/jira-sprint-semantics.md, in the comment beside it.
+"""
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner, Result
+
+from tests.jira.conftest import LiveSite
+from tracker.cli import app
+from tracker.jira_sync.dataset import read_dataset
+
+SHAPES = Path(__file__).parent / "shapes"
+MEASURES = ("committed", "completed", "added", "removed")
+
+Tracker = Callable[..., Result]
+#: load(shape) -> the name of the site holding it, imported or synced
+Load = Callable[..., str]
+
+
+@pytest.fixture
+def tracker(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Tracker:
+    """A tracker command against the test database, as an operator runs it."""
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(app, list(args))
+
+    return run
+
+
+def import_shape(tracker: Tracker, shape: str | Path) -> Result:
+    return tracker("import-jira", str(SHAPES / shape))
+
+
+def variant(shape: str, tmp_path: Path, path: str, edit: Callable[[Any], None]) -> Path:
+    """A copy of a shape folder with one file's JSON changed by `edit` (in place)."""
+    directory = tmp_path / shape
+    shutil.copytree(SHAPES / shape, directory)
+    value = json.loads((directory / path).read_text(encoding="utf-8"))
+    edit(value)
+    (directory / path).write_text(json.dumps(value), encoding="utf-8")
+    return directory
+
+
+def sync_shape(live_site: Callable[..., LiveSite], shape: str | Path, **server: Any) -> LiveSite:
+    """The folder served by the test Jira server and synced (every board of it)."""
+    data = read_dataset(SHAPES / shape)
+    site = live_site(server.pop("kind", data["site"]["kind"]), data, **server)
+    site.result = site.sync(boards=tuple(data["boards"]))  # type: ignore[attr-defined]
+    return site
+
+
+@pytest.fixture(params=["import", "sync"])
+def load(
+    request: pytest.FixtureRequest, tracker: Tracker, live_site: Callable[..., LiveSite]
+) -> Load:
+    """Loads a shape folder one way or the other and returns the site's name."""
+
+    def run(shape: str) -> str:
+        if request.param == "import":
+            result = import_shape(tracker, shape)
+            assert result.exit_code == 0, result.output
+            return json.loads((SHAPES / shape / "site.json").read_text())["name"]
+        site = sync_shape(live_site, shape)
+        assert site.result.ok, site.result.errors  # type: ignore[attr-defined]
+        return site.name
+
+    return run
+
+
+def sprint_json(tracker: Tracker, site: str, sprint: int) -> dict[str, Any]:
+    result = tracker("report", "sprint", "--site", site, "--sprint", str(sprint), "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def totals(payload: dict[str, Any]) -> dict[str, tuple[int, float | None]]:
+    """(issues, points) of each measure of a sprint report's JSON."""
+    outcomes: dict[str, int] = {}
+    for issue in payload["issues"]:
+        outcomes[issue["outcome"]] = outcomes.get(issue["outcome"], 0) + 1
+    counts = {
+        "committed": None,
+        "completed": outcomes.get("completed", 0),
+        "added": sum(issue["added"] for issue in payload["issues"]),
+        "removed": outcomes.get("removed", 0),
+    }
+    return {name: (counts[name], payload[name]) for name in MEASURES}
+
+
+# last_column_unmapped: a Data Center board (old greenhopper sprint strings, +1000 offsets) whose
+# columns are To Do, In Progress, Done and an empty "Released". REV Sprint 4 (sprint 11) ran from
+# 2 Mar 09:00 to its close on 16 Mar 08:30 UTC. Done = statuses of "Done", the right-most column
+# with statuses mapped.
+#   REV-1  5 pts, in the sprint from 27 Feb (before the start), Done on 10 Mar: committed, completed
+#   REV-2  3 pts, in the sprint from 27 Feb, In Progress at the close: committed, not completed
+#   REV-3  2 pts, added on 5 Mar (after the start), Done on 13 Mar: added, completed
+# committed = REV-1 + REV-2 = 8 pts (2 issues); completed = REV-1 + REV-3 = 5 + 2 = 7 (2);
+# added = REV-3 = 2 (1); removed = 0; not completed = REV-2 = 3 (1).
+def test_the_done_column_is_the_right_most_column_with_statuses(
+    load: Load, tracker: Tracker
+) -> None:
+    site = load("last_column_unmapped")
+
+    payload = sprint_json(tracker, site, 11)
+
+    outcomes = {issue["key"]: issue["outcome"] for issue in payload["issues"]}
+    assert outcomes == {"REV-1": "completed", "REV-2": "not_completed", "REV-3": "completed"}
+    assert (payload["committed"], payload["completed"]) == (8, 7)
+    assert (payload["added"], payload["removed"]) == (2, 0)
+    text = tracker("report", "sprint", "--site", site, "--sprint", "11").stdout
+    assert "mapped to the board's 'Done' column, the right-most column with statuses" in text
+
+
+def test_a_board_with_no_mapped_column_is_refused_not_counted_as_nothing_done(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    def unmap(configuration: dict[str, Any]) -> None:
+        for column in configuration["columnConfig"]["columns"]:
+            column["statuses"] = []
+
+    shape = variant("last_column_unmapped", tmp_path, "boards/1/configuration.json", unmap)
+    assert import_shape(tracker, shape).exit_code == 0
+
+    result = tracker("report", "sprint", "--site", "last-column-unmapped", "--sprint", "11")
+    velocity = tracker("report", "velocity", "--site", "last-column-unmapped", "--board", "1")
+
+    for refused in (result, velocity):
+        assert refused.exit_code == 1
+        assert refused.stderr.startswith("error: the board has no status mapped to any of its")
