@@ -64,6 +64,7 @@ def test_erasure_replaces_details_and_keeps_every_reference(session, world):
     assert after["person"]["name"] == placeholder
     assert after["person"]["email"] is None
     assert after["person"]["erased"] is True
+    assert after["person"]["erased_email_sha256"] is not None  # only so TRACKER_ADMINS refuses
     assert after["engagements"][0]["deliverable"] == "D-1"
 
 

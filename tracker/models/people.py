@@ -4,6 +4,7 @@
 people by id, so erasing a person rewrites one row and leaves every history and hash intact.
 """
 
+import hashlib
 from enum import StrEnum
 
 from sqlalchemy import String
@@ -19,6 +20,14 @@ class Person(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=40)
     active: bool = True
     erased: bool = False
+    #: SHA-256 of the lower-cased email an erased person had (see `erased_email_digest`): the only
+    #: trace of the address kept, so `TRACKER_ADMINS` can never give them a fresh account
+    erased_email_digest: str | None = Field(default=None, max_length=64, index=True)
+
+
+def erased_email_digest(email: str) -> str:
+    """The one-way digest erasure keeps of an address, matched ignoring case."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 class Role(StrEnum):

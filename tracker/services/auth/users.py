@@ -23,6 +23,7 @@ from tracker.models import (
     SignInEventKind,
     User,
 )
+from tracker.models.people import erased_email_digest
 from tracker.policy import Action, Actor, require
 from tracker.services.validation import RowEdit, RowProblem, RowsRejected, text
 
@@ -107,6 +108,9 @@ def _first_admin(session: Session, email: str, name: str | None) -> None:
     """Make an admin of someone in TRACKER_ADMINS signing in for the first time: their contact if
     tracker has one, else a new contact in an organisation named after their email's domain
     (admins see every organisation, so which one is a label)."""
+    digest = erased_email_digest(email)
+    if session.exec(select(Person.id).where(Person.erased_email_digest == digest)).first():
+        raise UnknownUser(f"no active user for {email}")  # erased: never recreated
     person = session.exec(select(Person).where(email_is(email))).first()
     if person is not None:
         account = session.exec(select(User).where(User.person_id == person.id)).first()

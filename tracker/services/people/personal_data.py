@@ -4,6 +4,7 @@ Personal data lives only in `person`, so erasure rewrites that row (a placeholde
 phone or job title) and keeps every engagement, owner link and override pointing at the same id:
 maps, histories and audit hashes stay consistent, and an export afterwards shows the placeholder.
 Free-text notes on the person's engagements may describe them, so erasure clears those too.
+A one-way digest of the erased address is kept so that `TRACKER_ADMINS` can never recreate them.
 """
 
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from tracker.models import (
     Stage,
     User,
 )
+from tracker.models.people import erased_email_digest
 from tracker.policy import Action, Actor, require
 from tracker.services.auth.users import email_is
 from tracker.services.engagement.maps import ALL_STAGES
@@ -81,6 +83,7 @@ def export_person(session: Session, actor: Actor, person_id: int) -> dict[str, A
             "organisation": organisation.name if organisation else None,
             "active": person.active,
             "erased": person.erased,
+            "erased_email_sha256": person.erased_email_digest,
         },
         "user_account": {"role": str(user.role), "active": user.active} if user else None,
         "engagements": [
@@ -114,6 +117,8 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> Person:
         raise TrackerError(f"no person {person_id}")
     if person_id == actor.person_id:
         raise TrackerError("you cannot erase yourself; ask another admin")
+    if person.email:
+        person.erased_email_digest = erased_email_digest(person.email)
     person.name = placeholder_name(person_id)
     person.job_title = None
     person.email = None
