@@ -191,12 +191,18 @@ if can(actor, Action.edit_deliverable):
         names = dict(
             zip(deliverables["id"], deliverables["ref"] + " " + deliverables["title"], strict=True)
         )
+        st.caption(
+            "Choose both to see whether the organisation holds what the deliverable's data needs."
+        )
+        # nothing is preselected: the gate speaks about a pairing someone chose
         target = st.selectbox(
-            "Deliverable", list(names), format_func=names.__getitem__, key="gate_deliverable"
-        )
+            "Deliverable", list(names), index=None, placeholder="Choose a deliverable",
+            format_func=names.__getitem__, key="gate_deliverable",
+        )  # fmt: skip
         organisation = st.selectbox(
-            "Organisation", list(candidates), format_func=candidates.__getitem__, key="gate_org"
-        )
+            "Organisation", list(candidates), index=None, placeholder="Choose an organisation",
+            format_func=candidates.__getitem__, key="gate_org",
+        )  # fmt: skip
         if target is not None and organisation is not None:
             with db() as session:
                 gate = check_gate(session, actor, target, organisation, today)

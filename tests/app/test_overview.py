@@ -4,7 +4,8 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ADMIN, APP, BOARD, NO_AUTH_SECRETS, SUPPLIER
+from tests.app.conftest import ADMIN, APP, BOARD, NO_AUTH_SECRETS, OWNER, SUPPLIER
+from tracker.charts import DARK_TEXT, contrast
 
 OVERVIEW = "pages/programme/overview.py"
 
@@ -42,6 +43,18 @@ def test_stage_timeline_plots_planned_and_actual_bars(demo_app) -> None:
     assert "RB-01 Shared revenues and benefits platform" in planned["y"]
     assert figure["layout"]["title"]["text"].startswith("Stage timeline")
     assert figure["layout"]["xaxis"]["title"]["text"] == "Date"
+
+
+def test_stage_timeline_labels_contrast_with_their_bars(demo_app) -> None:
+    """Hatched planned bars are white underneath, so their labels are dark; each solid bar's
+    label has at least 4.5:1 contrast with its colour (white labels on pale hatching did not)."""
+    at = demo_app(OWNER, OVERVIEW)
+    planned, actual = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert planned["marker"]["color"] == "#ffffff"
+    assert set(planned["insidetextfont"]["color"]) == {DARK_TEXT}
+    fills, labels = actual["marker"]["color"], actual["insidetextfont"]["color"]
+    assert len(fills) == len(labels) > 0
+    assert all(contrast(label, fill) >= 4.5 for label, fill in zip(labels, fills, strict=True))
 
 
 def test_demo_mode_is_labelled(demo_app) -> None:

@@ -40,9 +40,19 @@ def test_a_supplier_sees_their_own_register_and_deliverables(demo_app) -> None:
 def test_an_owner_is_blocked_and_cannot_override(demo_app) -> None:
     at = demo_app(OWNER, PAGE)
     assert [o.split(" ")[0] for o in at.selectbox(key="gate_deliverable").options] == ["RB-01"]
-    at = choose(at, "gate_org", "Open Door Advice")
+    at = choose(choose(at, "gate_deliverable", "RB-01"), "gate_org", "Open Door Advice")
     assert at.success[-1].value.startswith("Compliant: Open Door Advice holds what RB-01 needs")
     assert not at.text_area
+
+
+def test_the_gate_says_nothing_until_someone_chooses_a_pairing(demo_app) -> None:
+    at = demo_app(ADMIN, PAGE)
+    assert at.selectbox(key="gate_deliverable").value is None
+    assert at.selectbox(key="gate_org").value is None
+    assert not [e for e in at.error if e.value.startswith("Blocked")]
+    assert not [b for b in at.button if b.label == "Give it to this organisation"]
+    at = choose(at, "gate_deliverable", "WA-01")
+    assert not [e for e in at.error if e.value.startswith("Blocked")]
 
 
 def test_an_admin_overrides_the_gate_with_a_recorded_reason(demo_app) -> None:

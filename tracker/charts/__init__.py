@@ -15,3 +15,25 @@ OKABE_ITO = {
     "purple": "#CC79A7",
     "grey": "#555555",
 }
+
+DARK_TEXT = "#0b0c0c"
+LIGHT_TEXT = "#ffffff"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a "#rrggbb" colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two "#rrggbb" colours (1 to 21)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_colour_on(fill: str) -> str:
+    """Dark or white text, whichever reads better on `fill`: plotly's own choice ignores
+    opacity and patterns, and left white labels on pale hatched bars."""
+    return max((DARK_TEXT, LIGHT_TEXT), key=lambda text: contrast(text, fill))

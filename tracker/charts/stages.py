@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker.charts import OKABE_ITO
+from tracker.charts import DARK_TEXT, OKABE_ITO, text_colour_on
 
 # Colour is never the only cue: every bar carries its stage name, and planned bars are hatched
 # while actual bars are solid.
@@ -20,15 +20,33 @@ def stage_timeline(plan: pd.DataFrame, today: date) -> go.Figure:
     frame = plan.copy()
     frame["label"] = frame["ref"] + " " + frame["title"]
     actual_end = pd.to_datetime(frame["actual_end"]).fillna(pd.Timestamp(today))
+    # Planned bars: the stage's colour as a hatch on white, dark labels; actual bars: solid
+    # colour, with whichever label colour contrasts with it (WCAG 1.4.3).
     kinds = {
-        "Planned": (frame["planned_start"], frame["planned_end"], "/", 0.45),
-        "Actual": (frame["actual_start"], actual_end, "", 0.9),
+        "Planned": (frame["planned_start"], frame["planned_end"]),
+        "Actual": (frame["actual_start"], actual_end),
     }
-    for kind, (starts, ends, pattern, opacity) in kinds.items():
+    for kind, (starts, ends) in kinds.items():
         start = pd.to_datetime(starts)
         end = pd.to_datetime(ends)
         shown = start.notna() & end.notna()
         duration_ms = (end - start).dt.total_seconds() * 1000
+        colours = [STAGE_COLOURS[p % len(STAGE_COLOURS)] for p in frame.loc[shown, "position"]]
+        if kind == "Planned":
+            marker = {
+                "color": "#ffffff",
+                "pattern": {
+                    "shape": "/",
+                    "fgcolor": colours,
+                    "bgcolor": "#ffffff",
+                    "solidity": 0.3,
+                },
+                "line": {"color": colours, "width": 2},
+            }
+            labels = [DARK_TEXT] * len(colours)
+        else:
+            marker = {"color": colours, "line": {"color": "#1a1a1a", "width": 1}}
+            labels = [text_colour_on(c) for c in colours]
         figure.add_trace(
             go.Bar(
                 name=kind,
@@ -39,14 +57,8 @@ def stage_timeline(plan: pd.DataFrame, today: date) -> go.Figure:
                 text=frame.loc[shown, "stage"],
                 textposition="inside",
                 insidetextanchor="middle",
-                marker={
-                    "color": [
-                        STAGE_COLOURS[p % len(STAGE_COLOURS)] for p in frame.loc[shown, "position"]
-                    ],
-                    "pattern": {"shape": pattern, "fgcolor": "#1a1a1a"},
-                    "line": {"color": "#1a1a1a", "width": 1},
-                    "opacity": opacity,
-                },
+                insidetextfont={"color": labels},
+                marker=marker,
                 customdata=frame.loc[shown, ["stage"]].assign(
                     start=start[shown].dt.strftime("%d %b %Y"),
                     end=end[shown].dt.strftime("%d %b %Y"),
