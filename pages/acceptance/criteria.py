@@ -23,6 +23,7 @@ from tracker.ui.acceptance_forms import (
 from tracker.ui.acceptance_panel import criteria_panel, history_table, plain, status_label
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
+from tracker.ui.widgets import readable
 
 actor, programme = page_setup("criteria", programme=True)
 show_flash()
@@ -68,8 +69,10 @@ for row in criteria.itertuples():
         if not links.empty:
             st.markdown("**Evidence**")
             st.dataframe(
-                links[["version", "url", "note", "who"]].rename(
-                    columns={"version": "Version", "url": "Link", "note": "Note", "who": "By"}
+                readable(
+                    links[["version", "url", "note", "who"]].rename(
+                        columns={"version": "Version", "url": "Link", "note": "Note", "who": "By"}
+                    )
                 ),
                 hide_index=True,
                 column_config={"Link": st.column_config.LinkColumn("Link")},

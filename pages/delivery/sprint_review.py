@@ -26,6 +26,7 @@ from tracker.ui.delivery import (
 from tracker.ui.engagement import who_to_engage_panel
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
+from tracker.uk_time import uk_time
 
 actor, programme = page_setup("sprint-review", programme=True)
 
@@ -72,14 +73,11 @@ scope = f"{deliverable.ref}'s issues on {board.label}" if deliverable else board
 st.subheader(f"{sprint.name}: {scope}")
 st.markdown(f"**Sprint goal:** {plain(sprint.goal) if sprint.goal else 'none set in Jira'}")
 closed = (
-    f"closed {sprint.complete:%d %b %Y %H:%M} UTC"
+    f"closed {uk_time(sprint.complete)}"
     if sprint.complete is not None
-    else f"still running: figures as at {report.close:%d %b %Y %H:%M} UTC"
+    else f"still running: figures as at {uk_time(report.close)}"
 )
-st.caption(
-    f"Started {sprint.start:%d %b %Y %H:%M} UTC, planned to end {sprint.end:%d %b %Y %H:%M} UTC, "
-    f"{closed}."
-)
+st.caption(f"Started {uk_time(sprint.start)}, planned to end {uk_time(sprint.end)}, {closed}.")
 if report.issues.empty:
     st.info(
         f"None of {deliverable.ref}'s issues were in {sprint.name}."

@@ -31,7 +31,8 @@ from tracker.services.programme.overview import list_programmes
 from tracker.ui.editor import editable_table
 from tracker.ui.page import attempt, page_setup
 from tracker.ui.session import db
-from tracker.ui.widgets import choose_programme
+from tracker.ui.widgets import choose_programme, readable
+from tracker.uk_time import uk_times
 
 COMPLIANCE_LABELS = {
     "ref": "Ref",
@@ -51,8 +52,8 @@ OVERRIDE_LABELS = {
     "missing": "Missing when overridden",
     "reason": "Reason",
     "by": "Overridden by",
-    "at": "When",
-    "revoked_at": "Withdrawn",
+    "at": "When (UK time)",
+    "revoked_at": "Withdrawn (UK time)",
     "state": "State",
 }
 REGISTER_LABELS = {
@@ -91,7 +92,7 @@ st.caption(
     "it) against what the deliverable's data needs. Councils own the data and are not gated."
 )
 st.dataframe(
-    compliance[list(COMPLIANCE_LABELS)].rename(columns=COMPLIANCE_LABELS),
+    readable(compliance[list(COMPLIANCE_LABELS)].rename(columns=COMPLIANCE_LABELS)),
     hide_index=True,
     key="compliance",
 )
@@ -101,7 +102,7 @@ if expiries.empty:
     st.success("No accreditation expires within 60 days.")
 else:
     st.dataframe(
-        expiries[list(REGISTER_LABELS)].rename(columns=REGISTER_LABELS),
+        readable(expiries[list(REGISTER_LABELS)].rename(columns=REGISTER_LABELS)),
         hide_index=True,
         key="expiries",
     )
@@ -142,7 +143,7 @@ if admin:
     )
 else:
     st.dataframe(
-        listed[list(REGISTER_LABELS)].rename(columns=REGISTER_LABELS),
+        readable(listed[list(REGISTER_LABELS)].rename(columns=REGISTER_LABELS)),
         hide_index=True,
         key="register",
     )
@@ -169,12 +170,15 @@ if admin:
     )
 else:
     st.dataframe(
-        rules.drop(columns="id").rename(
-            columns={
-                "sensitivity": "Data sensitivity",
-                "scheme": "Required scheme",
-                "min_level": "Minimum level",
-            }
+        readable(
+            rules.drop(columns="id").rename(
+                columns={
+                    "sensitivity": "Data sensitivity",
+                    "scheme": "Required scheme",
+                    "min_level": "Minimum level",
+                }
+            ),
+            {"Minimum level": "any"},
         ),
         hide_index=True,
         key="rules",
@@ -234,7 +238,9 @@ if overrides.empty:
 else:
     st.dataframe(
         overrides.assign(
-            state=overrides["revoked_at"].isna().map({True: "in force", False: "withdrawn"})
+            state=overrides["revoked_at"].isna().map({True: "in force", False: "withdrawn"}),
+            at=uk_times(overrides["at"]),
+            revoked_at=uk_times(overrides["revoked_at"]),
         )
         .drop(columns="id")
         .rename(columns=OVERRIDE_LABELS),

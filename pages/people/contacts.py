@@ -18,6 +18,7 @@ from tracker.services.people.personal_data import erase_person, export_person
 from tracker.ui.editor import editable_table
 from tracker.ui.page import attempt, page_setup
 from tracker.ui.session import db
+from tracker.ui.widgets import readable
 
 LABELS = {
     "name": "Name",
@@ -80,9 +81,11 @@ if can(actor, Action.edit_contacts):
     erased = contacts[contacts["status"] == ContactStatus.erased]
     if len(erased):
         st.caption("Erased people (placeholders kept so history stays consistent; read only):")
-        st.dataframe(erased[CONTACT_COLUMNS].rename(columns=LABELS), hide_index=True)
+        st.dataframe(readable(erased[CONTACT_COLUMNS].rename(columns=LABELS)), hide_index=True)
 else:
-    st.dataframe(contacts[CONTACT_COLUMNS].rename(columns=LABELS), hide_index=True, key="directory")
+    st.dataframe(
+        readable(contacts[CONTACT_COLUMNS].rename(columns=LABELS)), hide_index=True, key="directory"
+    )
 
 if can(actor, Action.edit_contacts):
     st.subheader("Import and export")

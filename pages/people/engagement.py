@@ -22,22 +22,24 @@ from tracker.ui.editor import editable_table
 from tracker.ui.engagement import who_to_engage_panel
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
+from tracker.ui.widgets import readable
 
+#: how to reach someone first, then who they are: the columns people act on lead
 MAP_LABELS = {
     "stage": "Stage",
     "name": "Name",
-    "job_title": "Job title",
-    "organisation": "Organisation",
-    "side": "Side",
-    "raci": "RACI",
-    "escalation_order": "Escalation order",
-    "power": "Power (1-5)",
-    "interest": "Interest (1-5)",
-    "channel": "Preferred channel",
-    "notes": "Notes",
     "email": "Email",
     "phone": "Phone",
+    "channel": "Preferred channel",
+    "raci": "RACI",
+    "organisation": "Organisation",
+    "job_title": "Job title",
+    "side": "Side",
+    "escalation_order": "Escalation order",
     "status": "Status",
+    "power": "Power (1-5)",
+    "interest": "Interest (1-5)",
+    "notes": "Notes",
 }
 EDIT_COLUMNS = [
     "id",
@@ -134,7 +136,7 @@ with map_tab:
         )
     else:
         st.dataframe(
-            engagements[list(MAP_LABELS)].rename(columns=MAP_LABELS),
+            readable(engagements[list(MAP_LABELS)].rename(columns=MAP_LABELS)),
             hide_index=True,
             key="map_table",
         )
@@ -147,8 +149,15 @@ with raci_tab:
     )
     matrix = raci_matrix(everyone, plan, stages)
     st.dataframe(
-        matrix.rename(
-            columns={"ref": "Ref", "name": "Name", "organisation": "Organisation", "side": "Side"}
+        readable(
+            matrix.rename(
+                columns={
+                    "ref": "Ref",
+                    "name": "Name",
+                    "organisation": "Organisation",
+                    "side": "Side",
+                }
+            )
         ),
         hide_index=True,
         key="raci_matrix",

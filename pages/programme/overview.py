@@ -10,7 +10,31 @@ from tracker.ui.engagement import who_to_engage_summary
 from tracker.ui.page import page_setup
 from tracker.ui.programme_status import deliverable_status_form
 from tracker.ui.session import db
-from tracker.ui.widgets import rag_styled
+from tracker.ui.widgets import rag_styled, readable
+from tracker.uk_time import uk_times
+
+#: the columns people act on first: what it is, its rating and why, who owns and supplies it, when
+DELIVERABLE_LABELS = {
+    "ref": "Ref",
+    "title": "Deliverable",
+    "RAG": "RAG",
+    "rag_reason": "RAG reason",
+    "owner": "Owning council",
+    "supplier": "Supplier",
+    "target_date": "Target date",
+    "stage": "Stage",
+    "sensitivity": "Data sensitivity",
+    "last_sync": "Last Jira sync (UK time)",
+}
+PLAN_LABELS = {
+    "ref": "Ref",
+    "title": "Deliverable",
+    "stage": "Stage",
+    "planned_start": "Planned start",
+    "planned_end": "Planned end",
+    "actual_start": "Actual start",
+    "actual_end": "Actual end",
+}
 
 actor, programme = page_setup("overview", programme=True)
 
@@ -32,37 +56,24 @@ columns[3].metric("Green", counts["green"], help="Deliverables rated green: on t
 columns[4].metric("Past target date", counts["past_target"], help="Not live and past target")
 
 st.subheader("Deliverables")
-table = deliverables.assign(
-    RAG=deliverables["rag"].str.capitalize(),
-    rag_reason=deliverables["rag_reason"].fillna(""),
-    last_sync=deliverables["last_sync"].dt.strftime("%d %b %Y %H:%M UTC").fillna("never"),
-)[
-    [
-        "ref",
-        "title",
-        "stage",
-        "RAG",
-        "rag_reason",
-        "owner",
-        "supplier",
-        "sensitivity",
-        "target_date",
-        "last_sync",
-    ]
-].rename(
-    columns={
-        "ref": "Ref",
-        "title": "Deliverable",
-        "stage": "Stage",
-        "rag_reason": "RAG reason",
-        "owner": "Owning council",
-        "supplier": "Supplier",
-        "sensitivity": "Data sensitivity",
-        "target_date": "Target date",
-        "last_sync": "Last Jira sync",
-    }
+table = readable(
+    deliverables.assign(
+        RAG=deliverables["rag"].str.capitalize(),
+        last_sync=uk_times(deliverables["last_sync"], "never"),
+    )[list(DELIVERABLE_LABELS)].rename(columns=DELIVERABLE_LABELS),
+    {"Target date": "none set", "Supplier": "none yet", "RAG reason": ""},
 )
-st.dataframe(rag_styled(table), hide_index=True, key="deliverables_table")
+st.dataframe(
+    rag_styled(table),
+    hide_index=True,
+    key="deliverables_table",
+    # reasons wrap onto three lines rather than run off the right of the table
+    row_height=78,
+    column_config={
+        "RAG reason": st.column_config.TextColumn("RAG reason", width="large"),
+        "Deliverable": st.column_config.TextColumn("Deliverable", width="medium"),
+    },
+)
 
 with db() as session:
     deliverable_status_form(session, actor, programme.id)
@@ -81,4 +92,10 @@ if plan.empty:
 else:
     st.plotly_chart(stage_timeline(plan, today), key="stage_timeline")
     with st.expander("Stage dates as a table"):
-        st.dataframe(plan.drop(columns=["position"]), hide_index=True)
+        st.dataframe(
+            readable(
+                plan.drop(columns=["position"]).rename(columns=PLAN_LABELS),
+                {"Actual start": "not yet", "Actual end": "not yet"},
+            ),
+            hide_index=True,
+        )

@@ -12,9 +12,11 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 from sqlmodel import Session
 
+from tracker.errors import count
 from tracker.policy import Actor
 from tracker.services.acceptance.views import criteria_frame
-from tracker.ui.widgets import RAG_STYLES
+from tracker.ui.widgets import RAG_STYLES, readable
+from tracker.uk_time import uk_times
 
 TABLE_LABELS = {
     "code": "Criterion",
@@ -28,7 +30,7 @@ TABLE_LABELS = {
     "jira_keys": "Jira issues",
 }
 HISTORY_LABELS = {
-    "at": "When",
+    "at": "When (UK time)",
     "action": "Move",
     "from_status": "From",
     "to_status": "To",
@@ -62,15 +64,15 @@ def status_label(status: str) -> str:
 def criteria_table(frame: pd.DataFrame) -> Styler:
     """The display table of a criteria frame: labelled columns, status as a word."""
     table = frame[list(TABLE_LABELS)].assign(status=frame["status"].map(status_label))
-    table = table.rename(columns=TABLE_LABELS)
+    table = readable(table.rename(columns=TABLE_LABELS))
     return table.style.map(lambda value: STATUS_STYLES.get(value, ""), subset=["Status"])
 
 
 def history_table(ledger: pd.DataFrame, criterion_id: int) -> pd.DataFrame:
     """One criterion's audit entries, oldest first, labelled for reading."""
     rows = ledger[ledger["criterion_id"] == criterion_id]
-    table = rows[list(HISTORY_LABELS)].assign(at=rows["at"].dt.strftime("%d %b %Y %H:%M UTC"))
-    return table.rename(columns=HISTORY_LABELS)
+    table = rows[list(HISTORY_LABELS)].assign(at=uk_times(rows["at"]))
+    return readable(table.rename(columns=HISTORY_LABELS))
 
 
 def criteria_panel(session: Session, actor: Actor, deliverable_id: int) -> None:
@@ -81,7 +83,7 @@ def criteria_panel(session: Session, actor: Actor, deliverable_id: int) -> None:
         return
     counts = frame["status"].map(status_label).value_counts()
     st.caption(
-        f"{len(frame)} acceptance criteria: "
+        f"{count(len(frame), 'acceptance criterion', 'acceptance criteria')}: "
         + ", ".join(f"{count} {status.lower()}" for status, count in counts.items())
     )
     st.dataframe(criteria_table(frame), hide_index=True, key=f"criteria_panel_{deliverable_id}")

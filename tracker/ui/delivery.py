@@ -28,6 +28,7 @@ from tracker.services.delivery.sprints import (
     sprint_report_for,
 )
 from tracker.ui.session import db
+from tracker.uk_time import uk_times
 
 OUTCOME_LABELS = {
     "completed": "Completed",
@@ -274,7 +275,7 @@ def burndown_table(review: SprintReview) -> pd.DataFrame:
     steps = review.burndown
     return pd.DataFrame(
         {
-            "When (UTC)": steps["at"].dt.strftime("%d %b %Y %H:%M"),
+            "When (UK time)": uk_times(steps["at"]),
             "Event": steps["event"].map(EVENT_LABELS),
             "Issue": steps["key"].fillna(""),
             "Change": steps["delta"].map(lambda d: f"{d:+g}" if d else ""),

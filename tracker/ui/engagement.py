@@ -18,19 +18,21 @@ from tracker.services.engagement.now import (
     who_to_engage_all,
 )
 from tracker.services.lookups import visible_deliverable
+from tracker.ui.widgets import readable
 
+#: in the order people use them: why to engage, whom and how to reach them, then the rest
 CONTACT_LABELS = {
     "reason": "Why",
     "name": "Name",
-    "status": "Status",
-    "job_title": "Job title",
-    "organisation": "Organisation",
-    "side": "Side",
-    "raci": "RACI",
-    "channel": "Preferred channel",
     "email": "Email",
     "phone": "Phone",
+    "channel": "Preferred channel",
     "flags": "Flags",
+    "status": "Status",
+    "organisation": "Organisation",
+    "job_title": "Job title",
+    "raci": "RACI",
+    "side": "Side",
 }
 SUMMARY_LABELS = {
     "ref": "Ref",
@@ -52,7 +54,9 @@ def _gaps(answer: EngageNow) -> None:
 
 def contacts_table(answer: EngageNow, key: str) -> None:
     """The contacts in the order to engage them, numbered, with their flags in words."""
-    table = answer.contacts.rename(columns=CONTACT_LABELS)
+    table = readable(
+        answer.contacts.reindex(columns=list(CONTACT_LABELS)).rename(columns=CONTACT_LABELS)
+    )
     table.insert(0, "Order", range(1, len(table) + 1))
     st.dataframe(table, hide_index=True, key=key)
 

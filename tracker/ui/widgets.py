@@ -1,5 +1,7 @@
 """Widgets several pages share, built for WCAG 2.2 AA: status is always a word, colour only adds."""
 
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
@@ -17,6 +19,24 @@ RAG_STYLES = {
 def rag_styled(frame: pd.DataFrame, column: str = "RAG") -> Styler:
     """The RAG column shows its word ("Red") on a matching background."""
     return frame.style.map(lambda value: RAG_STYLES.get(value, ""), subset=[column])
+
+
+def readable(frame: pd.DataFrame, blanks: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A read-only table as people read it: nothing shows as None, nan or NaT. A missing value is
+    blank, or the word given for its column in `blanks` ("not yet", "never"); whole numbers held
+    as floats because of a gap (an escalation order) show without ".0"."""
+    blanks = blanks or {}
+    shown = frame.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if not values.isna().any():
+            continue
+        if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
+            values = values.astype("Int64")
+        # one type per column (text), so Arrow need not guess
+        text = values.astype(object).map(str, na_action="ignore")
+        shown[column] = text.where(values.notna(), blanks.get(column, ""))
+    return shown
 
 
 def choose_programme(programmes: list[ProgrammeInfo]) -> ProgrammeInfo | None:
