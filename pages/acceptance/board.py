@@ -6,11 +6,27 @@ from datetime import date
 import streamlit as st
 
 from tracker.charts.acceptance import acceptance_chart
+from tracker.errors import count
 from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.services.acceptance.views import programme_criteria
 from tracker.services.programme.overview import deliverables_frame
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
+from tracker.ui.widgets import readable
+
+#: what needs acting on (overdue, queried, rejected) first, the shares after
+SUMMARY_LABELS = {
+    "deliverable": "Ref",
+    "overdue": "Overdue",
+    "queried": "Queried",
+    "rejected": "Rejected",
+    "criteria": "Criteria",
+    "confirmed": "Confirmed",
+    "accepted": "Accepted",
+    "confirmed_pct": "Confirmed %",
+    "accepted_pct": "Accepted %",
+    "title": "Deliverable",
+}
 
 actor, programme = page_setup("acceptance-board", programme=True)
 
@@ -31,9 +47,13 @@ st.subheader(programme.name)
 columns = st.columns(5)
 columns[0].metric("Criteria", totals["criteria"])
 columns[1].metric(
-    "Confirmed by suppliers", share("confirmed_pct"), help=f"{totals['confirmed']} criteria"
+    "Confirmed by suppliers",
+    share("confirmed_pct"),
+    help=count(totals["confirmed"], "criterion", "criteria"),
 )
-columns[2].metric("Accepted", share("accepted_pct"), help=f"{totals['accepted']} criteria")
+columns[2].metric(
+    "Accepted", share("accepted_pct"), help=count(totals["accepted"], "criterion", "criteria")
+)
 columns[3].metric("Overdue", totals["overdue"], help="Past their due date and not accepted")
 columns[4].metric("Queried", totals["queried"], help="Waiting for the council to answer")
 
@@ -42,19 +62,9 @@ if totals["criteria"]:
 
 st.subheader("By deliverable")
 st.dataframe(
-    summary.rename(
-        columns={
-            "deliverable": "Ref",
-            "title": "Deliverable",
-            "criteria": "Criteria",
-            "confirmed": "Confirmed",
-            "confirmed_pct": "Confirmed %",
-            "accepted": "Accepted",
-            "accepted_pct": "Accepted %",
-            "queried": "Queried",
-            "rejected": "Rejected",
-            "overdue": "Overdue",
-        }
+    readable(
+        summary[list(SUMMARY_LABELS)].rename(columns=SUMMARY_LABELS),
+        {"Confirmed %": "none yet", "Accepted %": "none yet"},
     ),
     hide_index=True,
     key="acceptance_table",

@@ -28,6 +28,7 @@ from tracker.services.assurance.gates import (
 from tracker.services.engagement.maps import map_deliverables
 from tracker.services.people.contacts import organisation_names
 from tracker.services.programme.overview import list_programmes
+from tracker.ui.acceptance_panel import plain
 from tracker.ui.editor import editable_table
 from tracker.ui.page import attempt, page_setup
 from tracker.ui.session import db
@@ -91,10 +92,19 @@ st.caption(
     "Each charity or supplier handling a deliverable (as its supplier, or with people engaged on "
     "it) against what the deliverable's data needs. Councils own the data and are not gated."
 )
+# what someone must act on, as cards that need no scrolling across a wide table
+for row in compliance[compliance["decision"] == Decision.blocked].itertuples():
+    st.warning(
+        f"**{row.ref}** {plain(row.title)}: {plain(row.organisation)} is blocked, missing "
+        f"{row.missing}.",
+        icon=":material/block:",
+    )
 st.dataframe(
     readable(compliance[list(COMPLIANCE_LABELS)].rename(columns=COMPLIANCE_LABELS)),
     hide_index=True,
     key="compliance",
+    row_height=60,
+    column_config={"Missing": st.column_config.TextColumn("Missing", width="large")},
 )
 
 st.subheader("Expiring accreditations")

@@ -28,6 +28,8 @@ def test_staff_see_acceptance_across_deliverables(demo_app, email: str) -> None:
         "WA-01",
         "WB-01",
     ]
+    # what needs acting on leads the table, before the shares and the title
+    assert list(table.columns[:4]) == ["Ref", "Overdue", "Queried", "Rejected"]
     rb01 = table.set_index("Ref").loc["RB-01"]
     assert rb01[["Criteria", "Confirmed", "Accepted", "Rejected"]].tolist() == [5, 3, 1, 1]
 

@@ -24,6 +24,11 @@ def test_the_gate_decision_is_written_out(demo_app) -> None:
     assert compliance.loc["WA-01", "Missing"] == "NHS DSPT (Standards Met)"
     assert compliance.loc["RB-01", "Gate"] == "compliant"
     assert int(next(m for m in at.metric if m.label == "Blocked").value) >= 1
+    # each blocked pairing is a card above the wide table, naming what is missing
+    assert any(
+        w.value.startswith("**WA-01**") and "missing NHS DSPT (Standards Met)" in w.value
+        for w in at.warning
+    )
     rules = table_with(at, "Required scheme")
     social_care = rules[rules["Data sensitivity"] == "adult social care personal data"]
     assert social_care["Required scheme"].tolist() == ["Cyber Essentials", "NHS DSPT"]
