@@ -3,46 +3,16 @@ provider (`at.user` stands in for a completed st.login)."""
 
 import copy
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.support.app import APP, AUTH_SECRETS, NO_AUTH_SECRETS, identity
+from tests.support.roles import ROLES
 from tracker.db import create_tracker_engine, session_scope
 from tracker.services.auth.users import actor_for_email
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "streamlit_app.py")
-
-ADMIN = "priya.raman@northmoor.gov.uk"
-OWNER = "tom.hargreaves@northmoor.gov.uk"
-BOARD = "joan.whitfield@westbridge.gov.uk"
-SUPPLIER = "karen.stokes@ledgerline.co.uk"
-#: a supplier contact (Carers Link Trust) with no acceptance criteria waiting in the demo
-IDLE_SUPPLIER = "sarah.whitlock@carerslink.org.uk"
-ROLES = {
-    "admin": ADMIN,
-    "project owner": OWNER,
-    "board member": BOARD,
-    "supplier": SUPPLIER,
-    "idle supplier": IDLE_SUPPLIER,
-}
-#: Secrets that replace any developer's own .streamlit/secrets.toml in these tests: without an
-#: [auth] section (demo mode), and with one (sign-in). AppTest never calls the provider.
-NO_AUTH_SECRETS = {"tests": "no [auth] section"}
-AUTH_SECRETS = {
-    "auth": {
-        "redirect_uri": "http://localhost:8501/oauth2callback",
-        "cookie_secret": "test-cookie-secret-that-is-long-enough-0123456789",
-        "client_id": "tracker-tests",
-        "client_secret": "test-client-secret",
-        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-    }
-}
-#: when the identity token of every signed-in AppTest user was issued (`iat`)
-ISSUED_AT = 1_790_000_000
 
 
 @pytest.fixture(autouse=True)
@@ -76,13 +46,6 @@ def demo_app(demo_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[
         return at
 
     return make
-
-
-def identity(email: str | None, **claims: Any) -> dict[str, Any]:
-    """`at.user` for someone whom the identity provider signed in (None: nobody signed in)."""
-    if email is None:
-        return {"is_logged_in": False}
-    return {"is_logged_in": True, "email": email, "name": email.split("@")[0], "iat": ISSUED_AT}
 
 
 @pytest.fixture

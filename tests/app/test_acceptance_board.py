@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.app.conftest import ADMIN, BOARD, OWNER, SUPPLIER
+from tests.support.roles import ADMIN, BOARD, OWNER, SUPPLIER
 
 PAGE = "pages/acceptance/board.py"
 

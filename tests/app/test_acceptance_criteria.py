@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ADMIN, BOARD, OWNER, SUPPLIER
+from tests.support.roles import ADMIN, BOARD, OWNER, SUPPLIER
 from tracker.db import create_tracker_engine, session_scope
 from tracker.models import AcceptanceCriterion, Deliverable
 from tracker.services.acceptance.criteria import (

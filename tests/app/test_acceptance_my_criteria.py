@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ADMIN, BOARD, IDLE_SUPPLIER, OWNER, SUPPLIER
+from tests.support.roles import ADMIN, BOARD, IDLE_SUPPLIER, OWNER, SUPPLIER
 
 PAGE = "pages/acceptance/my_criteria.py"
 

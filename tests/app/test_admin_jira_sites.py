@@ -2,10 +2,10 @@
 
 import pytest
 
-from tests.app.conftest import ADMIN
 from tests.jira_server.fixtures import jira_server  # noqa: F401
 from tests.jira_server.sample import build_site
 from tests.jira_server.server import EMAIL, PAT
+from tests.support.roles import ADMIN
 
 PAGE = "pages/admin/jira_sites.py"
 

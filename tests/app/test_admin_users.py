@@ -1,7 +1,7 @@
 """Users and sign-ins as the admin sees it: letting someone in names the person and the role
 explicitly (nothing preselected), and demo mode says why it lists no sign-ins."""
 
-from tests.app.conftest import ADMIN
+from tests.support.roles import ADMIN
 
 USERS = "pages/admin/users.py"
 

@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ADMIN, APP, AUTH_SECRETS, NO_AUTH_SECRETS, OWNER, SUPPLIER
+from tests.support.app import APP, AUTH_SECRETS, NO_AUTH_SECRETS
+from tests.support.roles import ADMIN, OWNER, SUPPLIER
 from tracker.db import create_tracker_engine, session_scope
 from tracker.models import SignInEvent, User
 from tracker.services.auth.users import actor_for_email

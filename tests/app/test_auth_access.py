@@ -13,7 +13,8 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ADMIN, AUTH_SECRETS, BOARD, OWNER, ROOT, SUPPLIER
+from tests.support.app import AUTH_SECRETS, ROOT
+from tests.support.roles import ADMIN, BOARD, OWNER, SUPPLIER
 from tracker.db import create_tracker_engine, session_scope
 from tracker.models import Role
 from tracker.services.auth.users import actor_for_email

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from tests.app.conftest import ADMIN, BOARD, OWNER, SUPPLIER
+from tests.support.roles import ADMIN, BOARD, OWNER, SUPPLIER
 from tracker.db import create_tracker_engine, session_scope
 from tracker.services.auth.users import actor_for_email
 from tracker.services.programme.status import current_status, update_status

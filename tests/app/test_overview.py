@@ -4,7 +4,8 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ADMIN, APP, BOARD, NO_AUTH_SECRETS, OWNER, SUPPLIER
+from tests.support.app import APP, NO_AUTH_SECRETS
+from tests.support.roles import ADMIN, BOARD, OWNER, SUPPLIER
 from tracker.charts import DARK_TEXT, contrast
 
 OVERVIEW = "pages/programme/overview.py"

@@ -2,7 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ADMIN, BOARD, OWNER, SUPPLIER
+from tests.support.roles import ADMIN, BOARD, OWNER, SUPPLIER
 
 PAGE = "pages/people/assurance.py"
 

@@ -6,7 +6,7 @@ import os
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ADMIN, BOARD, OWNER, SUPPLIER
+from tests.support.roles import ADMIN, BOARD, OWNER, SUPPLIER
 from tracker.db import create_tracker_engine
 from tracker.models import Person
 

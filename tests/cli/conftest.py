@@ -1,23 +1,11 @@
-"""The `tracker` command run as an operator runs it: a separate process, its own environment."""
+"""`tracker ...` in a separate process against a private copy of the demo database."""
 
 import os
 import subprocess
-import sys
-from collections.abc import Callable
 
 import pytest
 
-Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def run_tracker(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+from tests.support.cli import Run, run_tracker
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.cli.conftest import run_tracker
+from tests.support.cli import run_tracker
 
 
 @pytest.mark.parametrize(

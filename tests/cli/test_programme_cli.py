@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Run, run_tracker
+from tests.support.cli import Run, run_tracker
 
 PROGRAMME = {
     "programme": {"name": "Fenland Shared Waste"},

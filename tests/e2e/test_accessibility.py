@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import StreamlitServer, wait_for_app
+from tests.support.browser import StreamlitServer, wait_for_app
 from tracker.models import Role
 from tracker.ui.navigation import PAGES, pages_for
 from tracker.ui.page import page_title

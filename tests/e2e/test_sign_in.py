@@ -21,7 +21,7 @@ from oidc_provider_mock import User, app
 from playwright.sync_api import Page, expect
 from sqlalchemy.engine import make_url
 
-from tests.e2e.conftest import StreamlitServer, wait_for_app
+from tests.support.browser import StreamlitServer, wait_for_app
 
 pytestmark = pytest.mark.e2e
 

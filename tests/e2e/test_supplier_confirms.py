@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from tests.e2e.conftest import StreamlitServer, wait_for_app
+from tests.support.browser import StreamlitServer, wait_for_app
 from tracker.cli.app import OPERATOR
 from tracker.db import create_tracker_engine
 from tracker.models import AcceptanceCriterion, AuditEntry, Deliverable

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tests.jira.conftest import SECRETS, TOKEN_ENV, LiveSite
+from tests.support.jira import SECRETS, TOKEN_ENV, LiveSite
 from tracker.cli.app import OPERATOR
 from tracker.errors import TrackerError
 from tracker.models import Role

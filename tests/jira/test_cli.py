@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
-from tests.jira.conftest import EMAIL_ENV, TOKEN_ENV
 from tests.jira_server.sample import build_site
 from tests.jira_server.server import API_TOKEN, EMAIL, JiraServer
+from tests.support.jira import EMAIL_ENV, TOKEN_ENV
 from tracker.cli import app
 from tracker.jira_sync.dataset import write_dataset
 

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import Session, select
 
-from tests.jira.conftest import TOKEN_ENV, LiveSite, assert_no_secrets, issues_by_key, jira_rows
 from tests.jira_server.sample import build_site
 from tests.jira_server.server import JiraServer
+from tests.support.jira import TOKEN_ENV, LiveSite, assert_no_secrets, issues_by_key, jira_rows
 from tracker.cli.app import OPERATOR
 from tracker.jira_sync.errors import SyncError
 from tracker.models import JiraSite, SyncRun

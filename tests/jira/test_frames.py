@@ -9,8 +9,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from jira_simulator import generate_demo_sites
-from tests.jira.conftest import LiveSite
 from tests.jira_server.sample import build_site
+from tests.support.jira import LiveSite
 from tracker.jira_sync.dataset import write_dataset
 from tracker.jira_sync.offline import import_site_directory
 from tracker.metrics.frames import EVENT_COLUMNS, ISSUE_COLUMNS, STATE_FIELDS, validate

@@ -9,8 +9,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from jira_simulator import generate_demo_sites
-from tests.jira.conftest import issues_by_key, jira_rows
 from tests.jira_server.sample import build_site
+from tests.support.jira import issues_by_key, jira_rows
 from tracker.config import DATA_DIR
 from tracker.jira_sync.dataset import DatasetError, write_dataset
 from tracker.jira_sync.offline import import_site_directory

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from tests.jira.conftest import LiveSite, events_of, issues_by_key
+from tests.support.jira import LiveSite, events_of, issues_by_key
 from tracker.jira_sync.dataset import BoardData, SiteData, write_dataset
 from tracker.jira_sync.offline import import_site_directory
 from tracker.models import JiraBoard, JiraIssue, JiraSprint

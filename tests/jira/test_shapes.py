@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
-from tests.jira.conftest import LiveSite
+from tests.support.jira import LiveSite
 from tracker.cli import app
 from tracker.jira_sync.dataset import read_dataset
 

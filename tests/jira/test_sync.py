@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from tests.jira.conftest import LiveSite, events_of, issues_by_key, jira_rows
 from tests.jira_server.sample import build_site
+from tests.support.jira import LiveSite, events_of, issues_by_key, jira_rows
 from tracker.models import BoardIssue, JiraBoard, JiraIssue, JiraSite, JiraSprint, SyncRun
 
 SEARCH = r"/search(/jql)?$"

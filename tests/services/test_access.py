@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from tests.app.conftest import ADMIN, BOARD, IDLE_SUPPLIER, OWNER, SUPPLIER
+from tests.support.roles import ADMIN, BOARD, IDLE_SUPPLIER, OWNER, SUPPLIER
 from tracker.errors import TrackerError
 from tracker.models import (
     AcceptanceCriterion,

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from tests.app.conftest import ADMIN, OWNER, SUPPLIER
+from tests.support.roles import ADMIN, OWNER, SUPPLIER
 from tracker.errors import TrackerError
 from tracker.models import (
     Organisation,

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from tests.services.stakeholder_world import TODAY, World, build_world, engage
+from tests.support.stakeholders import TODAY, World, build_world, engage
 from tracker.models import (
     Accreditation,
     AssuranceOverride,

@@ -10,8 +10,7 @@ from sqlalchemy import Engine, delete, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from tests.services.criteria_builders import World, build_world
-from tests.services.test_criteria_moves import bring_to
+from tests.support.criteria import World, bring_to, build_world
 from tracker.models import AuditEntry, CriterionMove, CriterionStatus, Person
 from tracker.models.acceptance import AppendOnlyViolation
 from tracker.services import audit

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from tests.services.stakeholder_world import World, build_world, engage
+from tests.support.stakeholders import World, build_world, engage
 from tracker.db import session_scope
 from tracker.errors import TrackerError
 from tracker.models import Deliverable, Engagement, Person

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tests.services.criteria_builders import build_world, new_criterion
+from tests.support.criteria import build_world, new_criterion
 from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus
 from tracker.services.acceptance import criteria
 from tracker.services.acceptance.criteria import (

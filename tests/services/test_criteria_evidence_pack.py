@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from tests.services.criteria_builders import World, build_world, new_criterion
-from tests.services.test_criteria_moves import PATH
+from tests.support.criteria import PATH, World, build_world, new_criterion
 from tracker.models import CriterionMove, CriterionStatus
 from tracker.policy import PermissionDenied
 from tracker.services.acceptance.criteria import EvidenceLink, make_move

@@ -7,7 +7,7 @@ a change to either shows up as a failing row.
 import pytest
 from sqlmodel import Session
 
-from tests.services.criteria_builders import ROLE_NAMES, World, build_world, new_criterion
+from tests.support.criteria import EVIDENCE, ROLE_NAMES, World, bring_to, build_world, comment_for
 from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus
 from tracker.policy import PermissionDenied
 from tracker.services.acceptance.criteria import (
@@ -23,7 +23,6 @@ from tracker.services.acceptance.criteria import (
 )
 
 M, S = CriterionMove, CriterionStatus
-EVIDENCE = [EvidenceLink("https://evidence.example.org/uat-report", "UAT report")]
 
 #: who may make each move (on the deliverable of the world: owned by the owner's council, supplied
 #: by the supplier's organisation). Admins make the council's moves, never the supplier's.
@@ -47,51 +46,6 @@ FROM: dict[CriterionMove, set[CriterionStatus]] = {
     M.accept: {S.evidence_submitted},
     M.reject: {S.evidence_submitted},
 }
-#: how the world's own people bring a criterion to each status
-PATH: dict[CriterionStatus, list[tuple[str, CriterionMove]]] = {
-    S.draft: [],
-    S.sent: [("owner", M.send)],
-    S.queried: [("owner", M.send), ("supplier", M.query)],
-    S.confirmed: [("owner", M.send), ("supplier", M.confirm)],
-    S.evidence_submitted: [
-        ("owner", M.send),
-        ("supplier", M.confirm),
-        ("supplier", M.submit_evidence),
-    ],
-    S.accepted: [
-        ("owner", M.send),
-        ("supplier", M.confirm),
-        ("supplier", M.submit_evidence),
-        ("owner", M.accept),
-    ],
-    S.rejected: [
-        ("owner", M.send),
-        ("supplier", M.confirm),
-        ("supplier", M.submit_evidence),
-        ("owner", M.reject),
-    ],
-}
-
-
-def _comment(move: CriterionMove) -> str:
-    return f"a comment for {move.value}"
-
-
-def bring_to(session: Session, world: World, status: CriterionStatus) -> Saved:
-    saved = new_criterion(session, world)
-    for who, move in PATH[status]:
-        saved = make_move(
-            session,
-            world.by_name(who),
-            saved.criterion_id,
-            move,
-            saved.row_version,
-            comment=_comment(move),
-            evidence=EVIDENCE,
-        )
-    session.commit()
-    assert saved.status is status
-    return saved
 
 
 def attempt(session: Session, world: World, who: str, move: CriterionMove, saved: Saved) -> Saved:
@@ -113,7 +67,7 @@ def attempt(session: Session, world: World, who: str, move: CriterionMove, saved
         saved.criterion_id,
         move,
         saved.row_version,
-        comment=_comment(move),
+        comment=comment_for(move),
         evidence=EVIDENCE,
     )
 

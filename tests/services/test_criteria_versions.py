@@ -3,8 +3,7 @@
 import pytest
 from sqlmodel import Session, select
 
-from tests.services.criteria_builders import build_world, new_criterion
-from tests.services.test_criteria_moves import EVIDENCE, bring_to
+from tests.support.criteria import EVIDENCE, bring_to, build_world, new_criterion
 from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus, CriterionVersion
 from tracker.services.acceptance.criteria import (
     CriterionError,

@@ -5,8 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session
 
-from tests.services.criteria_builders import build_world, new_criterion
-from tests.services.test_criteria_moves import bring_to
+from tests.support.criteria import bring_to, build_world, new_criterion
 from tracker.models import (
     AcceptanceCriterion,
     CriterionStatus,

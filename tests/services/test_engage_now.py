@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
-from tests.services.stakeholder_world import TODAY, World, build_world, engage
+from tests.support.stakeholders import TODAY, World, build_world, engage
 from tracker.errors import TrackerError
 from tracker.models import Accreditation, AssuranceOverride, Deliverable, Person
 from tracker.services.engagement.now import (

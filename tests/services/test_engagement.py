@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sqlmodel import Session, func, select
 
-from tests.services.stakeholder_world import World, build_world, engage
+from tests.support.stakeholders import World, build_world, engage
 from tracker.models import Deliverable, Engagement
 from tracker.policy import PermissionDenied
 from tracker.services.engagement.maps import (

@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from tests.services.stakeholder_world import World, build_world, engage
+from tests.support.stakeholders import World, build_world, engage
 from tracker.errors import TrackerError
 from tracker.models import Deliverable, Engagement, Person, User
 from tracker.policy import PermissionDenied

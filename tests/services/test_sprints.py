@@ -1,7 +1,7 @@
 """Sprint reviews, velocity and programme progress on the demo database, on SQLite and PostgreSQL.
 
 The figures are cross-checked against the rules of docs/jira-sprint-semantics.md applied issue by
-issue to the demo's raw Jira JSON (the replay of tests/unit/test_jira_generator.py), so the whole
+issue to the demo's raw Jira JSON (the replay oracle of tests/support/jira_replay.py), so the whole
 path (offline import, normalisation, frames, metrics, service) is checked, not the metrics alone.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tests.unit.test_jira_generator import (
+from tests.support.jira_replay import (
     Replay,
     changes,
     closed_windows,

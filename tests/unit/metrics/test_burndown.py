@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from tests.unit.metrics.builders import (
+from tests.support.metric_frames import (
     AFTER,
     DONE,
     DONE_IDS,

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from tests.unit.metrics.builders import (
+from tests.support.metric_frames import (
     AFTER,
     CLOSE,
     DONE,

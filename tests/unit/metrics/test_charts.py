@@ -3,7 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from tests.unit.metrics.builders import DONE, DONE_IDS, DURING, LATER, LATEST, SPRINT, TODO, Board
+from tests.support.metric_frames import DONE, DONE_IDS, DURING, LATER, LATEST, SPRINT, TODO, Board
 from tracker.charts.delivery import (
     burndown_figure,
     burnup_figure,

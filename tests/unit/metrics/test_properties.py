@@ -12,7 +12,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.metrics.builders import (
+from tests.support.metric_frames import (
     AFTER,
     BEFORE,
     CLOSE,

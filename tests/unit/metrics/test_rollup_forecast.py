@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from tests.unit.metrics.builders import (
+from tests.support.metric_frames import (
     AFTER,
     DONE,
     DONE_IDS,

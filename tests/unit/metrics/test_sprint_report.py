@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from tests.unit.metrics.builders import (
+from tests.support.metric_frames import (
     AFTER,
     BEFORE,
     CLOSE,

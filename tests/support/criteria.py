@@ -1,12 +1,29 @@
-"""A small programme with one person in every role a criterion move cares about."""
+"""A small programme with one person in every role a criterion move cares about, and the moves
+that bring a criterion to each status."""
 
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from tracker.models import Deliverable, Organisation, Person, Programme, Role, Stage, User
+from tracker.models import (
+    CriterionMove,
+    CriterionStatus,
+    Deliverable,
+    Organisation,
+    Person,
+    Programme,
+    Role,
+    Stage,
+    User,
+)
 from tracker.policy import Actor
-from tracker.services.acceptance.criteria import Saved, Wording, create_criterion
+from tracker.services.acceptance.criteria import (
+    EvidenceLink,
+    Saved,
+    Wording,
+    create_criterion,
+    make_move,
+)
 from tracker.services.auth.users import actor_for_user
 
 
@@ -78,4 +95,54 @@ def new_criterion(session: Session, world: World, text: str = "Given x, when y, 
         session, world.owner, world.deliverable_id, Wording("Pay online", text, "SOW-1 4.2")
     )
     session.commit()
+    return saved
+
+
+M, S = CriterionMove, CriterionStatus
+EVIDENCE = [EvidenceLink("https://evidence.example.org/uat-report", "UAT report")]
+
+#: how the world's own people bring a criterion to each status
+PATH: dict[CriterionStatus, list[tuple[str, CriterionMove]]] = {
+    S.draft: [],
+    S.sent: [("owner", M.send)],
+    S.queried: [("owner", M.send), ("supplier", M.query)],
+    S.confirmed: [("owner", M.send), ("supplier", M.confirm)],
+    S.evidence_submitted: [
+        ("owner", M.send),
+        ("supplier", M.confirm),
+        ("supplier", M.submit_evidence),
+    ],
+    S.accepted: [
+        ("owner", M.send),
+        ("supplier", M.confirm),
+        ("supplier", M.submit_evidence),
+        ("owner", M.accept),
+    ],
+    S.rejected: [
+        ("owner", M.send),
+        ("supplier", M.confirm),
+        ("supplier", M.submit_evidence),
+        ("owner", M.reject),
+    ],
+}
+
+
+def comment_for(move: CriterionMove) -> str:
+    return f"a comment for {move.value}"
+
+
+def bring_to(session: Session, world: World, status: CriterionStatus) -> Saved:
+    saved = new_criterion(session, world)
+    for who, move in PATH[status]:
+        saved = make_move(
+            session,
+            world.by_name(who),
+            saved.criterion_id,
+            move,
+            saved.row_version,
+            comment=comment_for(move),
+            evidence=EVIDENCE,
+        )
+    session.commit()
+    assert saved.status is status
     return saved

@@ -1,0 +1,79 @@
+"""A real Streamlit server and Debian's Chromium, driven by Playwright.
+
+Modelled on Streamlit's own e2e_playwright/conftest.py: start the server on a free port, poll its
+health endpoint, then wait for the app's script to finish before asserting.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+import requests
+from playwright.sync_api import Page
+
+from tests.support.app import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StreamlitServer:
+    def __init__(self, env: dict[str, str], args: Sequence[str] = ()) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = ROOT / "test-results" / f"streamlit-{self.port}.log"
+        self.log.parent.mkdir(exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+                "--server.headless", "true",
+                "--server.port", str(self.port),
+                "--server.address", "127.0.0.1",
+                "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none",
+                *args,
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {self.log.read_text()}")
+            try:
+                if requests.get(f"{self.url}/_stcore/health", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        raise RuntimeError("streamlit did not become healthy in 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def wait_for_app(page: Page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished running the script for the current page."""
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout
+    )
+    page.wait_for_timeout(300)
