@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import pytest
 
-from tests.app.conftest import ADMIN, BOARD, OWNER, SUPPLIER
+from tests.support.roles import ADMIN, BOARD, OWNER, SUPPLIER
 from tracker.models import Role
 from tracker.ui.navigation import pages_for
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from tests.app.conftest import ADMIN, SUPPLIER
+from tests.support.roles import ADMIN, SUPPLIER
 from tracker.models import Person, User
 from tracker.policy import Actor
 from tracker.services.auth.sign_in import Identity, Refusal, sign_in
