@@ -9,7 +9,7 @@ organisation's people and accreditations; board members read the programme and c
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from tracker.errors import TrackerError
 from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus, Deliverable, Role
@@ -176,3 +176,66 @@ def criteria_filter(actor: Actor) -> ColumnElement[bool]:
     if role is Role.supplier_contact:
         return and_(deliverable_filter(actor), AcceptanceCriterion.status != CriterionStatus.draft)
     return false()
+
+
+def supplied_by(actor: Actor) -> Select[tuple[int]]:
+    """The ids of the deliverables the actor's organisation supplies, as a subquery."""
+    return select(Deliverable.id).where(Deliverable.supplier_org_id == actor.organisation_id)  # type: ignore[return-value]
+
+
+def raid_filter(actor: Actor, *deliverable_ids: ColumnElement[int | None]) -> ColumnElement[bool]:
+    """A WHERE clause for RAID items, decisions and dependencies, given the deliverable column(s)
+    they hang on: staff read them all; a supplier contact only those on a deliverable their own
+    organisation supplies. Being engaged on someone else's deliverable is not enough here: a
+    risk log is frank about suppliers, so no supplier reads another's, nor the programme-level
+    ones (no deliverable)."""
+    role = Role(actor.role)
+    if role in (Role.admin, Role.project_owner, Role.board_member):
+        return true()
+    if role is Role.supplier_contact:
+        return or_(*(column.in_(supplied_by(actor)) for column in deliverable_ids))
+    return false()
+
+
+def can_read_raid(actor: Actor, deliverable: Deliverable | None) -> bool:
+    """raid_filter for one row already loaded (its deliverable, None for programme-level)."""
+    role = Role(actor.role)
+    if role is Role.supplier_contact:
+        return deliverable is not None and deliverable.supplier_org_id == actor.organisation_id
+    return role in (Role.admin, Role.project_owner, Role.board_member)
+
+
+def can_raise_raid(actor: Actor, deliverable: Deliverable | None, owner_org_id: int) -> bool:
+    """Who may add a RAID item: admins; project owners for their own council (as owner, or on
+    its deliverable); supplier contacts on the deliverables their organisation supplies."""
+    role = Role(actor.role)
+    if role is Role.admin:
+        return True
+    if role is Role.project_owner:
+        return owner_org_id == actor.organisation_id or (
+            deliverable is not None and deliverable.owner_org_id == actor.organisation_id
+        )
+    if role is Role.supplier_contact:
+        return deliverable is not None and deliverable.supplier_org_id == actor.organisation_id
+    return False
+
+
+def can_edit_raid(actor: Actor, deliverable: Deliverable | None, owner_org_id: int) -> bool:
+    """Who may change a RAID item, a decision still proposed, or a declared dependency: admins;
+    project owners their council's (owned by it, or on its deliverable); supplier contacts the
+    items their own organisation owns on deliverables it supplies. Board members read."""
+    role = Role(actor.role)
+    if role is Role.supplier_contact:
+        return can_raise_raid(actor, deliverable, owner_org_id) and (
+            owner_org_id == actor.organisation_id
+        )
+    return role is not Role.board_member and can_raise_raid(actor, deliverable, owner_org_id)
+
+
+def can_record_decision(actor: Actor, deliverable: Deliverable | None, owner_org_id: int) -> bool:
+    """Proposing a decision, and recording what a body decided: admins (the programme office)
+    and project owners for their own council. Suppliers and board members read decisions."""
+    role = Role(actor.role)
+    return role is Role.admin or (
+        role is Role.project_owner and can_raise_raid(actor, deliverable, owner_org_id)
+    )

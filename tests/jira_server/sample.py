@@ -48,6 +48,20 @@ ISSUES = [
     ("HWK-3", "Bug", "Collection calendar shows wrong week", "To Do", 1, [5], [2], 0),
     ("HWK-4", "Story", "Garden waste renewals", "To Do", None, [], [2], 1),
 ]
+#: link id, type (name, outward, inward), the issue doing the outward verb, the other issue: REV-6
+#: blocks HWK-3 on the other board; OPS-9 is on no board of the site and blocks REV-4; a Relates
+#: link means nothing for dependencies
+LINK_TYPES = {
+    "Blocks": ("10000", "blocks", "is blocked by"),
+    "Relates": ("10003", "relates to", "relates to"),
+}
+LINKS = [
+    ("20001", "Blocks", "REV-6", "HWK-3"),
+    ("20002", "Blocks", "OPS-9", "REV-4"),
+    ("20003", "Relates", "HWK-4", "REV-2"),
+]
+#: issues outside every board, known only through links: key, id, summary, status
+UNBOARDED = {"OPS-9": ("10999", "Open the shared address API to partners", "In Progress")}
 PROJECTS = {"REV": ("10000", "Revenues"), "HWK": ("10001", "Household Waste")}
 USERS = [
     ("Alex Morgan", "amorgan", "5b10ac8d82e05b22cc7d4ef5"),
@@ -180,6 +194,58 @@ def _histories(
     return histories[::-1] if kind == "cloud" else histories
 
 
+def _linked(kind: str, key: str) -> dict[str, Any]:
+    """The other issue of a link, as Jira embeds it: id, key, self and a few fields."""
+    if key in UNBOARDED:
+        issue_id, summary, status = UNBOARDED[key]
+    else:
+        number = next(n for n, spec in enumerate(ISSUES, start=1) if spec[0] == key)
+        issue_id, summary, status = (
+            str(10100 + number),
+            ISSUES[number - 1][2],
+            ISSUES[number - 1][3],
+        )
+    status_id, category_id, category_key, category_name = STATUSES[status]
+    return {
+        "id": issue_id,
+        "key": key,
+        "self": f"{URL[kind]}/rest/api/2/issue/{issue_id}",
+        "fields": {
+            "summary": summary,
+            "status": {
+                "name": status,
+                "id": status_id,
+                "statusCategory": {"id": category_id, "key": category_key, "name": category_name},
+            },
+        },
+    }
+
+
+def _issue_links(kind: str, key: str) -> list[dict[str, Any]]:
+    links = []
+    for link_id, type_name, source, target in LINKS:
+        if key not in (source, target):
+            continue
+        type_id, outward, inward = LINK_TYPES[type_name]
+        link_type = {
+            "id": type_id,
+            "name": type_name,
+            "inward": inward,
+            "outward": outward,
+            "self": f"{URL[kind]}/rest/api/2/issueLinkType/{type_id}",
+        }
+        other = ("outwardIssue", target) if key == source else ("inwardIssue", source)
+        links.append(
+            {
+                "id": link_id,
+                "self": f"{URL[kind]}/rest/api/2/issueLink/{link_id}",
+                "type": link_type,
+                other[0]: _linked(kind, other[1]),
+            }
+        )
+    return links
+
+
 def _issue(kind: str, spec: tuple[Any, ...], number: int) -> dict[str, Any]:
     key, issue_type, summary, status, points, sprints, _, assignee = spec
     project_key = key.split("-")[0]
@@ -216,6 +282,7 @@ def _issue(kind: str, spec: tuple[Any, ...], number: int) -> dict[str, Any]:
         "resolutiondate": jira_timestamp(last) if status == "Done" else None,
         "labels": ["draft-146"] if key == "REV-1" else [],
         "comment": {"comments": [], "maxResults": 0, "total": 0, "startAt": 0},
+        "issuelinks": _issue_links(kind, key),
         ESTIMATE[kind][0]: float(points) if points is not None else None,
         SPRINT[kind]: [_sprint_value(kind, s) for s in sprints] or None,
     }
@@ -266,6 +333,11 @@ def _fields(kind: str) -> list[dict[str, Any]]:
         _field("updated", "Updated", {"type": "datetime", "system": "updated"}),
         _field("resolutiondate", "Resolved", {"type": "datetime", "system": "resolutiondate"}),
         _field("labels", "Labels", {"type": "array", "items": "string", "system": "labels"}),
+        _field(
+            "issuelinks",
+            "Linked Issues",
+            {"type": "array", "items": "issuelinks", "system": "issuelinks"},
+        ),
         _field(
             "comment", "Comment", {"type": "comments-page", "system": "comment"}, navigable=False
         ),

@@ -123,7 +123,9 @@ def fetch_board(
         for raw in page:
             issue = normaliser.issue(raw)
             snapshot.add_issue(
-                issue, normaliser.events(issue["jira_id"], _complete_histories(gateway, raw))
+                issue,
+                normaliser.events(issue["jira_id"], _complete_histories(gateway, raw)),
+                normaliser.links(raw),
             )
         if progress:
             progress(len(snapshot.issues), total)

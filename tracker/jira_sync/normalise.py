@@ -34,6 +34,7 @@ BASE_FIELDS = (
     "resolutiondate",
     "created",
     "updated",
+    "issuelinks",
 )
 
 _OLD_SPRINT_ID = re.compile(r"[\[,]id=(\d+)")
@@ -190,6 +191,31 @@ def _same_field(
     return name == known_name
 
 
+def base_url(self_url: str | None) -> str | None:
+    """The site address a REST `self` link starts with ("https://x.atlassian.net")."""
+    if not self_url or "/rest/" not in self_url:
+        return None
+    return self_url.split("/rest/", 1)[0].rstrip("/")
+
+
+def _link(link: Mapping[str, Any]) -> dict[str, Any]:
+    """One `issuelinks` entry: `outwardIssue` set means this issue <outward verb> that one."""
+    outward = "outwardIssue" in link
+    other = link["outwardIssue" if outward else "inwardIssue"]
+    fields = other.get("fields") or {}
+    category = ((fields.get("status") or {}).get("statusCategory") or {}).get("key")
+    return {
+        "link_id": str(link["id"]),
+        "type_name": str(link["type"]["name"]),
+        "outward": outward,
+        "other_key": str(other["key"]),
+        "other_jira_id": int(other["id"]) if other.get("id") else None,
+        "other_base_url": base_url(other.get("self")),
+        "other_summary": str(fields["summary"])[:500] if fields.get("summary") else None,
+        "other_status_category": str(category) if category else None,
+    }
+
+
 class IssueNormaliser:
     """Turns search results of one board into jira_issue rows and changelog event tuples."""
 
@@ -238,6 +264,15 @@ class IssueNormaliser:
             "created_at": parse_timestamp(fields.get("created")),
             "updated_at": parse_timestamp(fields.get("updated")),
         }
+
+    def links(self, raw: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The jira_issue_link columns (all but the issue's row id) of each of the issue's links."""
+        try:
+            return [_link(link) for link in (raw.get("fields") or {}).get("issuelinks") or ()]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise JiraDataError(
+                f"issue {raw.get('key', '?')}: issue link in an unexpected shape ({exc!r})"
+            ) from None
 
     def _epic_key(
         self, fields: Mapping[str, Any], parent: Mapping[str, Any], is_subtask: bool

@@ -84,7 +84,9 @@ def _snapshot(board_dir: Path, fields: SiteFields, data: BoardData) -> BoardSnap
         for raw in data["issues"]:
             issue = normaliser.issue(raw)
             histories = (raw.get("changelog") or {}).get("histories") or []
-            snapshot.add_issue(issue, normaliser.events(issue["jira_id"], histories))
+            snapshot.add_issue(
+                issue, normaliser.events(issue["jira_id"], histories), normaliser.links(raw)
+            )
     except (JiraDataError, AttributeError) as exc:
         raise DatasetError(f"{board_dir / 'issues.json'}: {exc}") from None
     snapshot.members = set(snapshot.issues)

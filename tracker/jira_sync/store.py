@@ -17,7 +17,14 @@ from sqlmodel import Session, SQLModel
 
 from tracker.db import upsert
 from tracker.jira_sync.normalise import EventTuple
-from tracker.models import BoardIssue, ChangelogEvent, JiraBoard, JiraIssue, JiraSprint
+from tracker.models import (
+    BoardIssue,
+    ChangelogEvent,
+    JiraBoard,
+    JiraIssue,
+    JiraIssueLink,
+    JiraSprint,
+)
 
 #: Rows per IN (...) list: far below SQLite's and PostgreSQL's parameter limits.
 CHUNK = 1000
@@ -45,14 +52,22 @@ class BoardSnapshot:
     #: jira_issue rows and their changelog events, by Jira issue id (a repeat replaces)
     issues: dict[int, dict[str, Any]] = field(default_factory=dict)
     events: dict[int, list[EventTuple]] = field(default_factory=dict)
+    #: each issue's links (jira_issue_link columns but the issue's), by Jira issue id
+    links: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     #: Jira ids of every issue on the board when the whole board was listed, else None
     members: set[int] | None = None
     #: Jira ids of issues that Jira no longer has at all (deleted, or hidden from the account)
     gone: set[int] = field(default_factory=set)
 
-    def add_issue(self, row: dict[str, Any], events: list[EventTuple]) -> None:
+    def add_issue(
+        self,
+        row: dict[str, Any],
+        events: list[EventTuple],
+        links: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.issues[row["jira_id"]] = row
         self.events[row["jira_id"]] = events
+        self.links[row["jira_id"]] = links or []
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,7 @@ class BoardCounts:
     sprints: int
     departed: int
     gone: int
+    links: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -236,6 +252,22 @@ def _replace_events(
     return len(inserts) + len(updates)
 
 
+def _replace_links(
+    session: Session, ids: dict[int, int], links: dict[int, list[dict[str, Any]]]
+) -> int:
+    """Store the links of every issue read: few and small, so replaced whole each time."""
+    row_ids = [ids[jira_id] for jira_id in links]
+    for chunk in _chunks(row_ids):
+        session.execute(delete(JiraIssueLink).where(JiraIssueLink.issue_id.in_(chunk)))  # type: ignore[attr-defined]
+    rows = [
+        {**link, "issue_id": ids[jira_id]}
+        for jira_id, issue_links in links.items()
+        for link in {link["link_id"]: link for link in issue_links}.values()
+    ]
+    _insert(session, JiraIssueLink, rows)
+    return len(rows)
+
+
 def _mark_departed(session: Session, board_id: int, members: set[int], now: datetime) -> int:
     """Mark the board's issues that Jira no longer lists on it; they stay for sprint history."""
     rows = session.execute(
@@ -309,6 +341,7 @@ def write_board(
         ["board_id", "issue_id"],
     )
     events = _replace_events(session, ids, changed, set(changed) - stored.keys(), snapshot.events)
+    links = _replace_links(session, ids, snapshot.links)
     departed = (
         _mark_departed(session, board_id, snapshot.members, now)
         if snapshot.members is not None
@@ -322,4 +355,5 @@ def write_board(
         sprints=len(snapshot.sprints),
         departed=departed,
         gone=gone,
+        links=links,
     )

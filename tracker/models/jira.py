@@ -14,6 +14,9 @@ from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from tracker.models.types import JSONType, UTCDateTime
 
+#: the link type every Jira site has out of the box: "A blocks B", "B is blocked by A"
+DEFAULT_BLOCKING_LINK_TYPES = ("Blocks",)
+
 
 class SiteKind(StrEnum):
     cloud = "cloud"
@@ -34,6 +37,12 @@ class JiraSite(SQLModel, table=True):
     sprint_field_id: str | None = Field(default=None, max_length=60)
     estimate_field_id: str | None = Field(default=None, max_length=60)
     offline: bool = False
+    #: names of the issue link types that mean "blocks" on this site (outward: blocks, inward:
+    #: is blocked by); Jira's own "Blocks" unless the site's admin made others
+    blocking_link_types: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_BLOCKING_LINK_TYPES),
+        sa_column=Column(JSONType, nullable=False, server_default='["Blocks"]'),
+    )
 
 
 class JiraBoard(SQLModel, table=True):
@@ -111,6 +120,31 @@ class BoardIssue(SQLModel, table=True):
     board_id: int = Field(foreign_key="jira_board.id", index=True)
     issue_id: int = Field(foreign_key="jira_issue.id", index=True)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class JiraIssueLink(SQLModel, table=True):
+    """One entry of an issue's `issuelinks`, as the search response gives it.
+
+    A link between two synced issues appears on both, once each way. `outward` True means this
+    issue <type's outward verb> the other ("blocks"); False, the other does it to this one. The
+    other end is known by key and by the site its `self` address names, so a link to an issue on
+    another synced site maps across, and one to an issue nobody syncs stays, as unknown.
+    """
+
+    __tablename__ = "jira_issue_link"
+    __table_args__ = (UniqueConstraint("issue_id", "link_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="jira_issue.id", index=True, ondelete="CASCADE")
+    link_id: str = Field(max_length=30)
+    type_name: str = Field(max_length=100)
+    outward: bool
+    other_key: str = Field(max_length=50, index=True)
+    other_jira_id: int | None = None
+    #: the other issue's site, from its `self` address (e.g. https://jira.example.gov.uk)
+    other_base_url: str | None = Field(default=None, max_length=500)
+    other_summary: str | None = Field(default=None, max_length=500)
+    other_status_category: str | None = Field(default=None, max_length=30)
 
 
 class ChangelogEvent(SQLModel, table=True):

@@ -15,13 +15,13 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from tracker.errors import TrackerError
 from tracker.models import (
@@ -29,14 +29,33 @@ from tracker.models import (
     AuditEntry,
     CriterionEvidence,
     CriterionVersion,
+    Decision,
+    Dependency,
     Organisation,
     Person,
+    RaidItem,
 )
 from tracker.models.types import utcnow
 from tracker.policy import Action, Actor, require
 
 GENESIS_HASH = "0" * 64
 CRITERION = "acceptance criterion"
+RAID_ITEM = "raid item"
+DECISION = "decision"
+DEPENDENCY = "dependency"
+#: `deliverable_id` of an entry about something of the whole programme (a programme-level risk, a
+#: decision on no deliverable). The column predates them and is NOT NULL; the ledger has no
+#: foreign keys, and no deliverable has id 0.
+PROGRAMME_LEVEL = 0
+#: Subjects whose current row the ledger vouches for whole: each change's entry holds the digest
+#: of the row as saved (record_digest), so verify_ledger finds a row edited behind tracker's back.
+RECORDED: dict[str, type[RaidItem] | type[Decision] | type[Dependency]] = {
+    RAID_ITEM: RaidItem,
+    DECISION: Decision,
+    DEPENDENCY: Dependency,
+}
+#: bookkeeping columns left out of a record's digest
+UNDIGESTED = frozenset({"row_version", "created_at", "updated_at"})
 APPEND_ATTEMPTS = 8
 #: the PostgreSQL advisory lock key that queues appenders ("trak")
 APPEND_LOCK_KEY = 0x7472616B
@@ -92,6 +111,22 @@ def wording_digest(title: str, text: str, sow_ref: str | None) -> str:
 
 def evidence_digest(links: Iterable[tuple[str, str | None]]) -> str:
     return sha256_json([{"url": url, "note": note} for url, note in links])
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def record_digest(row: SQLModel) -> str:
+    """The digest of a recorded row's content. Empty columns are left out, so a column added
+    later (empty on old rows) leaves the digests of rows recorded before it unchanged."""
+    table = type(row).__table__  # type: ignore[attr-defined]
+    values = {
+        column.name: _plain(getattr(row, column.name))
+        for column in table.columns
+        if column.name not in UNDIGESTED and getattr(row, column.name) is not None
+    }
+    return sha256_json(values)
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -241,6 +276,7 @@ def _content_problems(session: Session, by_id: dict[int, AuditEntry]) -> list[Le
             entry.subject_id not in last or entry.seq > last[entry.subject_id].seq
         ):
             last[entry.subject_id] = entry
+    problems += _record_problems(session, by_id)
     for criterion in session.exec(select(AcceptanceCriterion)):
         entry = last.get(criterion.id or 0)
         if entry is None:
@@ -254,6 +290,26 @@ def _content_problems(session: Session, by_id: dict[int, AuditEntry]) -> list[Le
                     f"{entry.version}",
                 )
             )
+    return problems
+
+
+def _record_problems(session: Session, by_id: dict[int, AuditEntry]) -> list[LedgerProblem]:
+    """Each RAID item, decision and dependency must be as its last entry recorded it."""
+    last: dict[tuple[str, int], AuditEntry] = {}
+    for entry in by_id.values():
+        key = (entry.subject, entry.subject_id)
+        if entry.subject in RECORDED and (key not in last or entry.seq > last[key].seq):
+            last[key] = entry
+    problems = []
+    for subject, model in RECORDED.items():
+        for row in session.exec(select(model)):
+            entry = last.get((subject, row.id or 0))
+            if entry is None:
+                problems.append(LedgerProblem(None, f"{subject} {row.id} has no ledger entry"))
+            elif entry.content_sha256 != record_digest(row) or entry.to_status != row.status:
+                problems.append(
+                    LedgerProblem(entry.seq, f"{subject} {row.id} was changed since its last entry")
+                )
     return problems
 
 

@@ -1,0 +1,1 @@
+"""The RAID log, the decision log and dependencies between councils and suppliers."""
