@@ -2,8 +2,8 @@
 
 The blocking link types of existing sites start as Jira's own "Blocks".
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-05 06:05:13.707019
 """
 
@@ -16,8 +16,8 @@ from sqlalchemy.dialects import postgresql
 
 import tracker.models.types
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
