@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from tests.services.raid_world import TODAY, build_raid_world, count_items, raise_item, risk
+from tests.support.raid import TODAY, build_raid_world, count_items, raise_item, risk
 from tracker.errors import Conflict, Invalid, NotAllowed, NotFound
 from tracker.metrics.raid import heatmap_counts
 from tracker.models import AuditEntry, RaidItem

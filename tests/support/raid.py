@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from tests.services.stakeholder_world import World, build_world
+from tests.support.stakeholders import World, build_world
 from tracker.models import Deliverable, Organisation, ProgrammeMember, RaidItem
 from tracker.policy import Actor
 from tracker.services.raid.register import add_item
