@@ -27,6 +27,7 @@ from tracker.services.delivery.sprints import (
     programme_progress,
     sprint_report_for,
 )
+from tracker.services.spreadsheets import inert
 from tracker.ui.session import db
 from tracker.uk_time import uk_times
 
@@ -267,7 +268,7 @@ def issues_csv(review: SprintReview) -> bytes:
             "url",
         ]
     ].assign(sprint=review.sprint.name, board=review.board.name, site=review.board.site)
-    return export.to_csv(index=False).encode("utf-8")
+    return inert(export).to_csv(index=False).encode("utf-8")
 
 
 def burndown_table(review: SprintReview) -> pd.DataFrame:

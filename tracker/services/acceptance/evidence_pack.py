@@ -6,7 +6,7 @@ with the result of verifying the whole chain. People's names are looked up from 
 pack is made (an erased person shows as such); the ledger itself holds only ids.
 
 Everything written is inert: HTML is escaped and the page forbids scripts and remote content; CSV
-cells that a spreadsheet would run as a formula are prefixed with an apostrophe.
+cells that a spreadsheet would run as a formula are quoted (`tracker.services.spreadsheets`).
 """
 
 import html
@@ -26,9 +26,9 @@ from tracker.policy import Action, Actor, require
 from tracker.services.acceptance.views import criteria_frame, evidence_frame, versions_frame
 from tracker.services.audit import LedgerCheck, ledger_frame, verify_ledger
 from tracker.services.lookups import visible_deliverable
+from tracker.services.spreadsheets import inert
 
 M = CriterionMove
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -112,15 +112,6 @@ def build_evidence_pack(session: Session, actor: Actor, deliverable_id: int) -> 
     )
 
 
-def _inert_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    def cell(value: object) -> object:
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-            return "'" + value
-        return value
-
-    return frame.map(cell)
-
-
 def pack_csv(pack: EvidencePack) -> dict[str, str]:
     """File name -> CSV text, one file per table."""
     tables = {
@@ -130,8 +121,7 @@ def pack_csv(pack: EvidencePack) -> dict[str, str]:
         "audit": pack.audit,
     }
     return {
-        f"{pack.ref}-{name}.csv": _inert_csv(frame).to_csv(index=False)
-        for name, frame in tables.items()
+        f"{pack.ref}-{name}.csv": inert(frame).to_csv(index=False) for name, frame in tables.items()
     }
 
 

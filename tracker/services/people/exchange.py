@@ -3,7 +3,8 @@
 A CSV file holds one table, told apart by its header (engagements have a `raci` column); an Excel
 workbook holds a "Contacts" sheet, an "Engagements" sheet, or both. Imports are all-or-nothing:
 every row of every sheet is checked first, and one bad row rejects the file with each bad row
-numbered as the spreadsheet numbers it (the header is row 1), writing nothing.
+numbered as the spreadsheet numbers it (the header is row 1), writing nothing. Exports quote
+cells a spreadsheet would run as formulas; imports unquote them (`tracker.services.spreadsheets`).
 """
 
 import io
@@ -23,6 +24,7 @@ from tracker.services.people.contacts import (
     plan_contacts,
 )
 from tracker.services.programme.overview import list_programmes
+from tracker.services.spreadsheets import inert, restored
 from tracker.services.validation import RowEdit, RowsRejected, blank
 
 
@@ -86,11 +88,11 @@ def export_file(
     suffix = _suffix(filename)
     frames = export_frames(session, actor)
     if suffix == ".csv":
-        return frames[table].to_csv(index=False).encode("utf-8")
+        return inert(frames[table]).to_csv(index=False).encode("utf-8")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in frames.items():
-            frame.to_excel(writer, sheet_name=name.value, index=False)
+            inert(frame).to_excel(writer, sheet_name=name.value, index=False)
     return buffer.getvalue()
 
 
@@ -105,7 +107,7 @@ def _rows(table: Table, frame: pd.DataFrame) -> list[RowEdit]:
             f"{table.value}: {'; '.join(said)} (columns: {', '.join(COLUMNS[table])})"
         )
     return [
-        RowEdit(row=i + 2, values=values)
+        RowEdit(row=i + 2, values={k: restored(v) for k, v in values.items()})
         for i, values in enumerate(frame.to_dict("records"))
         if not all(blank(v) for v in values.values())
     ]
