@@ -109,6 +109,18 @@ def can_edit_deliverable(actor: Actor, deliverable: Deliverable) -> bool:
     return role is Role.project_owner and deliverable.owner_org_id == actor.organisation_id
 
 
+def is_own_deliverable(actor: Actor, deliverable: Deliverable) -> bool:
+    """The actor's own work, where their pages open first: a project owner's council owns it, or
+    a supplier contact's organisation supplies it (or they are engaged on it). Admins and board
+    members look across the programme and own none in particular."""
+    role = Role(actor.role)
+    if role is Role.project_owner:
+        return deliverable.owner_org_id == actor.organisation_id
+    if role is Role.supplier_contact:
+        return can_read_deliverable(actor, deliverable)
+    return False
+
+
 def organisation_filter(actor: Actor, organisation_id: ColumnElement[int]) -> ColumnElement[bool]:
     """A WHERE clause for rows belonging to an organisation (people, accreditations): staff see
     every organisation's, supplier contacts only their own, so no other supplier's staff leak."""

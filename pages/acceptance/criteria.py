@@ -12,6 +12,7 @@ from tracker.services.acceptance.views import (
     versions_frame,
 )
 from tracker.services.audit import ledger_frame
+from tracker.services.lookups import own_deliverable_ids
 from tracker.services.programme.overview import deliverables_frame
 from tracker.ui.acceptance_forms import (
     criterion_choices,
@@ -23,20 +24,22 @@ from tracker.ui.acceptance_forms import (
 from tracker.ui.acceptance_panel import criteria_panel, history_table, plain, status_label
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
-from tracker.ui.widgets import readable
+from tracker.ui.widgets import choose_deliverable, readable
 
 actor, programme = page_setup("criteria", programme=True)
 show_flash()
 
 with db() as session:
     deliverables = deliverables_frame(session, actor, programme.id)
+    own = own_deliverable_ids(session, actor, programme_id=programme.id)
 
 names = dict(
     zip(deliverables["id"], deliverables["ref"] + " " + deliverables["title"], strict=True)
 )
-deliverable_id = st.selectbox(
-    "Deliverable", list(names), format_func=names.__getitem__, key="criteria_deliverable"
-)
+deliverable_id = choose_deliverable(names, "criteria_deliverable", own=own)
+if deliverable_id is None:
+    st.info("This programme has no deliverables yet.")
+    st.stop()
 
 with db() as session:
     criteria = criteria_frame(session, actor, deliverable_id)
@@ -45,6 +48,14 @@ with db() as session:
     evidence = evidence_frame(session, actor, deliverable_id)
     may_add = may_add_criteria(session, actor, deliverable_id)
     criteria_panel(session, actor, deliverable_id)
+
+if not may_add:
+    chosen = deliverables.set_index("id").loc[deliverable_id]
+    st.info(
+        f"You can read {chosen['ref']}'s criteria. {chosen['owner']} owns it: its project owners, "
+        "or an admin, add, send, accept and reject them.",
+        icon=":material/visibility:",
+    )
 
 if may_add or any("edit" in moves for moves in criteria["moves"]):
     options = criterion_choices(actor, deliverable_id)

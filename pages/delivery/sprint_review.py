@@ -6,6 +6,7 @@ import streamlit as st
 from tracker.charts.delivery import burndown_figure
 from tracker.errors import TrackerError
 from tracker.services.delivery.sprints import review_boards, review_deliverables
+from tracker.services.lookups import own_deliverable_ids
 from tracker.ui.acceptance_panel import criteria_panel, plain
 from tracker.ui.delivery import (
     burndown_table,
@@ -32,13 +33,14 @@ actor, programme = page_setup("sprint-review", programme=True)
 
 with db() as session:
     deliverables = review_deliverables(session, actor, programme.id)
+    own = own_deliverable_ids(session, actor, programme_id=programme.id)
     whole_boards = review_boards(session, actor)
 
 by = "Deliverable"
 if whole_boards:
     by = st.radio("Review", ["Deliverable", "Board"], horizontal=True, key="review_by")
 deliverable = (
-    choose_deliverable(deliverables, "review_deliverable") if by == "Deliverable" else None
+    choose_deliverable(deliverables, "review_deliverable", own=own) if by == "Deliverable" else None
 )
 if by == "Deliverable" and deliverable is None:
     st.info("You have no deliverables to review yet.")

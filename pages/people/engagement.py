@@ -15,14 +15,14 @@ from tracker.services.engagement.maps import (
     raci_matrix,
     save_engagements,
 )
-from tracker.services.lookups import stage_names
+from tracker.services.lookups import own_deliverable_ids, stage_names
 from tracker.services.programme.overview import stage_plan
 from tracker.services.validation import RowEdit
 from tracker.ui.editor import editable_table
 from tracker.ui.engagement import who_to_engage_panel
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
-from tracker.ui.widgets import readable
+from tracker.ui.widgets import choose_deliverable, readable
 
 #: how to reach someone first, then who they are: the columns people act on lead
 MAP_LABELS = {
@@ -61,11 +61,15 @@ with db() as session:
     stages = stage_names(session, programme.id)
     everyone = engagement_frame(session, actor, programme.id)
     plan = stage_plan(session, actor, programme.id)
+    own = own_deliverable_ids(session, actor, programme_id=programme.id)
 
 labels = dict(
     zip(deliverables["id"], deliverables["ref"] + " " + deliverables["title"], strict=True)
 )
-chosen = st.selectbox("Deliverable", list(labels), format_func=labels.__getitem__, key="map_ref")
+chosen = choose_deliverable(labels, "map_ref", own=own)
+if chosen is None:
+    st.info("You have no deliverables to see yet.")
+    st.stop()
 deliverable = deliverables.set_index("id").loc[chosen]
 engagements = everyone[everyone["deliverable_id"] == chosen]
 
@@ -135,6 +139,11 @@ with map_tab:
             },
         )
     else:
+        st.info(
+            f"You can read {deliverable['ref']}'s map. A project owner of the council that owns "
+            "it, or an admin, changes it.",
+            icon=":material/visibility:",
+        )
         st.dataframe(
             readable(engagements[list(MAP_LABELS)].rename(columns=MAP_LABELS)),
             hide_index=True,

@@ -65,18 +65,36 @@ def review_board_sprint(at: AppTest, board: str, sprint_index: int) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("email", STAFF)
-def test_staff_review_a_deliverable_with_engagement_and_criteria(demo_app, email) -> None:
+@pytest.mark.parametrize(
+    ("email", "ref", "heading"),
+    [
+        (
+            ADMIN,
+            "ASC-01",
+            "ASC Sprint 27: ASC-01's issues on ASC Referrals (board 10 on westbridge)",
+        ),
+        (
+            BOARD,
+            "ASC-01",
+            "ASC Sprint 27: ASC-01's issues on ASC Referrals (board 10 on westbridge)",
+        ),
+        # a project owner starts from their own council's deliverable
+        (OWNER, "RB-01", "RB Sprint 20: RB-01's issues on RB Scrum (board 1 on northmoor)"),
+    ],
+)
+def test_staff_review_a_deliverable_with_engagement_and_criteria(
+    demo_app, email, ref, heading
+) -> None:
     at = demo_app(email, REVIEW)
     assert at.title[0].value == "Sprint review"
     assert at.selectbox(key="review_deliverable").value is not None
     headings = [h.value for h in at.subheader]
-    assert headings[0] == "ASC Sprint 27: ASC-01's issues on ASC Referrals (board 10 on westbridge)"
-    assert "Who to engage now: ASC-01 at Beta" in headings
-    assert "Acceptance criteria of ASC-01" in headings
+    assert headings[0] == heading
+    assert f"Who to engage now: {ref} at Beta" in headings
+    assert f"Acceptance criteria of {ref}" in headings
     assert any(m.value.startswith("**Sprint goal:**") for m in at.markdown)
     [burndown] = figures(at)
-    assert burndown["layout"]["title"]["text"] == "ASC Sprint 27 burndown"
+    assert burndown["layout"]["title"]["text"] == f"{heading.split(':')[0]} burndown"
     assert ys(burndown, "Remaining work")[0] == float(metrics(at)["Committed (points)"])
 
 

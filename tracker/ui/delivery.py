@@ -5,6 +5,7 @@ same way, so a project owner comparing them with Jira sees one set of choices. W
 meaning (outcomes, events, states); nothing here relies on colour.
 """
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pandas as pd
@@ -28,6 +29,7 @@ from tracker.services.delivery.sprints import (
     sprint_report_for,
 )
 from tracker.services.spreadsheets import inert
+from tracker.ui import widgets
 from tracker.ui.session import db
 from tracker.uk_time import uk_times
 
@@ -136,12 +138,13 @@ def choose_board(boards: list[BoardRef], key: str) -> BoardRef | None:
     return by_id[chosen]
 
 
-def choose_deliverable(deliverables: list[DeliverableRef], key: str) -> DeliverableRef | None:
-    if not deliverables:
-        return None
+def choose_deliverable(
+    deliverables: list[DeliverableRef], key: str, *, own: Sequence[int] = ()
+) -> DeliverableRef | None:
+    """A deliverable to review, opening on the first of the actor's own."""
     by_id = {d.id: d for d in deliverables}
-    chosen = st.selectbox("Deliverable", list(by_id), format_func=lambda i: by_id[i].label, key=key)
-    return by_id[chosen]
+    chosen = widgets.choose_deliverable({i: d.label for i, d in by_id.items()}, key, own=own)
+    return None if chosen is None else by_id[chosen]
 
 
 def choose_sprint(

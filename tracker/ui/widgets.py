@@ -1,6 +1,6 @@
 """Widgets several pages share, built for WCAG 2.2 AA: status is always a word, colour only adds."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -37,6 +37,20 @@ def readable(frame: pd.DataFrame, blanks: Mapping[str, str] | None = None) -> pd
         text = values.astype(object).map(str, na_action="ignore")
         shown[column] = text.where(values.notna(), blanks.get(column, ""))
     return shown
+
+
+def choose_deliverable(
+    labels: Mapping[int, str], key: str, *, own: Sequence[int] = ()
+) -> int | None:
+    """A deliverable by id, opening on the first of the actor's own (a project owner's council's,
+    a supplier contact's organisation's: tracker.services.lookups.own_deliverable_ids), so people
+    start from their own work rather than another council's."""
+    if not labels:
+        return None
+    ids = list(labels)
+    mine = set(own)
+    first = next((i for i, d in enumerate(ids) if d in mine), 0)
+    return st.selectbox("Deliverable", ids, index=first, format_func=labels.__getitem__, key=key)
 
 
 def choose_programme(programmes: list[ProgrammeInfo]) -> ProgrammeInfo | None:
