@@ -104,20 +104,19 @@ class Thresholds:
     }
 
     def problems(self) -> list[str]:
-        """Every limit that makes no sense, each naming its field."""
-        found = [
-            f"{f.name}: must be a number from 0 to 100, not {getattr(self, f.name)!r}"
-            for f in fields(self)
-            if f.name.endswith("_pct") and not 0 <= getattr(self, f.name) <= 100
-        ]
-        found += [
-            f"{f.name}: must be a whole number of days from 0 to 365, not {getattr(self, f.name)!r}"
-            for f in fields(self)
-            if f.name.endswith("_days")
-            and not (
-                float(getattr(self, f.name)).is_integer() and 0 <= getattr(self, f.name) <= 365
-            )
-        ]
+        """Every limit that makes no sense, each naming its field. Scope may grow past 100%;
+        a share of committed work or a fall in velocity may not."""
+        ceilings = {"scope_amber_pct": 1000, "scope_red_pct": 1000}
+        found = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_pct") and not 0 <= value <= ceilings.get(f.name, 100):
+                top = ceilings.get(f.name, 100)
+                found.append(f"{f.name}: must be a number from 0 to {top}, not {value!r}")
+            if f.name.endswith("_days") and not (float(value).is_integer() and 0 <= value <= 365):
+                found.append(
+                    f"{f.name}: must be a whole number of days from 0 to 365, not {value!r}"
+                )
         for name in ("scope", "delivery"):
             amber, red = getattr(self, f"{name}_amber_pct"), getattr(self, f"{name}_red_pct")
             if amber > red:
@@ -390,11 +389,13 @@ def derive_checks(inputs: pd.DataFrame, thresholds: Thresholds | None = None) ->
     )
 
 
-def ratings(inputs: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.DataFrame:
+def ratings(
+    inputs: pd.DataFrame, thresholds: Thresholds | None = None, checks: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per deliverable and dimension: the rating (the worst rule that fired, green when
     none did, "no data" when the data is missing), the reason in words, and whether it counts
-    towards the overall."""
-    checks = derive_checks(inputs, thresholds)
+    towards the overall. `checks` is derive_checks' result when the caller has it already."""
+    checks = derive_checks(inputs, thresholds) if checks is None else checks
     fired = checks.loc[checks["fired"].to_numpy()]
     top = (
         fired.assign(rank=fired["rating"].map(RANK))
@@ -486,9 +487,10 @@ def better_than(declared: pd.Series, derived: pd.Series) -> pd.Series:
 
 
 def trend(before: pd.Series, now: pd.Series) -> pd.Series:
-    """This period against the last, by the ratings' order: "better", "worse", "same", or "new"
-    where there was no last period."""
+    """This period against the last: "better", "worse" or "same" by the ratings' order, or "new"
+    where the last period had no rating to compare with (none, or no data)."""
     b = before.map(RANK).astype("float")
     n = now.map(RANK).astype("float")
-    out = np.select([before.isna(), n < b, n > b], ["new", "better", "worse"], default="same")
+    none_before = before.isna() | before.eq(Rating.no_data.value)
+    out = np.select([none_before, n < b, n > b], ["new", "better", "worse"], default="same")
     return pd.Series(out, index=now.index)

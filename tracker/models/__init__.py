@@ -10,6 +10,7 @@ from tracker.models.acceptance import (
 )
 from tracker.models.assurance import AccreditationRule, AssuranceOverride, Scheme
 from tracker.models.auth import SignInEvent, SignInEventKind
+from tracker.models.board import BoardThresholds, HighlightNote, HighlightReport
 from tracker.models.delivery import (
     DEFAULT_STAGES,
     Deliverable,
@@ -67,6 +68,7 @@ __all__ = [
     "AssuranceOverride",
     "AuditEntry",
     "BoardIssue",
+    "BoardThresholds",
     "ChangelogEvent",
     "Channel",
     "CriterionEvidence",
@@ -85,6 +87,8 @@ __all__ = [
     "DependencyStatus",
     "Engagement",
     "Escalation",
+    "HighlightNote",
+    "HighlightReport",
     "JiraBoard",
     "JiraIssue",
     "JiraIssueLink",

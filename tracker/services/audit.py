@@ -31,6 +31,7 @@ from tracker.models import (
     CriterionVersion,
     Decision,
     Dependency,
+    HighlightReport,
     Organisation,
     Person,
     RaidItem,
@@ -247,7 +248,8 @@ def _chain_problems(entries: list[AuditEntry]) -> list[LedgerProblem]:
 
 
 def _content_problems(session: Session, by_id: dict[int, AuditEntry]) -> list[LedgerProblem]:
-    """Wordings, evidence and each criterion's current state must match what the ledger says."""
+    """Wordings, evidence, published highlight reports and each criterion's current state must
+    match what the ledger says."""
     problems = []
     for version in session.exec(select(CriterionVersion)):
         entry = by_id.get(version.audit_entry_id)
@@ -270,6 +272,13 @@ def _content_problems(session: Session, by_id: dict[int, AuditEntry]) -> list[Le
         entry = by_id.get(entry_id)
         if entry is not None and entry.content_sha256 != evidence_digest(links):
             problems.append(LedgerProblem(entry.seq, "its evidence links were changed since"))
+    for report in session.exec(select(HighlightReport)):
+        entry = by_id.get(report.audit_entry_id)
+        digest = hashlib.sha256(report.content.encode("utf-8")).hexdigest()
+        if entry is not None and not entry.content_sha256 == report.content_sha256 == digest:
+            problems.append(
+                LedgerProblem(entry.seq, f"highlight report {report.id} was changed since")
+            )
     last: dict[int, AuditEntry] = {}
     for entry in by_id.values():
         if entry.subject == CRITERION and (

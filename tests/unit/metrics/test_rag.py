@@ -263,9 +263,9 @@ def test_declared_better_than_derived_is_flagged() -> None:
 
 
 def test_trend_against_the_last_period() -> None:
-    before = pd.Series(["red", "green", "amber", None])
-    now = pd.Series(["amber", "amber", "amber", "green"])
-    assert trend(before, now).tolist() == ["better", "worse", "same", "new"]
+    before = pd.Series(["red", "green", "amber", None, "no data", "green"])
+    now = pd.Series(["amber", "amber", "amber", "green", "red", "no data"])
+    assert trend(before, now).tolist() == ["better", "worse", "same", "new", "new", "worse"]
 
 
 def test_worst_of_nothing_is_no_data() -> None:

@@ -1,0 +1,178 @@
+"""The derived ratings of a programme's deliverables, with their reasons and the exceptions a
+board looks at first: what `tracker report rag`, the Board pack page and the highlight report
+share."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlmodel import Session
+
+from tracker.metrics.rag import (
+    Thresholds,
+    better_than,
+    derive_checks,
+    overall,
+    ratings,
+    rollup,
+    slip_weeks,
+)
+from tracker.metrics.sprint_report import SprintReport
+from tracker.policy import Actor
+from tracker.services.board.measures import BoardData, Measures, measure, read_board_data
+from tracker.services.board.period import UK, Period, chosen_period, default_period
+from tracker.services.board.thresholds import programme_thresholds
+from tracker.services.delivery.sprints import NotFound
+from tracker.services.programme.overview import ProgrammeInfo, list_programmes
+
+FORECAST_COLUMNS = ["deliverable_id", "ref", "title", "target", "p50", "p85", "p95"]
+FORECAST_COLUMNS += ["slip_weeks", "remaining", "note"]
+
+
+@dataclass(frozen=True)
+class BoardRatings:
+    """A programme's derived ratings for one period, as one actor may see them.
+
+    `ratings`: per deliverable and dimension (tracker.metrics.rag.ratings); `overall` per
+    deliverable; `programme` the roll-up per dimension and overall; `checks` every rule checked;
+    `forecast` per deliverable the target against the 50/85/95% likely dates (UK days) and the
+    slip of the 85% date in weeks; `exceptions` what the board should look at first.
+    """
+
+    programme: ProgrammeInfo
+    period: Period
+    thresholds: Thresholds
+    deliverables: pd.DataFrame
+    measures: Measures
+    checks: pd.DataFrame
+    ratings: pd.DataFrame
+    overall: pd.DataFrame
+    programme_ratings: pd.DataFrame
+    forecast: pd.DataFrame
+    exceptions: pd.DataFrame
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.measures.as_of
+
+
+def find_visible_programme(session: Session, actor: Actor, programme_id: int) -> ProgrammeInfo:
+    found = next((p for p in list_programmes(session, actor) if p.id == programme_id), None)
+    if found is None:
+        raise NotFound("no such programme that you can see")
+    return found
+
+
+def _forecast(deliverables: pd.DataFrame, measures: Measures) -> pd.DataFrame:
+    inputs = measures.inputs
+    dates = measures.forecasts.pivot(index="deliverable_id", columns="percentile", values="date")
+    notes = measures.forecasts.drop_duplicates("deliverable_id").set_index("deliverable_id")
+    ids = inputs["deliverable_id"].to_numpy()
+    frame = pd.DataFrame(
+        {
+            "deliverable_id": ids,
+            "ref": inputs["ref"].to_numpy(),
+            "title": deliverables["title"].to_numpy(),
+            "target": pd.to_datetime(deliverables["target_date"]).to_numpy(),
+            **{
+                f"p{p}": (dates[p] if p in dates else pd.Series(dtype="datetime64[ns]"))
+                .reindex(ids)
+                .to_numpy()
+                for p in (50, 85, 95)
+            },
+            "slip_weeks": slip_weeks(inputs).to_numpy(),
+            "remaining": inputs["remaining"].to_numpy(),
+            "note": notes["note"].reindex(ids).fillna("no Jira issues synced").to_numpy(),
+        }
+    )
+    return frame[FORECAST_COLUMNS]
+
+
+def _exceptions(
+    deliverables: pd.DataFrame, whole: pd.DataFrame, forecast: pd.DataFrame
+) -> pd.DataFrame:
+    """Declared better than derived, and forecasts past their target, worst first."""
+    rows = []
+    derived = whole.set_index("deliverable_id")
+    declared = deliverables.set_index("id")["rag"].astype("str")
+    flagged = better_than(declared, derived["rating"].reindex(declared.index))
+    for deliverable_id in declared.index[flagged.to_numpy()]:
+        rows.append(
+            (
+                int(deliverable_id),
+                derived.loc[deliverable_id, "ref"],
+                "declared better than derived",
+                f"declared {declared[deliverable_id]}; "
+                f"derived {derived.loc[deliverable_id, 'reason']}",
+            )
+        )
+    late = forecast.loc[(forecast["slip_weeks"] > 0) & (forecast["remaining"] > 0)]
+    for row in late.itertuples():
+        rows.append(
+            (
+                int(row.deliverable_id),
+                row.ref,
+                "forecast past target",
+                f"85% likely by {row.p85:%d %b %Y}, target {row.target:%d %b %Y}: "
+                f"{row.slip_weeks:.1f} weeks late",
+            )
+        )
+    return pd.DataFrame(rows, columns=["deliverable_id", "ref", "exception", "detail"])
+
+
+def board_ratings_from(
+    session: Session,
+    actor: Actor,
+    data: BoardData,
+    period: Period,
+    thresholds: Thresholds,
+    *,
+    current: bool = True,
+    cache: dict[tuple[int, int], SprintReport] | None = None,
+) -> BoardRatings:
+    """The ratings of one period from data already read (the highlight report rates two)."""
+    measures = measure(session, actor, data, period, current=current, cache=cache)
+    checks = derive_checks(measures.inputs, thresholds)
+    rated = ratings(measures.inputs, checks=checks)
+    whole = overall(rated)
+    forecast = _forecast(data.deliverables, measures)
+    return BoardRatings(
+        programme=data.programme,
+        period=period,
+        thresholds=thresholds,
+        deliverables=data.deliverables,
+        measures=measures,
+        checks=checks,
+        ratings=rated,
+        overall=whole,
+        programme_ratings=rollup(rated),
+        forecast=forecast,
+        exceptions=_exceptions(data.deliverables, whole, forecast),
+    )
+
+
+def programme_period(
+    data: BoardData, *, start: date | None, end: date | None, today: date
+) -> Period:
+    """The period asked for, defaulting to the two weeks up to the latest sprint end."""
+    return chosen_period(start, end, default_period(data.sprints(), today))
+
+
+def board_ratings(
+    session: Session,
+    actor: Actor,
+    *,
+    programme_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    now: pd.Timestamp | None = None,
+) -> BoardRatings:
+    """Every visible deliverable's derived rating per dimension and overall, with the rule, the
+    measured value and the threshold behind each, for the period (default: the last two weeks up
+    to the latest sprint end). Advisory: the declared RAG is never changed."""
+    programme = find_visible_programme(session, actor, programme_id)
+    now = pd.Timestamp.now(tz="UTC") if now is None else now
+    thresholds = programme_thresholds(session, actor, programme_id=programme_id)
+    data = read_board_data(session, actor, programme, now=now)
+    period = programme_period(data, start=start, end=end, today=now.tz_convert(UK).date())
+    return board_ratings_from(session, actor, data, period, thresholds)
