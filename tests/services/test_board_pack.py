@@ -155,8 +155,8 @@ def test_thresholds_are_set_by_admins_and_change_the_ratings(session: Session) -
 
 def test_owners_write_their_own_deliverables_notes(session: Session) -> None:
     owner = actor_for_email(session, OWNER)
-    rb01 = deliverable_by_ref(session, owner, "RB-01")
-    cc01 = deliverable_by_ref(session, owner, "CC-01")
+    rb01 = deliverable_by_ref(session, owner, ref="RB-01")
+    cc01 = deliverable_by_ref(session, owner, ref="CC-01")
     with pytest.raises(PermissionDenied):
         save_note(
             session,
@@ -261,9 +261,15 @@ def test_a_published_report_is_frozen_hashed_and_superseded(session: Session) ->
 
     # later edits and syncs: a new rating, new notes, new thresholds, a Jira issue finished
     owner = actor_for_email(session, OWNER)
-    rb01 = deliverable_by_ref(session, owner, "RB-01")
-    seen = current_status(session, owner, rb01.id)
-    update_status(session, owner, rb01.id, seen, Status(seen.stage, "red", "Slipped", None))
+    rb01 = deliverable_by_ref(session, owner, ref="RB-01")
+    seen = current_status(session, owner, deliverable_id=rb01.id)
+    update_status(
+        session,
+        owner,
+        deliverable_id=rb01.id,
+        seen=seen,
+        wanted=Status(seen.stage, "red", "Slipped", None),
+    )
     _declare_everything(session, summary="Everything changed.")
     save_thresholds(session, admin, programme_id=programme_id, values={"scope_red_pct": 90})
     session.execute(text("UPDATE jira_issue SET estimate = 99 WHERE key = 'RB-12'"))
@@ -324,7 +330,7 @@ def test_a_supplier_reads_only_their_rows_of_a_published_report(session: Session
 
 def test_owner_text_is_escaped_in_html_and_inert_in_csv(session: Session) -> None:
     owner = actor_for_email(session, OWNER)
-    rb01 = deliverable_by_ref(session, owner, "RB-01")
+    rb01 = deliverable_by_ref(session, owner, ref="RB-01")
     save_note(
         session,
         owner,

@@ -177,7 +177,7 @@ def _override_moves(session: Session, ids: list[int], period: Period) -> list[di
 
 def _gates(session: Session, actor: Actor, ids: list[int], now: pd.Timestamp) -> list[dict]:
     """Each charity or supplier handling a deliverable, against what its data needs, today."""
-    gates = compliance_frame(session, actor, now.tz_convert(UK).date())
+    gates = compliance_frame(session, actor, today=now.tz_convert(UK).date())
     return [
         {
             "deliverable_id": int(g.deliverable_id),

@@ -122,8 +122,10 @@ def _criteria(
     """The criteria the actor may read: the programme's for staff, their deliverables' for a
     supplier contact (never a draft)."""
     if can(actor, Action.read_programme):
-        return programme_criteria(session, actor, programme_id)
-    frames = [criteria_frame(session, actor, deliverable_id) for deliverable_id in ids]
+        return programme_criteria(session, actor, programme_id=programme_id)
+    frames = [
+        criteria_frame(session, actor, deliverable_id=deliverable_id) for deliverable_id in ids
+    ]
     return (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CRITERIA_COLUMNS)
     )
@@ -144,7 +146,7 @@ def read_board_data(
     session: Session, actor: Actor, programme: ProgrammeInfo, *, now: pd.Timestamp
 ) -> BoardData:
     """One read of everything the pack measures, for the deliverables the actor may see."""
-    deliverables = deliverables_frame(session, actor, programme.id)
+    deliverables = deliverables_frame(session, actor, programme_id=programme.id)
     ids = [int(i) for i in deliverables["id"]]
     mapping = deliverable_issue_map(session, programme.id)
     mapping = mapping.loc[mapping["deliverable_id"].isin(ids)].reset_index(drop=True)
@@ -345,7 +347,7 @@ def _acceptance(
 def _assurance(session: Session, actor: Actor, ids: pd.Series, day: date) -> pd.DataFrame:
     """Blocked and overridden gates, and the days until the soonest expiry of an accreditation
     a handler holds to meet what the deliverable's data needs."""
-    gates = compliance_frame(session, actor, day)
+    gates = compliance_frame(session, actor, today=day)
     gates = gates.loc[gates["deliverable_id"].isin(ids)]
     rules = requirements(session)
     held = holdings(session, {int(o) for o in gates["organisation_id"]})
