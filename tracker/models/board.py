@@ -3,7 +3,7 @@ the published highlight reports.
 
 A published report is a frozen snapshot: its content is the canonical JSON the pack is drawn from,
 never recomputed, so later edits and syncs cannot change what the board was given. Reports are
-append-only (the listeners below, and triggers in migration 0009); publishing the same period
+append-only (the listeners below, and triggers in migration 0010); publishing the same period
 again adds a report that names the one it supersedes, which stays readable. Rows refer to people
 by user id only.
 """

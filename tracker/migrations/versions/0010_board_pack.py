@@ -4,8 +4,8 @@ Published reports are append-only, like the audit ledger: triggers here refuse U
 (and TRUNCATE on PostgreSQL, through 0004's tracker_refuse_change()). A later SQLite batch
 migration of highlight_report must create them again.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05 06:08:28.521784
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import tracker.models.types
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
