@@ -129,7 +129,8 @@ def by_consumer(rated: pd.DataFrame, consumers: pd.Series) -> pd.DataFrame:
         .astype("int64")
     )
     counts["open"] = counts.sum(axis=1)
-    counts["worst"] = rated.groupby("consumer")["health"].agg(worst).reindex(counts.index)
+    worst_of = rated.groupby("consumer")["health"].agg(worst).reindex(counts.index)
+    counts["worst"] = worst_of.astype(object).where(worst_of.notna(), None)
     cycle = rated.get("in_cycle", pd.Series(False, index=rated.index)).astype(bool)
     counts["in_cycle"] = (
         cycle.groupby(rated["consumer"]).any().reindex(counts.index, fill_value=False).astype(bool)
