@@ -6,6 +6,7 @@ import streamlit as st
 from tracker.charts.delivery import burndown_figure, programme_figure, velocity_figure
 from tracker.services.delivery.sprints import review_boards
 from tracker.ui.delivery import (
+    amount,
     burndown_table,
     burnup_table,
     choices_list,
@@ -18,6 +19,9 @@ from tracker.ui.delivery import (
     load_review,
     load_velocity,
     report_options,
+    velocity_csv,
+    velocity_table,
+    velocity_unit,
 )
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
@@ -44,7 +48,7 @@ if sprint is not None:
     review = load_review(actor, board.id, sprint.id, options, None, version)
     report = review.report
     st.caption(
-        f"Committed {report.committed.points:g} points; {report.completed.points:g} completed"
+        f"Committed {amount(report.committed)}; {amount(report.completed)} completed"
         f"{'' if sprint.complete is not None else ' so far'}. Markers show scope changes "
         "(issues added or removed, estimates changed); hover over a step to see why it moved. "
         "The dashed guideline falls evenly over working days."
@@ -63,23 +67,22 @@ velocity = load_velocity(actor, board.id, options, version)
 if velocity.empty:
     st.info(f"{board.name} has no closed sprints yet.")
 else:
+    unit = velocity_unit(velocity)
     st.plotly_chart(
-        velocity_figure(velocity, title=f"{board.name} velocity: committed and completed"),
+        velocity_figure(
+            velocity, title=f"{board.name} velocity: committed and completed", unit=unit
+        ),
         key="velocity_chart",
     )
-    st.dataframe(
-        velocity[["sprint", "committed", "completed", "average"]]
-        .round(1)
-        .rename(
-            columns={
-                "sprint": "Sprint",
-                "committed": "Committed (points)",
-                "completed": "Completed (points)",
-                "average": "Average completed, last 3 sprints",
-            }
-        ),
-        hide_index=True,
-        key="velocity_table",
+    if unit == "issues":
+        st.caption(f"{board.name} has no estimation field: velocity is counted in issues.")
+    st.dataframe(velocity_table(velocity), hide_index=True, key="velocity_table")
+    st.download_button(
+        "Download the velocity (CSV)",
+        velocity_csv(velocity),
+        file_name=f"{board.site}-board-{board.jira_id}-velocity.csv",
+        mime="text/csv",
+        key="velocity_csv",
     )
 
 st.header(f"Programme burnup and forecast: {programme.name}")

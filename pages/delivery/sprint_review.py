@@ -21,8 +21,9 @@ from tracker.ui.delivery import (
     load_deliverable_boards,
     load_review,
     outcome_tables,
-    points,
     report_options,
+    totals_csv,
+    totals_metrics,
 )
 from tracker.ui.engagement import who_to_engage_panel
 from tracker.ui.page import page_setup
@@ -87,30 +88,10 @@ if report.issues.empty:
         else f"{sprint.name} had no issues."
     )
 
-columns = st.columns(4)
-columns[0].metric(
-    "Committed (points)",
-    points(report.committed.points),
-    help=f"{report.committed.issues} issues in the sprint when it started",
-)
-columns[1].metric(
-    "Completed (points)",
-    points(report.completed.points),
-    help=f"{report.completed.issues} issues done at the close, added ones included",
-)
-columns[2].metric(
-    "Added (points)",
-    points(report.added.points),
-    help=f"{report.added.issues} issues added to the sprint after it started",
-)
-columns[3].metric(
-    "Removed (points)",
-    points(report.removed.points),
-    help=f"{report.removed.issues} issues taken out of the sprint before it closed",
-)
-if report.committed.points:
-    share = report.completed.points / report.committed.points
-    st.caption(f"Completed is {share:.0%} of committed.")
+totals_metrics(review)
+if report.amount(report.committed):
+    share = report.amount(report.completed) / report.amount(report.committed)
+    st.caption(f"Completed is {share:.0%} of committed ({report.measure}).")
 
 st.subheader("Issues by outcome")
 outcome_tables(review, "review_issues")
@@ -120,6 +101,14 @@ st.download_button(
     file_name=f"{board.site}-sprint-{sprint.id}{'-' + deliverable.ref if deliverable else ''}.csv",
     mime="text/csv",
     key="review_csv",
+)
+st.download_button(
+    "Download the sprint's totals (CSV)",
+    totals_csv(review),
+    file_name=f"{board.site}-sprint-{sprint.id}{'-' + deliverable.ref if deliverable else ''}"
+    "-totals.csv",
+    mime="text/csv",
+    key="review_totals_csv",
 )
 
 st.subheader("Carried over")

@@ -95,7 +95,8 @@ def test_staff_review_a_deliverable_with_engagement_and_criteria(
     assert any(m.value.startswith("**Sprint goal:**") for m in at.markdown)
     [burndown] = figures(at)
     assert burndown["layout"]["title"]["text"] == f"{heading.split(':')[0]} burndown"
-    assert ys(burndown, "Remaining work")[0] == float(metrics(at)["Committed (points)"])
+    committed = metrics(at)["Committed"].split(" points")[0]
+    assert ys(burndown, "Remaining work")[0] == float(committed)
 
 
 def test_rb_sprint_14_review_by_board(demo_app) -> None:
@@ -103,10 +104,11 @@ def test_rb_sprint_14_review_by_board(demo_app) -> None:
 
     assert at.subheader[0].value == "RB Sprint 14: RB Scrum (board 1 on northmoor)"
     assert metrics(at) == {
-        "Committed (points)": "18",
-        "Completed (points)": "4",
-        "Added (points)": "4",
-        "Removed (points)": "5",
+        "Committed": "18 points, 6 issues",
+        "Completed": "4 points, 2 issues",
+        "Added": "4 points, 3 issues",
+        "Removed": "5 points, 1 issue",
+        "Not completed": "14 points, 5 issues",
     }
     labels = [m.value for m in at.markdown]
     assert "**Removed from the sprint**: 1 issue, 5 points" in labels
@@ -160,16 +162,15 @@ def test_rb_sprint_14_review_by_board(demo_app) -> None:
     choices = "\n".join(labels)
     assert "sub-tasks are left out, as in Jira" in choices
     assert "issues already done when the sprint started are left out of committed" in choices
-    assert any(
-        b.proto.label == "Download the sprint's issues (CSV)" for b in at.get("download_button")
-    )
+    downloads = {b.proto.label for b in at.get("download_button")}
+    assert {"Download the sprint's issues (CSV)", "Download the sprint's totals (CSV)"} <= downloads
     assert "Review a deliverable instead of a board" in at.caption[-1].value
 
 
 def test_review_options_are_applied(demo_app) -> None:
     at = review_board_sprint(demo_app(ADMIN, REVIEW), "RB Scrum", RB_SPRINT_14)
     at.checkbox(key="review_subtasks").check().run()
-    assert metrics(at)["Committed (points)"] == "21"
+    assert metrics(at)["Committed"].startswith("21 points")
     assert any("sub-task estimates are added to their parent's" in m.value for m in at.markdown)
     at.radio(key="review_done_at_start").set_value("include").run()
     assert any(
@@ -227,6 +228,8 @@ def test_burndown_velocity_and_programme_burnup(demo_app, email) -> None:
     assert values(committed["y"])[:3] == [18, 16, 28] and values(completed["y"])[:3] == [4, 12, 19]
     rows = table(at, "Completed (points)")
     assert list(rows["Completed (points)"]) == values(completed["y"])
+    assert list(rows["Completed (issues)"])[:3] == [2, 5, 6]
+    assert "Not completed (issues)" in rows.columns
     assert velocity["layout"]["yaxis"]["title"]["text"] == "Estimate (points)"
 
     assert programme["layout"]["title"]["text"] == "Burnup of the whole programme"

@@ -41,10 +41,12 @@ def test_sprint_json_has_exactly_the_documented_shape(tracker) -> None:
 
     assert list(payload) == [
         "sprint",
+        "measure",
         "committed",
         "completed",
         "added",
         "removed",
+        "not_completed",
         "issues",
         "burndown",
     ]
@@ -53,8 +55,12 @@ def test_sprint_json_has_exactly_the_documented_shape(tracker) -> None:
     assert sprint["goal"] == "Residents can sign up for council tax e-billing"
     assert sprint["start"] == "2026-08-17T08:00:00.000Z"
     assert UTC_TIME.match(sprint["complete"]) and UTC_TIME.match(sprint["end"])
-    assert (payload["committed"], payload["completed"]) == (18, 4)
-    assert (payload["added"], payload["removed"]) == (4, 5)
+    assert payload["measure"] == "points"
+    assert payload["committed"] == {"issues": 6, "points": 18}
+    assert payload["completed"] == {"issues": 2, "points": 4}
+    assert payload["added"] == {"issues": 3, "points": 4}
+    assert payload["removed"] == {"issues": 1, "points": 5}
+    assert payload["not_completed"] == {"issues": 5, "points": 14}
 
     issues = {issue["key"]: issue for issue in payload["issues"]}
     assert all(
@@ -89,7 +95,10 @@ def test_sprint_without_json_is_a_readable_table(tracker) -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("WST Sprint 31 on Waste Digital (board 11 on westbridge): closed ")
-    assert "Committed 21 points (4 issues) · completed 7 (2)" in out
+    assert (
+        "Committed 21 points (4 issues) · completed 7 points (2 issues) · added 2 points "
+        "(2 issues) · removed 4 points (2 issues) · not completed 13 points (1 issue)"
+    ) in out
     assert re.search(r"Key\s+Outcome\s+Added\s+Initial\s+Final\s+Summary", out)
     assert re.search(r"WST-20\s+removed", out)
     assert "Carried over:\n  WST-9 (13 remaining) to WST Sprint 32" in out
@@ -99,7 +108,7 @@ def test_sprint_without_json_is_a_readable_table(tracker) -> None:
 def test_sprint_options_change_the_figures(tracker) -> None:
     args = ("report", "sprint", "--site", "northmoor", "--sprint", "70", "--json")
     rolled = json.loads(tracker(*args, "--include-subtasks").stdout)
-    assert rolled["committed"] == 21
+    assert rolled["committed"]["points"] == 21
     included = tracker(*args, "--done-at-start", "include")
     assert included.exit_code == 0
     assert tracker(*args, "--done-at-start", "sometimes").exit_code == 2
@@ -134,12 +143,30 @@ def test_velocity_json_and_table(tracker) -> None:
     payload = json.loads(result.stdout)
     assert payload["board"] == {"id": 10, "name": "ASC Referrals", "site": "westbridge"}
     first = payload["sprints"][0]
-    assert list(first) == ["sprint_id", "sprint", "start", "committed", "completed", "average"]
-    assert (first["sprint"], first["committed"], first["completed"]) == ("ASC Sprint 21", 20, 12)
+    assert list(first) == [
+        "sprint_id", "sprint", "start",
+        "committed", "completed", "added", "removed", "not_completed", "average",
+    ]  # fmt: skip
+    assert first["sprint"] == "ASC Sprint 21"
+    assert (first["committed"], first["completed"]) == (
+        {"issues": 6, "points": 20},
+        {"issues": 4, "points": 12},
+    )
+    assert (first["added"], first["removed"]) == (
+        {"issues": 1, "points": 3},
+        {"issues": 0, "points": 0},
+    )
+    assert first["not_completed"] == {"issues": 2, "points": 7}
     assert len(payload["sprints"]) == 7 and UTC_TIME.match(first["start"])
 
     table = tracker("report", "velocity", "--site", "westbridge", "--board", "10")
-    assert re.search(r"Sprint\s+Started\s+Committed\s+Completed\s+Average", table.stdout)
+    assert "in points (issues)" in table.stdout
+    assert re.search(
+        r"Sprint\s+Started\s+Committed\s+Completed\s+Added\s+Removed\s+Not completed\s+"
+        r"Average completed",
+        table.stdout,
+    )
+    assert re.search(r"ASC Sprint 21\s+17 Aug 2026\s+20 \(6\)\s+12 \(4\)", table.stdout)
     missing = tracker("report", "velocity", "--site", "westbridge", "--board", "99")
     assert _one_error_line(missing) == "error: no board 99 on site 'westbridge' that you can see"
 

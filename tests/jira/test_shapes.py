@@ -19,7 +19,7 @@ from tracker.cli import app
 from tracker.jira_sync.dataset import read_dataset
 
 SHAPES = Path(__file__).parent / "shapes"
-MEASURES = ("committed", "completed", "added", "removed")
+TOTALS = ("committed", "completed", "added", "removed", "not_completed")
 
 Tracker = Callable[..., Result]
 #: load(shape) -> the name of the site holding it, imported or synced
@@ -84,17 +84,8 @@ def sprint_json(tracker: Tracker, site: str, sprint: int) -> dict[str, Any]:
 
 
 def totals(payload: dict[str, Any]) -> dict[str, tuple[int, float | None]]:
-    """(issues, points) of each measure of a sprint report's JSON."""
-    outcomes: dict[str, int] = {}
-    for issue in payload["issues"]:
-        outcomes[issue["outcome"]] = outcomes.get(issue["outcome"], 0) + 1
-    counts = {
-        "committed": None,
-        "completed": outcomes.get("completed", 0),
-        "added": sum(issue["added"] for issue in payload["issues"]),
-        "removed": outcomes.get("removed", 0),
-    }
-    return {name: (counts[name], payload[name]) for name in MEASURES}
+    """(issues, points) of each total of a sprint report's (or a velocity sprint's) JSON."""
+    return {name: (payload[name]["issues"], payload[name]["points"]) for name in TOTALS}
 
 
 # last_column_unmapped: a Data Center board (old greenhopper sprint strings, +1000 offsets) whose
@@ -115,8 +106,13 @@ def test_the_done_column_is_the_right_most_column_with_statuses(
 
     outcomes = {issue["key"]: issue["outcome"] for issue in payload["issues"]}
     assert outcomes == {"REV-1": "completed", "REV-2": "not_completed", "REV-3": "completed"}
-    assert (payload["committed"], payload["completed"]) == (8, 7)
-    assert (payload["added"], payload["removed"]) == (2, 0)
+    assert totals(payload) == {
+        "committed": (2, 8),
+        "completed": (2, 7),
+        "added": (1, 2),
+        "removed": (0, 0),
+        "not_completed": (1, 3),
+    }
     text = tracker("report", "sprint", "--site", site, "--sprint", "11").stdout
     assert "mapped to the board's 'Done' column, the right-most column with statuses" in text
 
@@ -137,3 +133,35 @@ def test_a_board_with_no_mapped_column_is_refused_not_counted_as_nothing_done(
     for refused in (result, velocity):
         assert refused.exit_code == 1
         assert refused.stderr.startswith("error: the board has no status mapped to any of its")
+
+
+# no_estimation_field: a Cloud board whose configuration names no estimation field, on a site with
+# no story-point field. Sprint 11 tells the same story as last_column_unmapped's, without estimates:
+# committed = REV-1, REV-2 (2 issues); completed = REV-1, REV-3 (2); added = REV-3 (1);
+# removed = none (0); not completed = REV-2 (1). Points: none to sum, so null, never 0.
+def test_a_board_without_an_estimation_field_reports_issue_counts(
+    load: Load, tracker: Tracker
+) -> None:
+    site = load("no_estimation_field")
+
+    payload = sprint_json(tracker, site, 11)
+    velocity = tracker("report", "velocity", "--site", site, "--board", "1", "--json")
+    text = tracker("report", "sprint", "--site", site, "--sprint", "11").stdout
+    table = tracker("report", "velocity", "--site", site, "--board", "1").stdout
+
+    expected = {
+        "committed": (2, None),
+        "completed": (2, None),
+        "added": (1, None),
+        "removed": (0, None),
+        "not_completed": (1, None),
+    }
+    assert payload["measure"] == "issues" and totals(payload) == expected
+    assert all(i["initial_estimate"] is None for i in payload["issues"])
+    # 2 committed; REV-3 added 5 Mar (3); REV-1 done 10 Mar (2); REV-3 done 13 Mar (1); close (1).
+    assert [step["remaining"] for step in payload["burndown"]] == [2, 3, 2, 1, 1]
+    [sprint] = json.loads(velocity.stdout)["sprints"]
+    assert totals(sprint) == expected and sprint["average"] == {"issues": 2, "points": None}
+    assert "Committed 2 issues · completed 2 issues · added 1 issue · removed 0 issues" in text
+    assert "the board has no estimation field: every figure is a count of issues" in text
+    assert "in issues (the board has no estimation field)" in table

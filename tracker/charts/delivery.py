@@ -110,10 +110,11 @@ def velocity_figure(
     unit: str = "points",
 ) -> go.Figure:
     """Committed (hatched) beside completed (solid) per sprint, values printed on the bars, and the
-    recent average as a dotted line with its own markers."""
+    recent average as a dotted line with its own markers; `unit` "points" or "issues" picks the
+    velocity frame's columns (tracker.metrics.velocity)."""
     bars = {
-        "Committed": ("committed", OKABE_ITO["sky"], "/"),
-        "Completed": ("completed", OKABE_ITO["blue"], ""),
+        "Committed": (f"committed_{unit}", OKABE_ITO["sky"], "/"),
+        "Completed": (f"completed_{unit}", OKABE_ITO["blue"], ""),
     }
     figure = go.Figure(
         [
@@ -132,7 +133,7 @@ def velocity_figure(
     figure.add_trace(
         go.Scatter(
             x=velocity["sprint"],
-            y=velocity["average"],
+            y=velocity[f"average_{unit}"],
             name="Average completed (recent sprints)",
             mode="lines+markers",
             line={"color": OKABE_ITO["vermillion"], "dash": "dot", "width": 2},
@@ -140,7 +141,7 @@ def velocity_figure(
         )
     )
     figure.update_layout(barmode="group")
-    return _layout(figure, title, "Sprint", f"Estimate ({unit})")
+    return _layout(figure, title, "Sprint", "Estimate (points)" if unit == "points" else "Issues")
 
 
 def programme_figure(

@@ -19,7 +19,8 @@ import typer
 from tracker.cli.app import acting_or_fail, app
 from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.metrics.frames import Sprint
-from tracker.metrics.sprint_report import ReportOptions
+from tracker.metrics.sprint_report import ReportOptions, Total
+from tracker.metrics.velocity import TOTALS
 from tracker.services.acceptance.views import programme_criteria
 from tracker.services.delivery.sprints import (
     ProgrammeProgress,
@@ -93,6 +94,11 @@ def _sprint(sprint: Sprint, review: SprintReview) -> dict[str, Any]:
     }
 
 
+def _total(total: Total) -> dict[str, Any]:
+    """A total as JSON: its issue count and its points (null when counted in issues only)."""
+    return {"issues": total.issues, "points": total.points}
+
+
 def sprint_payload(review: SprintReview) -> dict[str, Any]:
     """The `--json` document of `tracker report sprint`."""
     report = review.report
@@ -100,10 +106,8 @@ def sprint_payload(review: SprintReview) -> dict[str, Any]:
     burndown = review.burndown[["at", "remaining", "event", "key"]]
     return {
         "sprint": _sprint(report.sprint, review),
-        "committed": report.committed.points,
-        "completed": report.completed.points,
-        "added": report.added.points,
-        "removed": report.removed.points,
+        "measure": report.measure,
+        **{name: _total(getattr(report, name)) for name in TOTALS},
         "issues": _records(
             issues.astype({"outcome": "str"}),
             {"added": bool, "initial_estimate": _number, "final_estimate": _number},
@@ -119,6 +123,17 @@ def _points(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:g}"
 
 
+def _issues(count: int) -> str:
+    return f"{count} issue{'s' * (count != 1)}"
+
+
+def _amount(total: Total) -> str:
+    """ "18 points (4 issues)", or "4 issues" when counted in issues only."""
+    if total.points is None:
+        return _issues(total.issues)
+    return f"{total.points:g} points ({_issues(total.issues)})"
+
+
 def _print_sprint(review: SprintReview) -> None:
     report, sprint = review.report, review.sprint
     state = (
@@ -128,12 +143,10 @@ def _print_sprint(review: SprintReview) -> None:
     )
     typer.echo(f"{sprint.name} on {review.board.label}: {state}")
     typer.echo(f"Goal: {sprint.goal or '(none)'}")
-    typer.echo(
-        f"Committed {report.committed.points:g} points ({report.committed.issues} issues) · "
-        f"completed {report.completed.points:g} ({report.completed.issues}) · "
-        f"added {report.added.points:g} ({report.added.issues}) · "
-        f"removed {report.removed.points:g} ({report.removed.issues})"
+    line = " · ".join(
+        f"{name.replace('_', ' ')} {_amount(getattr(report, name))}" for name in TOTALS
     )
+    typer.echo(line[0].upper() + line[1:])
     table = pd.DataFrame(
         {
             "Key": review.issues["key"],
@@ -182,27 +195,67 @@ def velocity(
     include_subtasks: bool = SUBTASKS_OPTION,
     done_at_start: DoneAtStart = DONE_AT_START_OPTION,
 ) -> None:
-    """Committed and completed points per closed sprint of a board, with the recent average."""
+    """Committed, completed, added, removed and not completed per closed sprint of a board, in
+    points and issues, with the recent average completed."""
     options = ReportOptions(include_subtasks, done_at_start.value)  # type: ignore[arg-type]
     with acting_or_fail() as (session, actor):
         found = find_board(session, actor, site, board)
         frame = board_velocity(session, actor, found.id, options)
+    names = [*TOTALS, "average"]
     if as_json:
+        sprints = [
+            {
+                "sprint_id": int(row["sprint_id"]),
+                "sprint": row["sprint"],
+                "start": _utc(row["start"]),
+                **{
+                    name: {
+                        "issues": _number(row[f"{name}_issues"]),
+                        "points": _number(row[f"{name}_points"]),
+                    }
+                    for name in names
+                },
+            }
+            for _, row in frame.iterrows()
+        ]
         payload = {
             "board": {"id": found.jira_id, "name": found.name, "site": found.site},
-            "sprints": _records(
-                frame,
-                {"start": _utc, "committed": float, "completed": float, "average": float},
-            ),
+            "sprints": sprints,
         }
         typer.echo(json.dumps(payload, indent=2))
         return
-    typer.echo(f"Velocity of {found.label}, in points")
-    table = frame.assign(start=frame["start"].dt.strftime("%d %b %Y")).rename(
-        columns={"sprint_id": "Id", "sprint": "Sprint", "start": "Started"}
+    counted = frame["committed_points"].isna().all()
+    unit = "issues (the board has no estimation field)" if counted else "points (issues)"
+    typer.echo(f"Velocity of {found.label}, in {unit}")
+    if frame.empty:
+        typer.echo("No closed sprints yet.")
+        return
+
+    def cell(points: float, issues: float) -> str:
+        count = f"{issues:.3g}"
+        return count if math.isnan(points) else f"{points:.1f}".removesuffix(".0") + f" ({count})"
+
+    table = pd.DataFrame(
+        {
+            "Id": frame["sprint_id"],
+            "Sprint": frame["sprint"],
+            "Started": frame["start"].dt.strftime("%d %b %Y"),
+            **{
+                HEADINGS.get(name, name.replace("_", " ").capitalize()): [
+                    cell(points, issues)
+                    for points, issues in zip(
+                        frame[f"{name}_points"], frame[f"{name}_issues"], strict=True
+                    )
+                ]
+                for name in names
+            },
+        }
     )
-    table.columns = [str(c).capitalize() for c in table.columns]
-    typer.echo(table.round(1).to_string(index=False) if len(table) else "No closed sprints yet.")
+    typer.echo(table.to_string(index=False))
+
+
+#: Velocity table headings that are not simply the total's name.
+HEADINGS = {"average": "Average completed"}
 
 
 def _forecast_records(frame: pd.DataFrame) -> list[dict]:

@@ -24,6 +24,13 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def _unit(value: float, measure: str) -> str:
+    """An amount of work in the report's measure: "5 points", "1 issue"."""
+    if measure == "points":
+        return f"{value:g} points"
+    return f"{value:g} issue{'' if value == 1 else 's'}"
+
+
 def _changes(report: SprintReport) -> pd.DataFrame:
     """Every change during the sprint that moved the remaining work, or the sprint's scope."""
     timeline = report.timeline
@@ -61,19 +68,34 @@ def _changes(report: SprintReport) -> pd.DataFrame:
             "key": key,
             "delta": delta[keep],
             "explanation": list(
-                map(_explain, event[keep], key, delta[keep], before, after, rolled_up)
+                map(
+                    _explain,
+                    event[keep],
+                    key,
+                    delta[keep],
+                    before,
+                    after,
+                    rolled_up,
+                    [report.measure] * len(keep),
+                )
             ),
         }
     )
 
 
 def _explain(
-    event: str, key: str, delta: float, before: float, after: float, rolled_up: bool
+    event: str,
+    key: str,
+    delta: float,
+    before: float,
+    after: float,
+    rolled_up: bool,
+    measure: str,
 ) -> str:
     if event == "burn":
-        return f"{key} reached done: {_points(-delta)} points burned"
+        return f"{key} reached done: {_unit(-delta, measure)} burned"
     if event == "reopen":
-        return f"{key} reopened: {_points(delta)} points back to do"
+        return f"{key} reopened: {_unit(delta, measure)} back to do"
     if event == "added":
         if delta == 0:
             return f"{key} added to the sprint with nothing left to do: scope unchanged"
@@ -95,13 +117,13 @@ def burndown(report: SprintReport) -> pd.DataFrame:
     When the report counts issues already done at the start in committed, they burn at the start,
     so the line still ends at the work left undone.
     """
-    sprint, committed = report.sprint, report.committed.points
+    sprint, committed = report.sprint, report.amount(report.committed)
     head = {
         "at": [sprint.start],
         "event": ["start"],
         "key": [None],
         "delta": [0.0],
-        "explanation": [f"Sprint started: {_points(committed)} points committed"],
+        "explanation": [f"Sprint started: {_unit(committed, report.measure)} committed"],
     }
     if report.options.done_at_start == "include":
         done = report.issues.loc[~report.issues["added"] & report.issues["done_at_start"]]
@@ -109,7 +131,12 @@ def burndown(report: SprintReport) -> pd.DataFrame:
         head["at"] += [sprint.start] * len(keys)
         head["event"] += ["burn"] * len(keys)
         head["key"] += keys
-        head["delta"] += (-done["initial_estimate"].fillna(0.0)).to_list()
+        burned = (
+            done["initial_estimate"].fillna(0.0)
+            if report.measure == "points"
+            else pd.Series(1.0, index=done.index)  # counted in issues: each one burns 1
+        )
+        head["delta"] += (-burned).to_list()
         head["explanation"] += [f"{key} was already done at the start" for key in keys]
     changes = _changes(report)
     final = committed + sum(head["delta"]) + changes["delta"].sum()
@@ -120,7 +147,7 @@ def burndown(report: SprintReport) -> pd.DataFrame:
         "key": [None],
         "delta": [0.0],
         "explanation": [
-            f"{'Now' if running else 'Sprint closed'}: {_points(final)} points not done"
+            f"{'Now' if running else 'Sprint closed'}: {_unit(final, report.measure)} not done"
         ],
     }
     frame = pd.concat([pd.DataFrame(head), changes, pd.DataFrame(end)], ignore_index=True)

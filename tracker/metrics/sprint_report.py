@@ -11,6 +11,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from tracker.metrics.forecast import Measure
 from tracker.metrics.frames import (
     EVENT_COLUMNS,
     ISSUE_COLUMNS,
@@ -70,9 +71,10 @@ class ReportOptions:
 
 @dataclass(frozen=True)
 class Total:
-    """An estimate sum and the number of issues behind it."""
+    """An estimate sum and the number of issues behind it; `points` is None when the report
+    counts issues only (a board without an estimation field): zero would be a false figure."""
 
-    points: float
+    points: float | None
     issues: int
 
 
@@ -85,6 +87,8 @@ class SprintReport:
     the sprint: at the start, or when added), `initial_estimate` and `final_estimate` (NaN when
     unset). `outcomes`: per outcome, the issue count and the initial and final estimate sums, which
     is what Jira's report lists show. `timeline` is the replayed history the burndown draws from.
+    `measure` is "points", or "issues" when the report counts issues only (see `sprint_report`);
+    `amount` gives a total in that measure.
     """
 
     sprint: Sprint
@@ -96,12 +100,26 @@ class SprintReport:
     completed: Total
     added: Total
     removed: Total
+    not_completed: Total
     choices: Mapping[str, str]
     timeline: pd.DataFrame = field(repr=False)
+    measure: Measure = "points"
+
+    def amount(self, total: Total) -> float:
+        """A total in the report's measure: its points, or its issue count."""
+        return float(total.issues) if total.points is None else total.points
 
 
-def _total(frame: pd.DataFrame, mask: pd.Series, column: str) -> Total:
-    return Total(points=float(frame.loc[mask, column].fillna(0.0).sum()), issues=int(mask.sum()))
+def _total(frame: pd.DataFrame, mask: pd.Series, column: str, measure: Measure) -> Total:
+    points = float(frame.loc[mask, column].fillna(0.0).sum()) if measure == "points" else None
+    return Total(points=points, issues=int(mask.sum()))
+
+
+def _counted(issues: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frames with every issue estimated at 1 (sub-tasks at nothing) and no estimate
+    changes: replayed, every estimate sum is then an issue count, burndown included."""
+    ones = np.where(issues["is_subtask"].to_numpy(), np.nan, 1.0)
+    return issues.assign(estimate=ones), events.loc[events["field"] != "estimate"]
 
 
 def _entries(timeline: pd.DataFrame, start: pd.Timestamp, close: pd.Timestamp) -> pd.Series:
@@ -161,17 +179,22 @@ def sprint_report(
     options: ReportOptions | None = None,
     *,
     now: pd.Timestamp | None = None,
+    measure: Measure = "points",
 ) -> SprintReport:
     """Build the sprint report for `sprint` from a board's issues and events.
 
     The frames may hold the whole board or programme: they are narrowed to the sprint first.
-    `now` stands in for the close of a sprint that is still running.
+    `now` stands in for the close of a sprint that is still running. `measure="issues"` counts
+    issues instead of summing estimates, for a board with no estimation field: every total's
+    `points` is then None and the estimate columns NaN, never a row of zeros.
     """
     options = options or ReportOptions()
     validate(issues, ISSUE_COLUMNS, "issues")
     validate(events, EVENT_COLUMNS, "events")
     close = sprint.close(now)
     issues, events = frames_for_sprint(issues, events, sprint.id)
+    if measure == "issues":
+        issues, events = _counted(issues, events)
     if not issues["issue_id"].is_unique:
         raise FrameContractError(
             "issues frame: an issue_id repeats (a programme's rows per board?): a sprint report"
@@ -189,19 +212,33 @@ def sprint_report(
     committed = ~report["added"]
     if options.done_at_start == "exclude":
         committed &= ~report["done_at_start"]
+    outcome = report["outcome"]
+    totals = {
+        "committed": _total(report, committed, "initial_estimate", measure),
+        "completed": _total(report, outcome == "completed", "final_estimate", measure),
+        "added": _total(report, report["added"], "initial_estimate", measure),
+        "removed": _total(report, outcome == "removed", "final_estimate", measure),
+        "not_completed": _total(report, outcome == "not_completed", "final_estimate", measure),
+    }
     by_outcome = report.groupby("outcome", observed=False)
     outcomes = by_outcome[["initial_estimate", "final_estimate"]].sum()
     outcomes.insert(0, "issues", by_outcome.size())
+    choices = options.choices()
+    if measure == "issues":
+        estimates = ["initial_estimate", "final_estimate"]
+        report[estimates] = np.nan
+        outcomes[estimates] = np.nan
+        choices["missing_estimate"] = (
+            "the board has no estimation field: every figure is a count of issues, not points"
+        )
     return SprintReport(
         sprint=sprint,
         close=close,
         options=options,
         issues=report,
         outcomes=outcomes,
-        committed=_total(report, committed, "initial_estimate"),
-        completed=_total(report, report["outcome"] == "completed", "final_estimate"),
-        added=_total(report, report["added"], "initial_estimate"),
-        removed=_total(report, report["outcome"] == "removed", "final_estimate"),
-        choices=options.choices(),
+        **totals,
+        choices=choices,
         timeline=timeline,
+        measure=measure,
     )

@@ -14,7 +14,7 @@ import streamlit as st
 from tracker.errors import count
 from tracker.metrics.forecast import Measure
 from tracker.metrics.frames import Sprint
-from tracker.metrics.sprint_report import OUTCOMES, ReportOptions
+from tracker.metrics.sprint_report import OUTCOMES, ReportOptions, Total
 from tracker.policy import Actor
 from tracker.services.delivery.sprints import (
     BoardRef,
@@ -124,6 +124,74 @@ def points_phrase(value: float) -> str:
     return f"{value:g} point" + ("" if value == 1 else "s")
 
 
+def amount(total: Total) -> str:
+    """A report total as it reads beside Jira's: "18 points, 4 issues", or "4 issues" on a board
+    without an estimation field (whose points would be a misleading zero)."""
+    issues = count(total.issues, "issue")
+    return issues if total.points is None else f"{points_phrase(total.points)}, {issues}"
+
+
+#: The report totals as the pages name them, with what each counts.
+TOTAL_LABELS = {
+    "committed": ("Committed", "in the sprint when it started"),
+    "completed": ("Completed", "done at the close, added ones included"),
+    "added": ("Added", "added to the sprint after it started"),
+    "removed": ("Removed", "taken out of the sprint before it closed"),
+    "not_completed": ("Not completed", "in the sprint at the close and not done"),
+}
+
+
+def totals_metrics(review: SprintReview) -> None:
+    """The five totals of Jira's sprint report, each with its points and its issue count."""
+    report = review.report
+    for column, (name, (label, meaning)) in zip(
+        st.columns(len(TOTAL_LABELS)), TOTAL_LABELS.items(), strict=True
+    ):
+        total = getattr(report, name)
+        column.metric(label, amount(total), help=f"Issues {meaning}.")
+
+
+def totals_csv(review: SprintReview) -> bytes:
+    """The sprint's totals, one row each, issues beside points, for a spreadsheet."""
+    report = review.report
+    rows = [
+        {
+            "total": name,
+            "issues": getattr(report, name).issues,
+            "points": getattr(report, name).points,
+        }
+        for name in TOTAL_LABELS
+    ]
+    frame = pd.DataFrame(rows).assign(
+        sprint=review.sprint.name, board=review.board.name, site=review.board.site
+    )
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def velocity_unit(velocity: pd.DataFrame) -> Measure:
+    """Points, unless the board has no estimation field and the sprints were counted in issues."""
+    return "issues" if velocity["committed_points"].isna().all() else "points"
+
+
+def velocity_table(velocity: pd.DataFrame) -> pd.DataFrame:
+    """Each closed sprint's totals in points and issues, and the recent averages."""
+    columns: dict[str, pd.Series] = {"Sprint": velocity["sprint"]}
+    for name, (label, _) in TOTAL_LABELS.items():
+        if velocity_unit(velocity) == "points":
+            columns[f"{label} (points)"] = velocity[f"{name}_points"].round(1)
+        columns[f"{label} (issues)"] = velocity[f"{name}_issues"]
+    if velocity_unit(velocity) == "points":
+        columns["Average completed, last 3 sprints (points)"] = velocity["average_points"].round(1)
+    columns["Average completed, last 3 sprints (issues)"] = velocity["average_issues"].round(1)
+    return pd.DataFrame(columns)
+
+
+def velocity_csv(velocity: pd.DataFrame) -> bytes:
+    """The velocity's figures, as the JSON and the table give them, for a spreadsheet."""
+    export = velocity.assign(start=velocity["start"].map(lambda s: s.isoformat()))
+    return export.to_csv(index=False).encode("utf-8")
+
+
 def sprint_label(sprint: Sprint) -> str:
     if sprint.complete is None:
         return f"{sprint.name} ({sprint.state}, started {sprint.start:%d %b %Y})"
@@ -211,9 +279,9 @@ def outcome_tables(review: SprintReview, key: str) -> None:
             continue
         total = outcomes.loc[outcome, "final_estimate"]
         late = rows["done_now"] & (outcome == "not_completed") & closed
-        label = (
-            f"**{OUTCOME_LABELS[outcome]}**: {count(len(rows), 'issue')}, {points_phrase(total)}"
-        )
+        label = f"**{OUTCOME_LABELS[outcome]}**: {count(len(rows), 'issue')}"
+        if review.report.measure == "points":
+            label += f", {points_phrase(total)}"
         if late.any():
             label += f"; {int(late.sum())} of them done since the sprint closed"
         st.markdown(label)

@@ -153,6 +153,13 @@ def test_velocity_lists_sprints_in_order_with_the_recent_average() -> None:
     frame = velocity(reversed(reports))
 
     assert list(frame["sprint"]) == ["S1", "S2", "S3", "S4"]
-    assert list(frame["committed"]) == [5, 9, 7, 11]
-    assert list(frame["completed"]) == [4, 8, 6, 10]
-    assert list(frame["average"]) == [4, 6, 6, 8]
+    assert list(frame["committed_points"]) == [5, 9, 7, 11]
+    assert list(frame["completed_points"]) == [4, 8, 6, 10]
+    assert list(frame["average_points"]) == [4, 6, 6, 8]
+    # Counts beside points: two issues committed, one completed, nothing else, every sprint.
+    assert list(frame["committed_issues"]) == [2] * 4
+    assert list(frame["completed_issues"]) == [1] * 4
+    assert list(frame["not_completed_points"]) == [1] * 4
+    assert list(frame["not_completed_issues"]) == [1] * 4
+    assert list(frame["added_issues"]) == list(frame["removed_issues"]) == [0] * 4
+    assert list(frame["average_issues"]) == [1] * 4

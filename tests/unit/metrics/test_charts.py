@@ -75,13 +75,17 @@ def test_velocity_figure_groups_committed_and_completed_with_the_average() -> No
     frame = pd.DataFrame(
         {
             "sprint": ["S1", "S2", "S3"],
-            "committed": [10.0, 12.0, 9.0],
-            "completed": [8.0, 12.0, 7.0],
-            "average": [8.0, 10.0, 9.0],
+            "committed_points": [10.0, 12.0, 9.0],
+            "committed_issues": [4, 5, 3],
+            "completed_points": [8.0, 12.0, 7.0],
+            "completed_issues": [3, 5, 2],
+            "average_points": [8.0, 10.0, 9.0],
+            "average_issues": [3.0, 4.0, 10 / 3],
         }
     )
 
     figure = velocity_figure(frame)
+    counted = velocity_figure(frame, unit="issues")
 
     assert_titled(
         figure, "Velocity: committed and completed per sprint", "Sprint", "Estimate (points)"
@@ -91,6 +95,9 @@ def test_velocity_figure_groups_committed_and_completed_with_the_average() -> No
     assert figure.layout.barmode == "group"
     assert committed.marker.pattern.shape != completed.marker.pattern.shape
     assert list(trace(figure, "Average completed (recent sprints)").y) == [8, 10, 9]
+    assert counted.layout.yaxis.title.text == "Issues"
+    assert list(trace(counted, "Committed").y) == [4, 5, 3]
+    assert list(trace(counted, "Average completed (recent sprints)").y)[:2] == [3, 4]
 
 
 def programme() -> pd.DataFrame:

@@ -22,6 +22,7 @@ from tests.support.metric_frames import (
     TODO,
     Board,
 )
+from tracker.metrics.burndown import burndown
 from tracker.metrics.frames import FrameContractError, Sprint
 from tracker.metrics.sprint_report import ReportOptions, SprintReport, sprint_report
 
@@ -366,3 +367,36 @@ def test_sprint_ids_are_matched_whole_not_as_substrings() -> None:
     board.issue("A-3", points=2, sprints="6,7,8")
 
     assert list(report(board).issues["key"]) == ["A-3"]
+
+
+def test_a_board_without_estimates_is_counted_in_issues_not_reported_as_zeros() -> None:
+    board = Board()
+    board.issue("A-1").moved_to(DONE, at=DURING)  # committed, completed
+    board.issue("A-2")  # committed, not completed
+    board.issue("A-3", sprints="").sprint_field("7", at=DURING)  # added, not completed
+    board.issue("A-4").sprint_field("", at=LATER)  # committed, removed
+    sub = board.issue("A-1a", parent=board.issues[0])  # sub-tasks are left out, as in Jira
+    sub.moved_to(DONE, at=DURING)
+    issues, events = board.frames()
+
+    result = sprint_report(issues, events, SPRINT, DONE_IDS, measure="issues")
+
+    assert result.measure == "issues"
+    totals = {
+        name: (getattr(result, name).issues, getattr(result, name).points)
+        for name in ("committed", "completed", "added", "removed", "not_completed")
+    }
+    assert totals == {
+        "committed": (3, None),
+        "completed": (1, None),
+        "added": (1, None),
+        "removed": (1, None),
+        "not_completed": (2, None),
+    }
+    assert result.issues[["initial_estimate", "final_estimate"]].isna().all().all()
+    assert "count of issues" in result.choices["missing_estimate"]
+    steps = burndown(result)
+    # 3 issues committed; A-1 done (-1), A-3 added (+1), A-4 removed (-1): 2 left at the close.
+    assert list(steps["remaining"]) == [3, 2, 3, 2, 2]
+    assert steps["explanation"].iloc[0] == "Sprint started: 3 issues committed"
+    assert steps["explanation"].iloc[-1] == "Sprint closed: 2 issues not done"

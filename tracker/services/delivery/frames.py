@@ -30,6 +30,8 @@ class BoardFrames:
     done_status_ids: frozenset[str]
     #: the done column's name; None when the board maps no status to any column
     done_column: str | None = None
+    #: the field the board estimates with; None: it has none, and its figures count issues
+    estimate_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class ProgrammeFrames:
     sprints: dict[int, list[Sprint]]
     done_status_ids: dict[int, frozenset[str]]
     done_columns: dict[int, str | None]
+    estimate_fields: dict[int, str | None]
 
     def board(self, board_id: int) -> BoardFrames:
         issues = self.issues.loc[self.issues["board_id"] == board_id]
@@ -52,6 +55,7 @@ class ProgrammeFrames:
             self.sprints.get(board_id, []),
             self.done_status_ids.get(board_id, frozenset()),
             self.done_columns.get(board_id),
+            self.estimate_fields.get(board_id),
         )
 
 
@@ -206,17 +210,13 @@ def done_column(columns: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | Non
     return next((column for column in reversed(columns) if column.get("statuses")), None)
 
 
-def _done_columns(
-    session: Session, board_ids: Sequence[int]
-) -> dict[int, Mapping[str, Any] | None]:
-    rows = session.execute(
-        select(JiraBoard.id, JiraBoard.columns).where(JiraBoard.id.in_(board_ids))  # type: ignore[union-attr]
-    )
-    return {board_id: done_column(columns or []) for board_id, columns in rows}
-
-
 def _frames(session: Session, board_ids: Sequence[int]) -> ProgrammeFrames:
-    done = _done_columns(session, board_ids)
+    boards = session.execute(
+        select(JiraBoard.id, JiraBoard.columns, JiraBoard.estimate_field_id).where(
+            JiraBoard.id.in_(board_ids)  # type: ignore[union-attr]
+        )
+    ).all()
+    done = {board_id: done_column(columns or []) for board_id, columns, _ in boards}
     return ProgrammeFrames(
         issues=_issues(session, board_ids),
         events=_events(session, board_ids, STATE_FIELDS),
@@ -228,6 +228,7 @@ def _frames(session: Session, board_ids: Sequence[int]) -> ProgrammeFrames:
         done_columns={
             board_id: str(column["name"]) if column else None for board_id, column in done.items()
         },
+        estimate_fields={board_id: field for board_id, _, field in boards},
     )
 
 

@@ -262,6 +262,12 @@ def _done_column(frames: BoardFrames) -> str:
     return frames.done_column
 
 
+def _measure(frames: BoardFrames) -> Measure:
+    """Points on a board with an estimation field; issue counts on one without, whose estimate
+    sums would be a row of zeros that looks like a sprint where nothing was done."""
+    return "points" if frames.estimate_field else "issues"
+
+
 def _choices(report: SprintReport, done_column: str) -> dict[str, str]:
     """The report's counting choices, the done rule naming the board's own done column."""
     return {
@@ -335,7 +341,13 @@ def sprint_report_for(
         raise TrackerError(f"{sprint.name} has not started: there is nothing to report yet")
     done_column = _done_column(frames)
     report = sprint_report(
-        frames.issues, frames.events, sprint, frames.done_status_ids, options, now=_now(now)
+        frames.issues,
+        frames.events,
+        sprint,
+        frames.done_status_ids,
+        options,
+        now=_now(now),
+        measure=_measure(frames),
     )
     ref = (
         None
@@ -349,7 +361,7 @@ def sprint_report_for(
         issues=_review_issues(report, frames, refs[0]),
         carry_over=_carried(report, frames),
         burndown=burndown(report),
-        guideline=guideline(sprint, report.committed.points),
+        guideline=guideline(sprint, report.amount(report.committed)),
         choices=_choices(report, done_column),
     )
 
@@ -368,7 +380,14 @@ def board_velocity(
     frames = board_frames(session, board_id)
     _done_column(frames)
     reports = [
-        sprint_report(frames.issues, frames.events, s, frames.done_status_ids, options)
+        sprint_report(
+            frames.issues,
+            frames.events,
+            s,
+            frames.done_status_ids,
+            options,
+            measure=_measure(frames),
+        )
         for s in frames.sprints
         if s.complete is not None
     ]
