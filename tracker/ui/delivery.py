@@ -165,7 +165,7 @@ def totals_csv(review: SprintReview) -> bytes:
     frame = pd.DataFrame(rows).assign(
         sprint=review.sprint.name, board=review.board.name, site=review.board.site
     )
-    return frame.to_csv(index=False).encode("utf-8")
+    return inert(frame).to_csv(index=False).encode("utf-8")
 
 
 def velocity_unit(velocity: pd.DataFrame) -> Measure:
@@ -189,7 +189,7 @@ def velocity_table(velocity: pd.DataFrame) -> pd.DataFrame:
 def velocity_csv(velocity: pd.DataFrame) -> bytes:
     """The velocity's figures, as the JSON and the table give them, for a spreadsheet."""
     export = velocity.assign(start=velocity["start"].map(lambda s: s.isoformat()))
-    return export.to_csv(index=False).encode("utf-8")
+    return inert(export).to_csv(index=False).encode("utf-8")
 
 
 def sprint_label(sprint: Sprint) -> str:
