@@ -31,6 +31,8 @@ from tracker.services.board.thresholds import programme_thresholds, save_thresho
 from tracker.services.delivery.sprints import NotFound, find_programme
 from tracker.services.lookups import deliverable_by_ref
 from tracker.services.programme.status import Status, current_status, update_status
+from tracker.services.raid.decisions import propose_decision
+from tracker.services.raid.register import add_item
 
 pytestmark = pytest.mark.db
 
@@ -42,7 +44,7 @@ PROGRAMME = "Marshland Shared Services Partnership"
 NOW = pd.Timestamp("2026-11-27 15:00", tz="UTC")  # when the demo sites were exported
 #: the two weeks up to the latest sprint end before NOW (RB Sprint 20, WST Sprint 37: 23 Nov)
 PERIOD = Period(date(2026, 11, 10), date(2026, 11, 23))
-DECLARED = {d.value: "amber" for d in Dimension if d is not Dimension.risks}
+DECLARED = {d.value: "amber" for d in Dimension}
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def test_known_demo_deliverables_get_known_colours_with_reasons(session: Session
     assert colours.loc["WA-01", "Assurance"] == "red"
     # RB-01 has a rejected criterion (the session-timeout evidence was rejected)
     assert colours.loc["RB-01", "Acceptance"] == "red"
-    assert set(colours["Risks and dependencies"]) == {"no data"}
+    assert set(colours["Risks and dependencies"]) == {"green"}  # nothing in the RAID log yet
     reasons = rated.ratings.set_index(["ref", "dimension"])["reason"]
     assert reasons["RB-01", "Acceptance"] == "a rejected criterion: 1 rejected (limit none)"
     assert reasons["WA-01", "Assurance"].startswith("a blocked assurance gate: 1 blocked")
@@ -85,6 +87,68 @@ def test_known_demo_deliverables_get_known_colours_with_reasons(session: Session
     assert ("WB-01", "declared better than derived") in set(
         zip(exceptions["ref"], exceptions["exception"], strict=True)
     )
+
+
+def test_risks_and_dependencies_come_from_the_raid_log(session: Session) -> None:
+    admin = actor_for_email(session, ADMIN)
+    programme_id = _programme_id(session)
+    add_item(
+        session,
+        admin,
+        programme_id=programme_id,
+        values={
+            "kind": "risk",
+            "title": "Migration slips",
+            "deliverable": "RB-01",
+            "owner_organisation": "Northmoor District Council",
+            "owner": OWNER,
+            "likelihood": 4,
+            "impact": 4,
+            "review_date": "2026-11-01",
+        },
+    )
+    add_item(
+        session,
+        admin,
+        programme_id=programme_id,
+        values={
+            "kind": "issue",
+            "title": "Telephony contract dispute",
+            "deliverable": "CC-01",
+            "owner_organisation": "Eastvale Borough Council",
+            "escalation": "programme board",
+            "priority": "high",
+        },
+    )
+    propose_decision(
+        session,
+        admin,
+        programme_id=programme_id,
+        values={
+            "title": "Approve the cut-over weekend",
+            "deliverable": "RB-01",
+            "owner_organisation": "Northmoor District Council",
+            "needed_by": "2026-12-10",
+        },
+    )
+    session.commit()
+    board = actor_for_email(session, BOARD)
+    rated = board_ratings(session, board, programme_id=programme_id, now=NOW)
+    risks = rated.ratings.loc[rated.ratings["dimension"] == "Risks and dependencies"]
+    risks = risks.set_index("ref")
+    assert risks.loc["RB-01", "rating"] == "amber"  # a high risk past its review date
+    assert risks.loc["CC-01", "rating"] == "red"  # an open escalated issue
+    assert risks.loc["ASC-01", "rating"] == "green"
+    report = build_report(session, board, programme_id=programme_id, now=NOW)
+    rb01 = next(d for d in report["deliverables"] if d["ref"] == "RB-01")
+    assert rb01["risks"] == {
+        "top_risks": ["R-1 Migration slips (score 16, high; review 01 Nov 2026)"],
+        "decisions": ["D-1 Approve the cut-over weekend (needed by 10 Dec 2026)"],
+    }
+    # a supplier contact of another supplier reads none of it
+    supplier = actor_for_email(session, LEDGERLINE)
+    theirs = build_report(session, supplier, programme_id=programme_id, now=NOW)
+    assert [d["ref"] for d in theirs["deliverables"]] == ["CTAX-02", "RB-01"]
 
 
 def test_the_same_data_gives_the_same_ratings(session: Session) -> None:
@@ -229,7 +293,8 @@ def test_publishing_without_every_declared_rating_writes_nothing(session: Sessio
         publish_report(session, admin, programme_id=_programme_id(session), now=NOW)
     assert refused.value.headline.startswith("not published: 7 deliverables without a declared")
     assert refused.value.problems[0] == (
-        "ASC-01: no declared rating for Time, Scope, Delivery, Acceptance, Assurance"
+        "ASC-01: no declared rating for Time, Scope, Delivery, Acceptance, Assurance, "
+        "Risks and dependencies"
     )
     session.rollback()
     assert _ledger_size(session) == entries

@@ -89,6 +89,13 @@ def _overall(deliverable: dict[str, Any]) -> dict[str, Any]:
     return next(r for r in deliverable["ratings"] if r["dimension"] == "Overall")
 
 
+def _risk_tables(risks: dict[str, list[str]]) -> str:
+    """Top risks and the decisions needed, from the RAID and decision logs."""
+    return _table(
+        "Top open risks", ["Risk"], [[escape(t)] for t in risks["top_risks"]], "none open"
+    ) + _table("Decisions needed", ["Decision"], [[escape(t)] for t in risks["decisions"]], "none")
+
+
 def _deliverable(d: dict[str, Any]) -> str:
     e = escape
     f = d["forecast"]
@@ -152,14 +159,7 @@ def _deliverable(d: dict[str, Any]) -> str:
         for g in d["assurance"]["gates"]
     ]
     movements = [[e(_day(m["at"][:10])), e(m["event"])] for m in d["assurance"]["movements"]]
-    risks = d["risks"]
-    if risks["available"]:
-        risk_html = _table("Top risks", ["Risk"], [[e(t)] for t in risks["top_risks"]], "none")
-        risk_html += _table(
-            "Decisions needed", ["Decision"], [[e(t)] for t in risks["decisions"]], "none"
-        )
-    else:
-        risk_html = "<p>The RAID log is not available yet: no risks or decisions to show.</p>"
+    risk_html = _risk_tables(d["risks"])
     chart = burnup_svg(
         f"burnup-{d['id']}",
         f"Burnup of {d['ref']} {d['title']}",
@@ -294,6 +294,8 @@ stood when the report was made ({e(content["made_at"])}). {status}</p>
             "no deliverables",
         )
     }
+<h2>Programme risks and decisions needed</h2>
+{_risk_tables(content["programme_risks"])}
 <h2>Deliverables: forecast against target</h2>
 {
         _table(

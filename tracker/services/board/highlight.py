@@ -192,18 +192,21 @@ def _gates(session: Session, actor: Actor, ids: list[int], now: pd.Timestamp) ->
     ]
 
 
-def _risks(risks: RiskMeasures | None, deliverable_id: int) -> dict[str, Any]:
-    """The deliverable's top risks and the decisions it needs, when the RAID log exists."""
-    if risks is None:
-        return {"available": False, "top_risks": [], "decisions": []}
+def _texts(frame: pd.DataFrame, deliverable_id: int | None) -> list[str]:
+    """The texts of one deliverable's rows, or (None) of the programme's own."""
+    rows = (
+        frame["deliverable_id"].isna()
+        if deliverable_id is None
+        else frame["deliverable_id"].eq(deliverable_id)
+    )
+    return [str(t) for t in frame.loc[rows.fillna(False).astype(bool), "text"]]
 
-    def texts(frame: pd.DataFrame) -> list[str]:
-        return [str(t) for t in frame.loc[frame["deliverable_id"] == deliverable_id, "text"]]
 
+def _risks(risks: RiskMeasures, deliverable_id: int | None) -> dict[str, list[str]]:
+    """Top risks and the decisions needed, of a deliverable or (None) of the whole programme."""
     return {
-        "available": True,
-        "top_risks": texts(risks.top_risks),
-        "decisions": texts(risks.decisions),
+        "top_risks": _texts(risks.top_risks, deliverable_id),
+        "decisions": _texts(risks.decisions, deliverable_id),
     }
 
 
@@ -349,7 +352,7 @@ def build_report(
         "as_of": _instant(current.as_of),
         "made_at": _instant(now),
         "thresholds": thresholds.as_dict(),
-        "risks_available": risks is not None,
+        "programme_risks": _risks(risks, None),
         "programme_ratings": _programme_rows(current.programme_ratings, before.programme_ratings),
         "exceptions": [
             {

@@ -92,7 +92,7 @@ class Measures:
     burnup: pd.DataFrame
     #: per deliverable and closed sprint of its boards: committed, not done, completed (issues)
     sprints: pd.DataFrame
-    risks: RiskMeasures | None
+    risks: RiskMeasures
 
 
 def _stage_starts(session: Session, deliverable_ids: list[int]) -> pd.Series:
@@ -406,8 +406,14 @@ def measure(
     by_percentile = forecasts.pivot(index="deliverable_id", columns="percentile", values="date")
     last = burnup.groupby("deliverable_id").tail(1).set_index("deliverable_id")
     sprints = _sprint_outcomes(data, _reports(data, period, as_of, {} if cache is None else cache))
-    risks = risk_measures(session, actor, deliverable_ids=list(ids), as_of=as_of)
     day = (data.read_at if current else as_of).tz_convert(UK).date()
+    risks = risk_measures(
+        session,
+        actor,
+        programme_id=data.programme.id,
+        deliverables=data.deliverables[["id", "ref"]],
+        today=day,
+    )
     inputs = pd.concat(
         [
             pd.DataFrame(
@@ -434,7 +440,7 @@ def measure(
             _delivery(sprints, period, ids),
             _acceptance(data, ids, as_of, current=current),
             _assurance(session, actor, ids, day),
-            (risks.frame if risks is not None else _no_risks(ids)),
+            risks.frame,
         ],
         axis=1,
     )
@@ -444,18 +450,6 @@ def measure(
         {c: k for c, k in INPUT_COLUMNS.items() if not k.startswith("datetime")}
     )
     return Measures(period, as_of, inputs, forecasts, burnup, sprints, risks)
-
-
-def _no_risks(ids: pd.Series) -> pd.DataFrame:
-    zeros = np.zeros(len(ids), dtype="int64")
-    return pd.DataFrame(
-        {
-            "risks_available": np.zeros(len(ids), dtype=bool),
-            "high_risks_past_review": zeros,
-            "escalated_issues": zeros,
-            "red_dependencies": zeros,
-        }
-    )
 
 
 def next_sprints(data: BoardData, as_of: pd.Timestamp) -> pd.DataFrame:

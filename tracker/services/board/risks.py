@@ -1,31 +1,100 @@
-"""The "Risks and dependencies" dimension's input: the RAID log and the dependencies between
-deliverables (a separate piece of work). Until that log exists this input reports itself missing,
-and the dimension shows "no data" without counting towards the overall rating; once it exists,
-this module reads it and nothing else in the pack changes.
+"""The "Risks and dependencies" dimension's input, from the RAID log, the decision log and the
+dependencies (tracker.services.raid), as the actor may see them.
+
+Per deliverable: open high risks (scoring tracker.metrics.raid.HIGH_SCORE or more) past their
+review date, open issues escalated to the board or the joint committee, and open dependencies it
+waits on rated red. The highlight report also lists its top risks and the decisions it needs;
+items of the whole programme (no deliverable) are listed for the programme. The log holds no
+history of its states, so every period reads it as it stands, with review dates judged on the
+period's last day.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
+from tracker.metrics.raid import HIGH_SCORE
+from tracker.models import RaidKind
 from tracker.policy import Actor
+from tracker.services.raid.decisions import decisions_needed
+from tracker.services.raid.dependencies import deliverable_dependency_health
+from tracker.services.raid.register import open_risk_register, raid_frame
+
+#: risks listed per deliverable (and for the programme) in the highlight report
+TOP_RISKS = 3
 
 
 @dataclass(frozen=True)
 class RiskMeasures:
-    """Per deliverable (in the order asked): `risks_available` (True), `high_risks_past_review`,
-    `escalated_issues` and `red_dependencies`; `top_risks` and `decisions` are what the highlight
-    report lists for each deliverable (`deliverable_id`, `text`)."""
+    """`frame`: per deliverable (in the order asked) `risks_available` (True),
+    `high_risks_past_review`, `escalated_issues` and `red_dependencies`. `top_risks` and
+    `decisions`: `deliverable_id` (NA for the programme's own) and `text`, in order."""
 
     frame: pd.DataFrame
     top_risks: pd.DataFrame
     decisions: pd.DataFrame
 
 
+def _counts(flags: pd.Series, deliverable_ids: pd.Series, ids: list[int]) -> np.ndarray:
+    counted = flags.astype(int).groupby(deliverable_ids).sum()
+    return counted.reindex(ids, fill_value=0).to_numpy(dtype="int64")
+
+
+def _day(value: object) -> str:
+    return "none" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%d %b %Y}"
+
+
 def risk_measures(
-    session: Session, actor: Actor, *, deliverable_ids: list[int], as_of: pd.Timestamp
-) -> RiskMeasures | None:
-    """The risk measures of these deliverables at `as_of`, or None while tracker holds no RAID
-    log to read them from."""
-    return None
+    session: Session,
+    actor: Actor,
+    *,
+    programme_id: int,
+    deliverables: pd.DataFrame,
+    today: date,
+) -> RiskMeasures:
+    """The measures of these deliverables (`id`, `ref`), review dates judged on `today`."""
+    ids = [int(i) for i in deliverables["id"]]
+    ref_to_id = dict(zip(deliverables["ref"], ids, strict=True))
+    register = raid_frame(session, actor, programme_id=programme_id, today=today)
+    owner = register["deliverable_id"].astype("Int64")
+    is_risk = register["kind"].eq(RaidKind.risk.value)
+    is_issue = register["kind"].eq(RaidKind.issue.value)
+    past_review = is_risk & register["high"] & register["review_overdue"]
+    escalated = is_issue & register["escalated"]
+    health = deliverable_dependency_health(session, actor, programme_id=programme_id)
+    red = health.set_index("deliverable")["red"].rename(index=ref_to_id)
+    frame = pd.DataFrame(
+        {
+            "risks_available": np.ones(len(ids), dtype=bool),
+            "high_risks_past_review": _counts(past_review, owner, ids),
+            "escalated_issues": _counts(escalated, owner, ids),
+            "red_dependencies": red.reindex(ids, fill_value=0).to_numpy(dtype="int64"),
+        }
+    )
+    risks = open_risk_register(session, actor, programme_id=programme_id, today=today)
+    risks = risks.assign(deliverable_id=risks["deliverable_id"].astype("Int64"))
+    top = risks.groupby("deliverable_id", dropna=False, sort=False).head(TOP_RISKS)
+    top_risks = pd.DataFrame(
+        {
+            "deliverable_id": top["deliverable_id"],
+            "text": [
+                f"{r.code} {r.title} (score {r.score}"
+                + (", high" if pd.notna(r.score) and r.score >= HIGH_SCORE else "")
+                + f"; review {_day(r.review_date)})"
+                for r in top.itertuples()
+            ],
+        }
+    )
+    needed = decisions_needed(session, actor, programme_id=programme_id)
+    decisions = pd.DataFrame(
+        {
+            "deliverable_id": needed["deliverable"].map(ref_to_id).astype("Int64"),
+            "text": [
+                f"{d.code} {d.title} (needed by {_day(d.needed_by)})" for d in needed.itertuples()
+            ],
+        }
+    )
+    return RiskMeasures(frame, top_risks.reset_index(drop=True), decisions)
