@@ -8,6 +8,7 @@ cells a spreadsheet would run as formulas; imports unquote them (`tracker.servic
 """
 
 import io
+import zipfile
 from enum import StrEnum
 from pathlib import PurePath
 
@@ -54,6 +55,15 @@ REQUIRED = {
     Table.engagements: {"deliverable", "email", "raci", "side", "power", "interest"},
 }
 FORMATS = (".csv", ".xlsx")
+#: the largest file accepted, here and by the app's uploader (`.streamlit/config.toml`)
+MAX_FILE_MB = 5
+#: rows per table: a programme's contacts and engagements are hundreds, not tens of thousands
+MAX_ROWS = 10_000
+#: an .xlsx is a zip of about a dozen XML files; a workbook of MAX_ROWS rows expands to a few MB
+#: at under 20:1. Anything far beyond is a decompression bomb, refused before it is parsed.
+MAX_ENTRIES = 100
+MAX_EXPANDED_MB = 30
+MAX_RATIO = 100
 
 
 class FileRejected(TrackerError, ValueError):
@@ -113,21 +123,68 @@ def _rows(table: Table, frame: pd.DataFrame) -> list[RowEdit]:
     ]
 
 
-def read_file(filename: str, data: bytes) -> dict[Table, list[RowEdit]]:
-    """The rows of each table in a file, numbered as in the spreadsheet."""
+def _check_archive(filename: str, data: bytes) -> None:
+    """Refuse a workbook that would expand beyond reason, from the zip's directory alone (Python's
+    zipfile never inflates an entry past its declared size, so the declared sizes bound it)."""
     try:
-        if _suffix(filename) == ".csv":
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile:
+        raise FileRejected(
+            f"{filename} is not an Excel workbook (.xlsx is a zip archive)"
+        ) from None
+    if len(entries) > MAX_ENTRIES:
+        raise FileRejected(
+            f"{filename} holds {len(entries):,} entries; a workbook has far fewer (at most "
+            f"{MAX_ENTRIES}): nothing was read"
+        )
+    expanded = sum(entry.file_size for entry in entries)
+    worst = max(entries, key=lambda e: e.file_size / max(e.compress_size, 1), default=None)
+    ratio = worst.file_size / max(worst.compress_size, 1) if worst else 0
+    if expanded > MAX_EXPANDED_MB * 1024 * 1024 or ratio > MAX_RATIO:
+        raise FileRejected(
+            f"{filename} expands to {expanded / 1024 / 1024:,.0f} MB ({ratio:,.0f} times its "
+            f"packed size); tracker reads workbooks up to {MAX_EXPANDED_MB} MB expanded and "
+            f"{MAX_RATIO}:1: nothing was read"
+        )
+
+
+def _check_rows(filename: str, frames: list[pd.DataFrame]) -> None:
+    if any(len(frame) > MAX_ROWS for frame in frames):
+        raise FileRejected(
+            f"{filename} has more than {MAX_ROWS:,} rows in a table: split it into smaller files"
+        )
+
+
+def read_file(filename: str, data: bytes) -> dict[Table, list[RowEdit]]:
+    """The rows of each table in a file, numbered as in the spreadsheet. Size, archive and row
+    limits are checked before and while parsing, so a hostile file costs well under a second."""
+    suffix = _suffix(filename)
+    if len(data) > MAX_FILE_MB * 1024 * 1024:
+        raise FileRejected(
+            f"{filename} is larger than {MAX_FILE_MB} MB: split it into smaller files"
+        )
+    try:
+        if suffix == ".csv":
             frame = pd.read_csv(
-                io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+                io.BytesIO(data),
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                nrows=MAX_ROWS + 1,
             )
+            _check_rows(filename, [frame])
             header = {str(c).strip().lower() for c in frame.columns}
             table = Table.engagements if "raci" in header else Table.contacts
             return {table: _rows(table, frame)}
-        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, engine="openpyxl")
-    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        _check_archive(filename, data)
+        sheets = pd.read_excel(
+            io.BytesIO(data), sheet_name=None, dtype=str, engine="openpyxl", nrows=MAX_ROWS + 1
+        )
+    except (ValueError, UnicodeDecodeError, OSError, zipfile.BadZipFile, KeyError) as exc:
         if isinstance(exc, FileRejected):
             raise
         raise FileRejected(f"{filename} cannot be read: {exc}") from None
+    _check_rows(filename, list(sheets.values()))
     by_name = {name.strip().lower(): frame for name, frame in sheets.items()}
     found = {t: _rows(t, by_name[t.value.lower()]) for t in Table if t.value.lower() in by_name}
     if not found:
