@@ -4,6 +4,7 @@ from tracker.cli import (  # noqa: F401
     acceptance,
     assurance,
     audit,
+    board,
     db,
     deliverable,
     demo,

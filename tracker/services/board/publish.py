@@ -24,6 +24,7 @@ from tracker.models.types import utcnow
 from tracker.policy import Action, Actor, require
 from tracker.services.audit import Change, append, sha256_json
 from tracker.services.board.highlight import build_report, for_viewer
+from tracker.services.board.period import UK
 from tracker.services.board.ratings import find_visible_programme
 from tracker.services.delivery.sprints import NotFound
 
@@ -173,13 +174,37 @@ def published_reports(session: Session, actor: Actor, *, programme_id: int) -> p
     return frame.sort_values(["period_end", "id"], ascending=False, ignore_index=True)
 
 
-def published_content(session: Session, actor: Actor, *, report_id: int) -> dict[str, Any]:
-    """A published report's document exactly as frozen, limited to the rows the actor may see."""
+def stamp_of(session: Session, actor: Actor, *, report_id: int) -> str:
+    """Which publication a report is, in words that never change once it is published."""
+    report = _readable(session, actor, report_id)
+    number = len(
+        [
+            r
+            for r in _period_reports(
+                session, report.programme_id, report.period_start, report.period_end
+            )
+            if (r.id or 0) <= (report.id or 0)
+        ]
+    )
+    when = pd.Timestamp(report.published_at).tz_convert(UK)
+    return (
+        f"Published report {report.id}, publication {number} for this period, on "
+        f"{when:%d %b %Y at %H:%M} UK time; SHA-256 {report.content_sha256}."
+    )
+
+
+def _readable(session: Session, actor: Actor, report_id: int) -> HighlightReport:
     report = session.get(HighlightReport, report_id)
-    if report is None:
-        raise NotFound(f"no published report {report_id} that you can see")
     try:
+        if report is None:
+            raise NotFound
         find_visible_programme(session, actor, report.programme_id)
     except NotFound:
         raise NotFound(f"no published report {report_id} that you can see") from None
+    return report
+
+
+def published_content(session: Session, actor: Actor, *, report_id: int) -> dict[str, Any]:
+    """A published report's document exactly as frozen, limited to the rows the actor may see."""
+    report = _readable(session, actor, report_id)
     return for_viewer(session, actor, json.loads(report.content))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tracker.metrics.rag import (
     Thresholds,
@@ -18,10 +18,13 @@ from tracker.metrics.rag import (
     slip_weeks,
 )
 from tracker.metrics.sprint_report import SprintReport
+from tracker.models import BoardIssue
 from tracker.policy import Actor
 from tracker.services.board.measures import BoardData, Measures, measure, read_board_data
 from tracker.services.board.period import UK, Period, chosen_period, default_period
 from tracker.services.board.thresholds import programme_thresholds
+from tracker.services.delivery.frames import sprints_by_board
+from tracker.services.delivery.issues import deliverable_issue_map
 from tracker.services.delivery.sprints import NotFound
 from tracker.services.programme.overview import ProgrammeInfo, list_programmes
 
@@ -156,6 +159,19 @@ def programme_period(
 ) -> Period:
     """The period asked for, defaulting to the two weeks up to the latest sprint end."""
     return chosen_period(start, end, default_period(data.sprints(), today))
+
+
+def default_programme_period(
+    session: Session, actor: Actor, *, programme_id: int, today: date
+) -> Period:
+    """The programme's default period (the two weeks up to its boards' latest sprint end) without
+    reading their history: what a note is written for unless dates are given."""
+    find_visible_programme(session, actor, programme_id)
+    mapped = deliverable_issue_map(session, programme_id)
+    shown = pd.read_sql(select(BoardIssue.board_id, BoardIssue.issue_id), session.connection())
+    boards = shown.loc[shown["issue_id"].isin(mapped["issue_id"]), "board_id"].unique()
+    sprints = sprints_by_board(session, sorted(int(b) for b in boards))
+    return default_period([s for board in sprints.values() for s in board], today)
 
 
 def board_ratings(
