@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
 from typer.testing import CliRunner, Result
 
 from tests.support.jira import LiveSite
 from tracker.cli import app
 from tracker.jira_sync.dataset import read_dataset
+from tracker.models import JiraIssue
 
 SHAPES = Path(__file__).parent / "shapes"
 TOTALS = ("committed", "completed", "added", "removed", "not_completed")
@@ -75,6 +77,11 @@ def load(
         return site.name
 
     return run
+
+
+def stored_issues(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.execute(select(func.count()).select_from(JiraIssue)).scalar_one()
 
 
 def sprint_json(tracker: Tracker, site: str, sprint: int) -> dict[str, Any]:
@@ -165,3 +172,118 @@ def test_a_board_without_an_estimation_field_reports_issue_counts(
     assert "Committed 2 issues · completed 2 issues · added 1 issue · removed 0 issues" in text
     assert "the board has no estimation field: every figure is a count of issues" in text
     assert "in issues (the board has no estimation field)" in table
+
+
+# unusual_values: last_column_unmapped's story on a Cloud board, written as some exporters write
+# it: sprint 11's dates in epoch milliseconds (its close as digits in a string), REV-1 created at
+# an epoch-ms instant with its status ids numbers (10001, not "10001") and an estimate item whose
+# toString is the number 5, REV-2's sprint item holding the number 11 with null from/fromString,
+# REV-3's Done history and resolution date in epoch ms. Read correctly, the figures are the same:
+# committed 8 (2), completed 7 (2), added 2 (1), removed 0 (0), not completed 3 (1).
+def test_epoch_milliseconds_numbers_and_nulls_are_read_correctly(
+    load: Load, tracker: Tracker
+) -> None:
+    site = load("unusual_values")
+
+    payload = sprint_json(tracker, site, 11)
+
+    assert payload["sprint"]["start"] == "2026-03-02T09:00:00.000Z"
+    assert payload["sprint"]["complete"] == "2026-03-16T08:30:00.000Z"
+    outcomes = {issue["key"]: issue["outcome"] for issue in payload["issues"]}
+    assert outcomes == {"REV-1": "completed", "REV-2": "not_completed", "REV-3": "completed"}
+    assert totals(payload) == {
+        "committed": (2, 8),
+        "completed": (2, 7),
+        "added": (1, 2),
+        "removed": (0, 0),
+        "not_completed": (1, 3),
+    }
+
+
+def _issue(key: str) -> Callable[[Callable[[dict[str, Any]], None]], Callable[[Any], None]]:
+    """Edits one issue of an issues.json."""
+
+    def wrap(edit: Callable[[dict[str, Any]], None]) -> Callable[[Any], None]:
+        def apply(search: dict[str, Any]) -> None:
+            edit(next(i for i in search["issues"] if i["key"] == key))
+
+        return apply
+
+    return wrap
+
+
+@_issue("REV-2")
+def _created_in_words(issue: dict[str, Any]) -> None:
+    issue["fields"]["created"] = "yesterday"
+
+
+@_issue("REV-3")
+def _estimate_in_words(issue: dict[str, Any]) -> None:
+    issue["fields"]["customfield_10016"] = "five"
+
+
+@_issue("REV-1")
+def _estimate_change_in_words(issue: dict[str, Any]) -> None:
+    for history in issue["changelog"]["histories"]:
+        for item in history["items"]:
+            if item["field"] == "Story point estimate":
+                item["toString"] = "five"
+
+
+@_issue("REV-1")
+def _epoch_seconds(issue: dict[str, Any]) -> None:
+    issue["fields"]["updated"] = 1772442000  # seconds, not milliseconds: which one is unknown
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_created_in_words, "issue REV-2, field created: 'yesterday' is not a Jira timestamp"),
+        (_estimate_in_words, "issue REV-3, field customfield_10016: 'five' is not a number"),
+        (
+            _estimate_change_in_words,
+            "issue REV-1, changelog history 20001, field Story point estimate: "
+            "'five' is not a number",
+        ),
+        (
+            _epoch_seconds,
+            "issue REV-1, field updated: 1772442000 is not a Jira timestamp "
+            "(epoch milliseconds have 13 digits)",
+        ),
+    ],
+)
+def test_an_unreadable_value_is_an_error_naming_file_issue_and_field(
+    tracker: Tracker,
+    engine: Engine,
+    live_site: Callable[..., LiveSite],
+    tmp_path: Path,
+    edit: Callable[[Any], None],
+    message: str,
+) -> None:
+    shape = variant("unusual_values", tmp_path, "boards/1/issues.json", edit)
+
+    imported = import_shape(tracker, shape)
+    assert imported.exit_code == 1
+    assert imported.stderr == f"error: {shape / 'boards' / '1' / 'issues.json'}: {message}\n"
+    assert stored_issues(engine) == 0
+    synced = sync_shape(live_site, shape)
+    assert stored_issues(engine) == 0
+    [error] = synced.result.errors  # type: ignore[attr-defined]
+    assert message in error and "board 'Revenues' (1)" in error
+
+
+def test_an_unreadable_sprint_date_names_the_file_sprint_and_field(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    def planned_in_words(sprints: dict[str, Any]) -> None:
+        sprints["values"][0]["endDate"] = "end of March"
+
+    shape = variant("unusual_values", tmp_path, "boards/1/sprints.json", planned_in_words)
+
+    result = import_shape(tracker, shape)
+
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: {shape / 'boards' / '1' / 'sprints.json'}: sprint 11, field endDate: "
+        "'end of March' is not a Jira timestamp"
+    )

@@ -124,7 +124,9 @@ def fetch_board(
             issue = normaliser.issue(raw)
             snapshot.add_issue(
                 issue,
-                normaliser.events(issue["jira_id"], _complete_histories(gateway, raw)),
+                normaliser.events(
+                    issue["jira_id"], _complete_histories(gateway, raw), issue["key"]
+                ),
                 normaliser.links(raw),
             )
         if progress:

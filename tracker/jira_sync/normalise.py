@@ -7,10 +7,10 @@ file saved from a council's Jira and a live response can never be read two ways.
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from tracker.errors import TrackerError
 
@@ -39,6 +39,8 @@ BASE_FIELDS = (
 
 _OLD_SPRINT_ID = re.compile(r"[\[,]id=(\d+)")
 
+T = TypeVar("T")
+
 #: (jira issue id, history id, item index, at, field, from, to, from string, to string)
 EventTuple = tuple[int, int, int, datetime, str, str | None, str | None, str | None, str | None]
 
@@ -47,11 +49,44 @@ class JiraDataError(TrackerError):
     """Jira JSON that does not have the shape Jira documents; the message names the record."""
 
 
-def parse_timestamp(text: str | None) -> datetime | None:
-    """A Jira timestamp ("2021-06-18T18:41:29.398+0000", "...Z", "...-0800") in UTC."""
-    if not text:
+#: Epoch milliseconds below this (3 March 1973) are more likely seconds or a count than a time.
+_EPOCH_MS_FLOOR = 10**11
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """A Jira timestamp in UTC: ISO 8601 with an offset ("2021-06-18T18:41:29.398+0000", "...Z",
+    "...-0800"), or epoch milliseconds (a number, or digits in a string), which Jira's older
+    greenhopper resources and some export tools write. Anything else is a ValueError saying so:
+    a time guessed wrong would move an issue in or out of a sprint without a word."""
+    if value is None or value == "":
         return None
-    return datetime.fromisoformat(text).astimezone(UTC)
+    digits = isinstance(value, str) and value.strip().isdigit()
+    if (isinstance(value, int | float) and not isinstance(value, bool)) or digits:
+        millis = float(value)
+        if millis < _EPOCH_MS_FLOOR:
+            raise ValueError(
+                f"{value!r} is not a Jira timestamp (epoch milliseconds have 13 digits)"
+            )
+        return datetime.fromtimestamp(millis / 1000, UTC)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is None:
+                raise ValueError(f"{value!r} has no UTC offset, so its moment is unknown")
+            return moment.astimezone(UTC)
+    raise ValueError(f"{value!r} is not a Jira timestamp")
+
+
+def _text(value: Any) -> str | None:
+    """An id or a value as text: Jira sends "10001", some exporters 10001 (or 10001.0)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{value!r} is neither text nor a number")
+    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 def sprint_ids(value: Any) -> str:
@@ -67,32 +102,47 @@ def sprint_ids(value: Any) -> str:
     return ",".join(ids)
 
 
-def _id_list(text: str | None) -> str | None:
-    """A changelog sprint value ("76, 79") without spaces; None when it names no sprint."""
+def _loose_text(value: Any) -> str | None:
+    """A value of a field the reports do not replay, kept as text whatever its JSON type."""
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def _first(*values: Any) -> Any:
+    """The first value that is set."""
+    return next((v for v in values if v is not None), None)
+
+
+def _id_list(value: Any) -> str | None:
+    """A changelog sprint value ("76, 79", or a number) without spaces; None when it names no
+    sprint. Each part must be a sprint id."""
+    text = _text(value)
     if not text:
         return None
-    joined = ",".join(part.strip() for part in text.split(",") if part.strip())
-    return joined or None
-
-
-def _number_text(text: str | None) -> str | None:
-    """An estimate as text that reads back as the same number ("5.0" -> "5", " 2.5" -> "2.5")."""
-    if text is None or not text.strip():
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return text.strip()
-    return str(int(number)) if number.is_integer() else repr(number)
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise ValueError(f"{value!r} is not a list of sprint ids")
+    return ",".join(parts) or None
 
 
 def _number(value: Any) -> float | None:
-    if value is None or value == "":
+    """An estimate: a number, or text holding one; None when unset. Anything else is an error,
+    not a silent 0: the sprint's totals would be wrong without a word."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
     try:
         return float(value)
     except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a number") from None
+
+
+def _number_text(value: Any) -> str | None:
+    """An estimate as text that reads back as the same number ("5.0" -> "5", 2.5 -> "2.5")."""
+    number = _number(value)
+    if number is None:
         return None
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 @dataclass(frozen=True)
@@ -168,16 +218,31 @@ def board_row(
     }
 
 
+def _read(where: str, name: str, read: Callable[[Any], T], value: Any) -> T:
+    """`read(value)`, or a JiraDataError naming the record, the field and what is wrong."""
+    try:
+        return read(value)
+    except (TypeError, ValueError) as exc:
+        raise JiraDataError(f"{where}, field {name}: {exc}") from None
+
+
 def sprint_row(sprint: Mapping[str, Any]) -> dict[str, Any]:
     """The jira_sprint columns, plus `origin_board` (a Jira board id) for the caller to resolve."""
+    where = f"sprint {sprint.get('id', '?')}"
+    dates = {
+        column: _read(where, name, parse_timestamp, sprint.get(name))
+        for column, name in (
+            ("start_at", "startDate"),
+            ("end_at", "endDate"),
+            ("complete_at", "completeDate"),
+        )
+    }
     return {
-        "jira_id": int(sprint["id"]),
+        "jira_id": _read(where, "id", int, sprint.get("id")),
         "name": str(sprint.get("name") or sprint["id"]),
         "state": str(sprint.get("state") or "").lower(),
         "goal": sprint.get("goal") or None,
-        "start_at": parse_timestamp(sprint.get("startDate")),
-        "end_at": parse_timestamp(sprint.get("endDate")),
-        "complete_at": parse_timestamp(sprint.get("completeDate")),
+        **dates,
         "origin_board": sprint.get("originBoardId"),
     }
 
@@ -230,13 +295,14 @@ class IssueNormaliser:
         """The jira_issue columns Jira owns (all but site and removal)."""
         try:
             return self._issue(raw)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise JiraDataError(
                 f"issue {raw.get('key', '?')}: unexpected shape ({exc!r})"
             ) from None
 
     def _issue(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         fields = raw["fields"]
+        where = f"issue {raw.get('key', '?')}"
         issue_type = fields.get("issuetype") or {}
         status = fields.get("status") or {}
         parent = fields.get("parent") or {}
@@ -251,18 +317,27 @@ class IssueNormaliser:
             "is_subtask": is_subtask,
             "parent_key": parent.get("key"),
             "epic_key": self._epic_key(fields, parent, is_subtask),
-            "status_id": str(status.get("id") or ""),
+            "status_id": _read(where, "status", _text, status.get("id")) or "",
             "status_name": str(status.get("name") or ""),
             "status_category": str((status.get("statusCategory") or {}).get("key") or ""),
-            "estimate": _number(fields.get(self.estimate_field)) if self.estimate_field else None,
+            "estimate": (
+                _read(where, self.estimate_field, _number, fields.get(self.estimate_field))
+                if self.estimate_field
+                else None
+            ),
             "sprint_ids": sprint_ids(fields.get(self.sprint_field)) if self.sprint_field else "",
             "components": [str(c.get("name")) for c in fields.get("components") or ()],
             "labels": [str(label) for label in fields.get("labels") or ()],
             "assignee": assignee.get("displayName"),
             "resolution": resolution.get("name"),
-            "resolved_at": parse_timestamp(fields.get("resolutiondate")),
-            "created_at": parse_timestamp(fields.get("created")),
-            "updated_at": parse_timestamp(fields.get("updated")),
+            **{
+                column: _read(where, name, parse_timestamp, fields.get(name))
+                for column, name in (
+                    ("resolved_at", "resolutiondate"),
+                    ("created_at", "created"),
+                    ("updated_at", "updated"),
+                )
+            },
         }
 
     def links(self, raw: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -290,25 +365,34 @@ class IssueNormaliser:
             return parent.get("key")
         return None
 
-    def events(self, issue_id: int, histories: Iterable[Mapping[str, Any]]) -> list[EventTuple]:
-        """Every changelog item of an issue, its field named and its values normalised."""
+    def events(
+        self, issue_id: int, histories: Iterable[Mapping[str, Any]], key: str = "?"
+    ) -> list[EventTuple]:
+        """Every changelog item of an issue (`key` names it in errors), its field named and its
+        values normalised."""
         try:
             return [
-                event for history in histories for event in self._history_events(issue_id, history)
+                event
+                for history in histories
+                for event in self._history_events(issue_id, key, history)
             ]
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise JiraDataError(
-                f"changelog of issue id {issue_id}: unexpected shape ({exc!r})"
+                f"issue {key}: changelog in an unexpected shape ({exc!r})"
             ) from None
 
-    def _history_events(self, issue_id: int, history: Mapping[str, Any]) -> list[EventTuple]:
+    def _history_events(
+        self, issue_id: int, key: str, history: Mapping[str, Any]
+    ) -> list[EventTuple]:
         history_id = int(history["id"])
-        at = parse_timestamp(history["created"])
+        where = f"issue {key}, changelog history {history_id}"
+        at = _read(where, "created", parse_timestamp, history.get("created"))
         if at is None:
-            raise ValueError(f"history {history_id} has no created timestamp")
+            raise JiraDataError(f"{where}, field created: missing")
         events: list[EventTuple] = []
         for index, item in enumerate(history.get("items") or ()):
-            field, from_value, to_value = self._item(item)
+            name = str(item.get("field") or item.get("fieldId") or "")
+            field, from_value, to_value = _read(where, name, self._item, item)
             events.append(
                 (
                     issue_id,
@@ -318,8 +402,8 @@ class IssueNormaliser:
                     field,
                     from_value,
                     to_value,
-                    item.get("fromString"),
-                    item.get("toString"),
+                    _loose_text(item.get("fromString")),
+                    _loose_text(item.get("toString")),
                 )
             )
         return events
@@ -329,15 +413,17 @@ class IssueNormaliser:
         field_id = item.get("fieldId")
         name = str(item.get("field") or field_id or "").lower()
         if field_id == "status" or (not field_id and name == "status"):
-            return "status", item.get("from"), item.get("to")
+            return "status", _text(item.get("from")), _text(item.get("to"))
         if _same_field(field_id, name, self.sprint_field, "sprint"):
             return "sprint", _id_list(item.get("from")), _id_list(item.get("to"))
         if self.estimate_field and _same_field(
             field_id, name, self.estimate_field, self._estimate_name
         ):
+            # A number field's value is in fromString/toString; some exporters leave those
+            # null and put it in from/to instead.
             return (
                 "estimate",
-                _number_text(item.get("fromString")),
-                _number_text(item.get("toString")),
+                _number_text(_first(item.get("fromString"), item.get("from"))),
+                _number_text(_first(item.get("toString"), item.get("to"))),
             )
-        return name, item.get("from"), item.get("to")
+        return name, _loose_text(item.get("from")), _loose_text(item.get("to"))

@@ -76,6 +76,8 @@ def _snapshot(board_dir: Path, fields: SiteFields, data: BoardData) -> BoardSnap
         ) from None
     try:
         sprints = [sprint_row(sprint) for sprint in data["sprints"]]
+    except JiraDataError as exc:
+        raise DatasetError(f"{board_dir / 'sprints.json'}: {exc}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DatasetError(f"{board_dir / 'sprints.json'}: unexpected shape ({exc!r})") from None
     snapshot = BoardSnapshot(board=row, sprints=sprints, as_of=None)
@@ -85,7 +87,9 @@ def _snapshot(board_dir: Path, fields: SiteFields, data: BoardData) -> BoardSnap
             issue = normaliser.issue(raw)
             histories = (raw.get("changelog") or {}).get("histories") or []
             snapshot.add_issue(
-                issue, normaliser.events(issue["jira_id"], histories), normaliser.links(raw)
+                issue,
+                normaliser.events(issue["jira_id"], histories, issue["key"]),
+                normaliser.links(raw),
             )
     except (JiraDataError, AttributeError) as exc:
         raise DatasetError(f"{board_dir / 'issues.json'}: {exc}") from None
