@@ -15,12 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tracker.services.people.exchange import (
-    MAX_FILE_MB,
-    MAX_ROWS,
-    FileRejected,
-    read_file,
-)
+from tracker.services.people.exchange import read_file
+from tracker.services.spreadsheets import MAX_FILE_MB, MAX_ROWS, FileRejected
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEET_START = (

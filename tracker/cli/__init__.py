@@ -12,6 +12,7 @@ from tracker.cli import (  # noqa: F401
     jira,
     people,
     programme,
+    raid,
     report,
     users,
 )
