@@ -35,6 +35,14 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/dashboard:",
     ),
     PageSpec(
+        "pages/board/board_pack.py",
+        "Board pack",
+        "Programme",
+        "board-pack",
+        EVERYONE,
+        ":material/summarize:",
+    ),
+    PageSpec(
         "pages/people/engagement.py",
         "Engagement map",
         "People",
@@ -125,13 +133,28 @@ def pages_for(role: Role) -> list[PageSpec]:
     return [page for page in PAGES if role in page.roles]
 
 
+#: where a role lands when it opens tracker, if not on its first page: a board member's question
+#: is "are we on track, and what must we decide?"
+LANDING = {Role.board_member: "board-pack"}
+
+
+def landing_page(role: Role) -> PageSpec:
+    pages = pages_for(role)
+    return next((p for p in pages if p.url_path == LANDING.get(role)), pages[0])
+
+
 def build_navigation(role: Role) -> dict[str, list[st.Page]]:
-    """Sections of st.Page objects for one role; the first page is the default."""
+    """Sections of st.Page objects for one role; its landing page is the default."""
+    landing = landing_page(role)
     sections: dict[str, list[st.Page]] = {}
-    for i, page in enumerate(pages_for(role)):
+    for page in pages_for(role):
         sections.setdefault(page.section, []).append(
             st.Page(
-                page.path, title=page.title, url_path=page.url_path, icon=page.icon, default=i == 0
+                page.path,
+                title=page.title,
+                url_path=page.url_path,
+                icon=page.icon,
+                default=page == landing,
             )
         )
     return sections

@@ -15,18 +15,26 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from tracker.errors import Invalid, count
 from tracker.metrics.rag import OVERALL
-from tracker.models import HighlightReport
+from tracker.models import (
+    Accreditation,
+    AssuranceOverride,
+    AuditEntry,
+    BoardThresholds,
+    DeliverableStatusChange,
+    HighlightNote,
+    HighlightReport,
+)
 from tracker.models.types import utcnow
 from tracker.policy import Action, Actor, require
 from tracker.services.audit import Change, append, sha256_json
 from tracker.services.board.highlight import build_report, for_viewer
 from tracker.services.board.period import UK
 from tracker.services.board.ratings import find_visible_programme
-from tracker.services.delivery.sprints import NotFound
+from tracker.services.delivery.sprints import NotFound, data_version
 
 SUBJECT = "highlight report"
 PUBLISH = "publish"
@@ -208,3 +216,25 @@ def published_content(session: Session, actor: Actor, *, report_id: int) -> dict
     """A published report's document exactly as frozen, limited to the rows the actor may see."""
     report = _readable(session, actor, report_id)
     return for_viewer(session, actor, json.loads(report.content))
+
+
+def pack_version(session: Session, *, programme_id: int) -> str:
+    """What a cached pack is keyed on: it changes with a sync, any ledger entry (criteria, RAID,
+    decisions, publications), a note, the thresholds, a status change, an override or an
+    accreditation. Pages that cache the pack need no other invalidation."""
+    latest = [
+        data_version(session),
+        session.exec(select(func.max(AuditEntry.seq))).one(),
+        session.exec(select(func.max(HighlightNote.updated_at))).one(),
+        session.exec(
+            select(func.max(BoardThresholds.updated_at)).where(
+                BoardThresholds.programme_id == programme_id
+            )
+        ).one(),
+        session.exec(select(func.max(DeliverableStatusChange.id))).one(),
+        session.exec(select(func.max(AssuranceOverride.id))).one(),
+        session.exec(select(func.max(AssuranceOverride.revoked_at))).one(),
+        session.exec(select(func.count()).select_from(Accreditation)).one(),
+        session.exec(select(func.max(Accreditation.id))).one(),
+    ]
+    return "|".join(str(value) for value in latest)

@@ -1,0 +1,96 @@
+"""The Board pack page as each role sees it."""
+
+from datetime import date
+
+from tests.support.roles import ADMIN, BOARD, IDLE_SUPPLIER, OWNER, SUPPLIER
+
+PACK = "pages/board/board_pack.py"
+REFS = ["ASC-01", "CC-01", "CTAX-02", "MB-01", "RB-01", "WA-01", "WB-01"]
+DIMENSIONS = ["Time", "Scope", "Delivery", "Acceptance", "Assurance", "Risks and dependencies"]
+
+
+def tables(at, column: str) -> list:
+    """The page's tables that have this column, in page order."""
+    values = [d.value.data if hasattr(d.value, "data") else d.value for d in at.dataframe]
+    return [v for v in values if column in v.columns]
+
+
+def table(at, column: str):
+    return tables(at, column)[0]
+
+
+def test_board_members_land_on_the_pack_with_exceptions_first(demo_app) -> None:
+    at = demo_app(BOARD)
+    assert at.title[0].value == "Board pack"
+    assert [h.value for h in at.header][:3] == [
+        "Exceptions",
+        "Programme dimensions",
+        "Deliverables: forecast against target",
+    ]
+    exceptions = table(at, "Exception")
+    assert ("WB-01", "Forecast past target") in set(
+        zip(exceptions["Ref"], exceptions["Exception"], strict=True)
+    )
+    programme = table(at, "Dimension")
+    assert list(programme["Dimension"]) == [*DIMENSIONS, "Overall"]
+    assert set(programme["Derived"]) <= {"Red", "Amber", "Green", "No data"}
+    deliverables = table(at, "Slip (weeks)").set_index("Ref")
+    assert list(deliverables.index) == REFS
+    assert deliverables.loc["WB-01", "Target"] == "30 Oct 2026"
+    assert float(deliverables.loc["WB-01", "Slip (weeks)"]) > 0
+    assert (at.date_input(key="pack_from").value, at.date_input(key="pack_to").value) == (
+        date(2026, 11, 10),
+        date(2026, 11, 23),
+    )
+    # board members read: no publishing, no thresholds form, no notes to write
+    assert not [b for b in at.button if b.key == "publish"]
+    assert not at.number_input
+    assert not [s for s in at.selectbox if s.key == "note_of"]
+    assert any("No highlight report has been published" in i.value for i in at.info)
+
+
+def test_other_roles_open_on_their_first_page(demo_app) -> None:
+    assert demo_app(ADMIN).title[0].value == "Programme overview"
+
+
+def test_a_period_ending_before_it_starts_is_one_clear_message(demo_app) -> None:
+    at = demo_app(BOARD, PACK)
+    at.date_input(key="pack_from").set_value(date(2026, 11, 20)).run()
+    at.date_input(key="pack_to").set_value(date(2026, 11, 1)).run()
+    assert [e.value for e in at.error] == [
+        "the period ends on 01 Nov 2026, before it starts on 20 Nov 2026: nothing was done"
+    ]
+
+
+def test_owner_writes_their_note_and_sees_it_declared(demo_app) -> None:
+    at = demo_app(OWNER, PACK)
+    assert at.selectbox(key="note_of").options == ["RB-01"]
+    at.text_area[0].set_value("Rehearsal 3 passed; <b>not bold</b>")
+    at.selectbox[1].set_value("amber")  # Declared Time
+    next(b for b in at.button if b.label == "Save note").click().run()
+    assert not at.exception and not at.error
+    ratings = tables(at, "Declared")[REFS.index("RB-01") + 1]  # after the deliverables
+    assert ratings.set_index("Dimension").loc["Time", "Declared"] == "Amber"
+    assert any(t.value == "Rehearsal 3 passed; <b>not bold</b>" for t in at.text)
+
+
+def test_admin_publishing_without_declarations_is_refused_then_sets_thresholds(demo_app) -> None:
+    at = demo_app(ADMIN, PACK)
+    next(b for b in at.button if b.key == "publish").click().run()
+    assert any(e.value.startswith("not published: 7 deliverables") for e in at.error)
+    assert any("No highlight report has been published" in i.value for i in at.info)
+    limits = table(at, "Rule")
+    assert len(limits) == 7
+    at.number_input[0].set_value(15.0)  # scope amber
+    next(b for b in at.button if b.label == "Save thresholds").click().run()
+    assert not at.error
+    assert "15" in list(table(at, "Rule")["Limit"])
+
+
+def test_a_supplier_sees_only_their_deliverables(demo_app) -> None:
+    at = demo_app(SUPPLIER, PACK)
+    assert list(table(at, "Slip (weeks)")["Ref"]) == ["CTAX-02", "RB-01"]
+    assert not [b for b in at.button if b.key == "publish"]
+    assert not at.number_input
+    idle = demo_app(IDLE_SUPPLIER, PACK)
+    assert list(table(idle, "Slip (weeks)")["Ref"]) == ["ASC-01"]
