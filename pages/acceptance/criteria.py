@@ -12,6 +12,7 @@ from tracker.services.acceptance.views import (
     versions_frame,
 )
 from tracker.services.audit import ledger_frame
+from tracker.services.file_names import file_name
 from tracker.services.lookups import own_deliverable_ids
 from tracker.services.programme.overview import deliverables_frame
 from tracker.ui.acceptance_forms import (
@@ -113,12 +114,12 @@ if st.button("Prepare the evidence pack", key="prepare_pack"):
     left.download_button(
         "Download the pack as a web page (HTML)",
         pack_html(pack),
-        file_name=f"{pack.ref}-evidence-pack.html",
+        file_name=file_name(pack.ref, "evidence-pack", suffix=".html"),
         mime="text/html",
     )
     right.download_button(
         "Download the pack as CSV files (zip)",
         pack_zip(pack),
-        file_name=f"{pack.ref}-evidence-pack.zip",
+        file_name=file_name(pack.ref, "evidence-pack", suffix=".zip"),
         mime="application/zip",
     )

@@ -5,6 +5,7 @@ import streamlit as st
 
 from tracker.charts.delivery import burndown_figure, programme_figure, velocity_figure
 from tracker.services.delivery.sprints import review_boards
+from tracker.services.file_names import file_name
 from tracker.ui.delivery import (
     amount,
     burndown_table,
@@ -80,7 +81,7 @@ else:
     st.download_button(
         "Download the velocity (CSV)",
         velocity_csv(velocity),
-        file_name=f"{board.site}-board-{board.jira_id}-velocity.csv",
+        file_name=file_name(board.site, "board", board.jira_id, "velocity", suffix=".csv"),
         mime="text/csv",
         key="velocity_csv",
     )

@@ -6,6 +6,7 @@ import streamlit as st
 from tracker.charts.delivery import burndown_figure
 from tracker.errors import TrackerError
 from tracker.services.delivery.sprints import review_boards, review_deliverables
+from tracker.services.file_names import file_name
 from tracker.services.lookups import own_deliverable_ids
 from tracker.ui.acceptance_panel import criteria_panel, plain
 from tracker.ui.delivery import (
@@ -94,19 +95,19 @@ if report.amount(report.committed):
     st.caption(f"Completed is {share:.0%} of committed ({report.measure}).")
 
 st.subheader("Issues by outcome")
+deliverable_ref = deliverable.ref if deliverable else ""
 outcome_tables(review, "review_issues")
 st.download_button(
     "Download the sprint's issues (CSV)",
     issues_csv(review),
-    file_name=f"{board.site}-sprint-{sprint.id}{'-' + deliverable.ref if deliverable else ''}.csv",
+    file_name=file_name(board.site, "sprint", sprint.id, deliverable_ref, suffix=".csv"),
     mime="text/csv",
     key="review_csv",
 )
 st.download_button(
     "Download the sprint's totals (CSV)",
     totals_csv(review),
-    file_name=f"{board.site}-sprint-{sprint.id}{'-' + deliverable.ref if deliverable else ''}"
-    "-totals.csv",
+    file_name=file_name(board.site, "sprint", sprint.id, deliverable_ref, "totals", suffix=".csv"),
     mime="text/csv",
     key="review_totals_csv",
 )

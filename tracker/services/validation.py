@@ -18,6 +18,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # A UK number without spaces, hyphens or brackets: 0 or +44, then 9 or 10 digits, not 0 first.
 _UK_PHONE = re.compile(r"^(?:\+44|0)[1-9]\d{8,9}$")
 RACI_LETTERS = "RACI"
+# A deliverable's reference. It names files (evidence packs, downloads), so it is kept to letters,
+# digits and dashes; 30 is the column's width.
+_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")
+REF_FORMAT = "letters, digits and dashes, at most 30, starting with a letter or digit, e.g. RB-01"
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,11 @@ def text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def is_ref(value: str) -> bool:
+    """A deliverable reference in the format REF_FORMAT describes."""
+    return bool(_REF.match(value))
 
 
 def is_email(value: str) -> bool:

@@ -25,6 +25,7 @@ from tracker.models.types import utcnow
 from tracker.policy import Action, Actor, require
 from tracker.services.acceptance.views import criteria_frame, evidence_frame, versions_frame
 from tracker.services.audit import LedgerCheck, ledger_frame, verify_ledger
+from tracker.services.file_names import file_name
 from tracker.services.lookups import visible_deliverable
 from tracker.services.spreadsheets import inert
 
@@ -121,7 +122,8 @@ def pack_csv(pack: EvidencePack) -> dict[str, str]:
         "audit": pack.audit,
     }
     return {
-        f"{pack.ref}-{name}.csv": inert(frame).to_csv(index=False) for name, frame in tables.items()
+        file_name(pack.ref, name, suffix=".csv"): inert(frame).to_csv(index=False)
+        for name, frame in tables.items()
     }
 
 
@@ -204,7 +206,7 @@ def pack_html(pack: EvidencePack) -> str:
 def write_pack(pack: EvidencePack, out_dir: Path) -> list[Path]:
     """Write the CSV files and the HTML page into `out_dir` (created if missing)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = pack_csv(pack) | {f"{pack.ref}-evidence-pack.html": pack_html(pack)}
+    files = pack_csv(pack) | {file_name(pack.ref, "evidence-pack", suffix=".html"): pack_html(pack)}
     written = []
     for name, content in files.items():
         path = out_dir / name

@@ -42,6 +42,7 @@ from tracker.models import (
 )
 from tracker.models.delivery import DEFAULT_STAGES
 from tracker.policy import Action, Actor, require
+from tracker.services.validation import REF_FORMAT, is_ref
 
 Model = TypeVar("Model", bound=SQLModel)
 
@@ -373,7 +374,9 @@ def _check(session: Session, data: Any, source: str) -> _Plan:
     deliverables = []
     for path, row in check.rows(top, "deliverables"):
         ref = check.text(row, "ref", path, 30, required=True)
-        if ref in refs:
+        if ref and len(ref) <= 30 and not is_ref(ref):
+            check.problem(f"{path}.ref", f'"{ref}" is not a reference ({REF_FORMAT})')
+        elif ref in refs:
             check.problem(f"{path}.ref", f'"{ref}" is listed twice')
         elif ref in other_programmes:
             check.problem(f"{path}.ref", f'"{ref}" belongs to programme "{other_programmes[ref]}"')
