@@ -19,13 +19,15 @@ DELIVERABLE_LABELS = {
     "title": "Deliverable",
     "RAG": "RAG",
     "rag_reason": "RAG reason",
+    "target_date": "Target date",
     "owner": "Owning council",
     "supplier": "Supplier",
-    "target_date": "Target date",
     "stage": "Stage",
     "sensitivity": "Data sensitivity",
     "last_sync": "Last Jira sync (UK time)",
 }
+#: three lines of a wrapped reason
+ROW_HEIGHT = 70
 PLAN_LABELS = {
     "ref": "Ref",
     "title": "Deliverable",
@@ -68,10 +70,17 @@ st.dataframe(
     hide_index=True,
     key="deliverables_table",
     # reasons wrap onto three lines rather than run off the right of the table
-    row_height=78,
+    row_height=ROW_HEIGHT,
+    height=(len(table) + 1) * ROW_HEIGHT + 3,  # every deliverable in view, no inner scrolling
+    # widths (pixels) that keep the columns people act on within a laptop's screen
     column_config={
-        "RAG reason": st.column_config.TextColumn("RAG reason", width="large"),
-        "Deliverable": st.column_config.TextColumn("Deliverable", width="medium"),
+        "Ref": st.column_config.TextColumn("Ref", width=65),
+        "Deliverable": st.column_config.TextColumn("Deliverable", width=170),
+        "RAG": st.column_config.TextColumn("RAG", width=60),
+        "RAG reason": st.column_config.TextColumn("RAG reason", width=250),
+        "Target date": st.column_config.TextColumn("Target date", width=95),
+        "Owning council": st.column_config.TextColumn("Owning council", width=125),
+        "Supplier": st.column_config.TextColumn("Supplier", width=125),
     },
 )
 

@@ -185,7 +185,8 @@ def test_the_admin_lets_someone_in_and_switches_someone_off(
     assert [s.value for s in at.success] == [
         "Gareth Lewis (Eastvale Borough Council) can now sign in as a project owner."
     ]
-    assert signed_in_app(gareth).title[0].value == "Programme overview"
+    # a new project owner lands on their own work
+    assert signed_in_app(gareth).title[0].value == "What needs me"
 
     users = next(f.value for f in at.dataframe if "email" in f.value.columns)
     karen = int(users.index[users["email"] == SUPPLIER][0])

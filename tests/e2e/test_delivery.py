@@ -1,6 +1,7 @@
 """The delivery pages in a real browser: figures render, nothing raises, and a screenshot of the
 burndown page for the README."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,22 @@ def test_sprint_review_renders(app_server: StreamlitServer, page: Page) -> None:
     expect(page.get_by_text("Sprint goal:").first).to_be_visible()
     expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1)
     expect(page.get_by_role("button", name="Download the sprint's issues (CSV)")).to_be_visible()
+
+
+def test_the_sprint_box_names_the_sprint_the_review_shows(
+    app_server: StreamlitServer, page: Page
+) -> None:
+    """Choosing another deliverable used to keep the old sprint's name in the box while the
+    report counted another sprint."""
+    open_delivery_page(app_server, page, "Sprint review")
+    page.locator(".st-key-review_sprint").click()
+    page.get_by_role("option", name="ASC Sprint 25 (closed 26 Oct 2026)").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="ASC Sprint 25: ASC-01's issues")).to_be_visible()
+    page.locator(".st-key-review_deliverable").click()
+    page.get_by_role("option", name="RB-01 Shared revenues and benefits platform").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="RB Sprint 20: RB-01's issues")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Sprint")).to_have_value(
+        re.compile(r"^RB Sprint 20 \(closed")
+    )

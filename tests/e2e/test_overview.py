@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import StreamlitServer, wait_for_app
+from tests.support.browser import StreamlitServer, open_page, wait_for_app
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 def test_overview_shows_the_demo_programme(app_server: StreamlitServer, page: Page) -> None:
     page.goto(app_server.url)
     wait_for_app(page)
+    open_page(page, "Programme", "Programme overview")
     expect(page.get_by_role("heading", name="Programme overview")).to_be_visible()
     expect(page.get_by_text("Marshland Shared Services Partnership").first).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)

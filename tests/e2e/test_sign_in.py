@@ -114,7 +114,7 @@ def test_sign_in_through_the_identity_provider(
     sign_in(page, signed_in_server, identity_provider, KAREN)
     signed_in = page.get_by_text("Signed in as Karen Stokes (supplier contact, Ledgerline")
     expect(signed_in).to_be_visible()
-    expect(page.get_by_role("heading", name="Programme overview")).to_be_visible()
+    expect(page.get_by_role("heading", name="What needs me")).to_be_visible()
     expect(page.get_by_text("Demo mode")).to_have_count(0)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_text("WB-01")).to_have_count(0)
@@ -136,7 +136,7 @@ def test_sign_in_through_the_identity_provider(
         page.goto(f"{signed_in_server.url}/{url_path}")
         wait_for_app(page)
         expect(page.get_by_role("heading", name=title)).to_have_count(0)
-        expect(page.get_by_role("heading", name="Programme overview")).to_be_visible()
+        expect(page.get_by_role("heading", name="What needs me")).to_be_visible()
         expect(page.get_by_text("WB-01")).to_have_count(0)
     # one sign-in with the provider, however many tabs and reloads it served
     assert [e for e, _, _ in events(demo_sqlite_url)] == ["sign in"]

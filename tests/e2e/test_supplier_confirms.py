@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from tests.support.browser import StreamlitServer, wait_for_app
+from tests.support.browser import StreamlitServer, act_as, open_page, wait_for_app
 from tracker.cli.app import OPERATOR
 from tracker.db import create_tracker_engine
 from tracker.models import AcceptanceCriterion, AuditEntry, Deliverable
@@ -15,22 +15,6 @@ from tracker.services.audit import verify_ledger
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = pytest.mark.e2e
-
-
-def act_as(page: Page, name: str) -> None:
-    """Pick the demo user in the sidebar's picker, once, and wait until the page is theirs."""
-    page.get_by_role("combobox", name="Act as (demo user)").click()
-    page.get_by_role("option", name=name).click()
-    wait_for_app(page)
-    expect(page.get_by_text(f"Acting as {name}")).to_be_visible(timeout=10_000)
-
-
-def open_page(page: Page, section: str, title: str) -> None:
-    """Top navigation: open the section's menu, then the page."""
-    page.get_by_test_id("stTopNavSection").filter(has_text=section).click()
-    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=title).click()
-    expect(page.get_by_role("heading", name=title)).to_be_visible()
-    wait_for_app(page)
 
 
 def test_supplier_confirms_a_criterion(

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 
 import requests
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.support.app import ROOT
 
@@ -77,3 +77,19 @@ def wait_for_app(page: Page, timeout: float = 30_000) -> None:
         "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout
     )
     page.wait_for_timeout(300)
+
+
+def act_as(page: Page, name: str) -> None:
+    """Pick the demo user in the sidebar's picker, once, and wait until the page is theirs."""
+    page.get_by_role("combobox", name="Act as (demo user)").click()
+    page.get_by_role("option", name=name).click()
+    wait_for_app(page)
+    expect(page.get_by_text(f"Acting as {name}")).to_be_visible(timeout=10_000)
+
+
+def open_page(page: Page, section: str, title: str) -> None:
+    """Top navigation: open the section's menu, then the page."""
+    page.get_by_test_id("stTopNavSection").filter(has_text=section).click()
+    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=title).click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    wait_for_app(page)

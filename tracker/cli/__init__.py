@@ -10,6 +10,7 @@ from tracker.cli import (  # noqa: F401
     demo,
     engagement,
     jira,
+    needs_me,
     people,
     programme,
     raid,

@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from tracker.cli.app import acting, app
+from tracker.errors import count
 from tracker.services.acceptance.evidence_pack import build_evidence_pack, write_pack
 from tracker.services.acceptance.views import criteria_frame
 from tracker.services.lookups import deliverable_by_ref
@@ -34,7 +35,10 @@ def list_criteria(
         payload = {"deliverable": found.ref, "criteria": records.to_dict(orient="records")}
         typer.echo(json.dumps(payload, indent=2, default=str, ensure_ascii=False))
         return
-    typer.echo(f"{found.ref} {found.title}: {len(frame)} acceptance criteria")
+    typer.echo(
+        f"{found.ref} {found.title}: "
+        f"{count(len(frame), 'acceptance criterion', 'acceptance criteria')}"
+    )
     for row in frame.itertuples():
         due = f", due {row.due}" if row.due else ""
         typer.echo(f"{row.code:>6}  {row.status:<18} v{row.version}  {row.title}{due}")

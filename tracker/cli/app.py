@@ -44,6 +44,11 @@ def _root(
     _state["as"] = act_as
 
 
+def set_acting_as(email: str) -> None:
+    """A command's own --as (`tracker needs-me --as EMAIL`), the same as the root option."""
+    _state["as"] = email
+
+
 def engine(schema: bool = True) -> Engine:
     """The configured engine, checked (reachable and, unless `schema` is False, migrated), so a
     bad DATABASE_URL or a database never upgraded is one line, not a traceback."""

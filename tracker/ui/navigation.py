@@ -26,6 +26,15 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
+    # first, so people with work of their own land on it (board members read the programme)
+    PageSpec(
+        "pages/programme/needs_me.py",
+        "What needs me",
+        "Programme",
+        "needs-me",
+        frozenset({Role.admin, Role.project_owner, Role.supplier_contact}),
+        ":material/inbox:",
+    ),
     PageSpec(
         "pages/programme/overview.py",
         "Programme overview",

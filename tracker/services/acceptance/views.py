@@ -5,6 +5,7 @@ draft or another supplier's criteria, whichever view asks. Names are resolved he
 from `person`; the ledger itself holds only ids.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -42,6 +43,8 @@ CRITERIA_COLUMNS = [
     "deliverable_id",
     "deliverable",
     "deliverable_title",
+    "owner_org_id",
+    "supplier_org_id",
     "code",
     "title",
     "text",
@@ -128,6 +131,8 @@ def _criteria(session: Session, actor: Actor, *conditions: object) -> pd.DataFra
                 deliverable.id,
                 deliverable.ref,
                 deliverable.title,
+                deliverable.owner_org_id,
+                deliverable.supplier_org_id,
                 code(criterion.number),
                 wording.title,
                 wording.text,
@@ -172,6 +177,15 @@ def waiting_for_supplier(session: Session, actor: Actor) -> pd.DataFrame:
     frame = _criteria(session, actor, AcceptanceCriterion.status.in_(SUPPLIER_WAITS))  # type: ignore[attr-defined]
     theirs = frame["moves"].map(lambda moves: any(m in SUPPLIER_CRITERION_MOVES for m in moves))
     return frame[theirs].reset_index(drop=True)
+
+
+def criteria_in(
+    session: Session, actor: Actor, *, statuses: Iterable[CriterionStatus]
+) -> pd.DataFrame:
+    """Every criterion the actor may read, across programmes, in one of these statuses: what
+    "needs me" sorts into what waits for the council, for the supplier, and what is overdue."""
+    wanted = sorted(CriterionStatus(s).value for s in statuses)
+    return _criteria(session, actor, AcceptanceCriterion.status.in_(wanted))  # type: ignore[attr-defined]
 
 
 def programme_criteria(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame:

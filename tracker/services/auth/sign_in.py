@@ -10,9 +10,11 @@ identity token, not once per browser session.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.models import Organisation, Person, SignInEvent, SignInEventKind, User
@@ -137,4 +139,46 @@ def sign_in_events(session: Session, actor: Actor, limit: int = 200) -> pd.DataF
     ).all()
     frame = pd.DataFrame(rows, columns=EVENT_COLUMNS)
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    return frame
+
+
+WAITING_COLUMNS = ["domain", "refused", "last_refused", "contacts"]
+
+
+def waiting_for_an_account(session: Session, actor: Actor, *, since: datetime) -> pd.DataFrame:
+    """Domains refused at sign-in since `since`, with how often and when last, and the contacts at
+    that domain who have no account yet: the people most likely waiting to be let in (a refusal
+    keeps only the domain, so the admin matches it to the contacts tracker already holds)."""
+    require(actor, Action.manage_users)
+    refused = session.exec(
+        select(SignInEvent.email_domain, func.count(), func.max(SignInEvent.at))
+        .where(
+            SignInEvent.event == SignInEventKind.refused,
+            SignInEvent.at >= since,
+            col(SignInEvent.email_domain).is_not(None),
+        )
+        .group_by(SignInEvent.email_domain)
+        .order_by(func.max(SignInEvent.at).desc())
+    ).all()
+    without_account = session.exec(
+        select(Person.name, Person.email)
+        .where(
+            Person.active,
+            ~col(Person.erased),
+            col(Person.email).is_not(None),
+            col(Person.id).not_in(select(User.person_id)),
+        )
+        .order_by(Person.name)
+    ).all()
+    rows = [
+        (
+            domain,
+            int(times),
+            last,
+            ", ".join(name for name, email in without_account if email_domain(email) == domain),
+        )
+        for domain, times, last in refused
+    ]
+    frame = pd.DataFrame(rows, columns=WAITING_COLUMNS)
+    frame["last_refused"] = pd.to_datetime(frame["last_refused"], utc=True)
     return frame
