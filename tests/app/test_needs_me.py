@@ -56,8 +56,8 @@ def test_overdue_is_a_word_on_the_card(demo_app) -> None:
     assert any(t.value.startswith("You asked: ") for t in at.text)
 
 
-def test_board_members_land_on_the_programme_and_have_no_such_page(demo_app) -> None:
+def test_board_members_land_on_the_board_pack_and_have_no_such_page(demo_app) -> None:
     at = demo_app(BOARD)
-    assert at.title[0].value == "Programme overview"
+    assert at.title[0].value == "Board pack"
     with pytest.raises(ValueError, match="navigation page"):
         at.switch_page(PAGE)

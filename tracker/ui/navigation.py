@@ -26,7 +26,7 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    # first, so people with work of their own land on it (board members read the programme)
+    # where people with work of their own land (LANDING); board members land on the board pack
     PageSpec(
         "pages/programme/needs_me.py",
         "What needs me",
@@ -143,8 +143,13 @@ def pages_for(role: Role) -> list[PageSpec]:
 
 
 #: where a role lands when it opens tracker, if not on its first page: a board member's question
-#: is "are we on track, and what must we decide?"
-LANDING = {Role.board_member: "board-pack"}
+#: is "are we on track, and what must we decide?"; everyone else's is "what is mine to do?"
+LANDING = {
+    Role.board_member: "board-pack",
+    Role.admin: "needs-me",
+    Role.project_owner: "needs-me",
+    Role.supplier_contact: "needs-me",
+}
 
 
 def landing_page(role: Role) -> PageSpec:
