@@ -171,6 +171,8 @@ else:
             bar.progress(1.0, text="Done")
             for line in result.errors:
                 st.error(line)
+            for line in result.warnings:
+                st.warning(line)
             if result.ok:
                 st.success(
                     f"Synced {len(result.boards)} board(s) of {site_name} in "

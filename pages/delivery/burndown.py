@@ -20,6 +20,7 @@ from tracker.ui.delivery import (
     load_review,
     load_velocity,
     report_options,
+    review_warnings,
     velocity_csv,
     velocity_table,
     velocity_unit,
@@ -48,6 +49,7 @@ options = report_options("burndown")
 if sprint is not None:
     review = load_review(actor, board.id, sprint.id, options, None, version)
     report = review.report
+    review_warnings(review)
     st.caption(
         f"Committed {amount(report.committed)}; {amount(report.completed)} completed"
         f"{'' if sprint.complete is not None else ' so far'}. Markers show scope changes "

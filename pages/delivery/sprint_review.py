@@ -23,6 +23,7 @@ from tracker.ui.delivery import (
     load_review,
     outcome_tables,
     report_options,
+    review_warnings,
     totals_csv,
     totals_metrics,
 )
@@ -89,6 +90,7 @@ if report.issues.empty:
         else f"{sprint.name} had no issues."
     )
 
+review_warnings(review)
 totals_metrics(review)
 if report.amount(report.committed):
     share = report.amount(report.completed) / report.amount(report.committed)

@@ -41,6 +41,7 @@ def test_sprint_json_has_exactly_the_documented_shape(tracker) -> None:
 
     assert list(payload) == [
         "sprint",
+        "warnings",
         "measure",
         "committed",
         "completed",

@@ -287,3 +287,148 @@ def test_an_unreadable_sprint_date_names_the_file_sprint_and_field(
         f"error: {shape / 'boards' / '1' / 'sprints.json'}: sprint 11, field endDate: "
         "'end of March' is not a Jira timestamp"
     )
+
+
+def _refusal(result: Result, *problems: str) -> None:
+    """The import's refusal: a headline saying nothing was imported, then each problem."""
+    assert result.exit_code == 1
+    lines = result.stderr.rstrip("\n").split("\n")
+    assert lines[0].startswith("error: nothing was imported from ")
+    assert "saved responses are incomplete" in lines[0]
+    assert lines[1:] == [f"  {problem}" for problem in problems]
+
+
+# no_changelog: the story of last_column_unmapped as GET /rest/agile/1.0/board/1/sprint/11/issue
+# returns it: current values, no history. Replaying it would put every issue in the sprint and in
+# its current status since its creation: REV-1 and REV-3 "completed outside the sprint", REV-3
+# not added, completed 0 instead of 7. So the import refuses it, and the sync (which asks for
+# changelogs) refuses a board whose search sends none.
+def test_issues_without_a_changelog_are_refused_naming_the_keys_and_the_fix(
+    tracker: Tracker, engine: Engine, live_site: Callable[..., LiveSite]
+) -> None:
+    result = import_shape(tracker, "no_changelog")
+
+    issues_json = SHAPES / "no_changelog" / "boards" / "1" / "issues.json"
+    _refusal(
+        result,
+        f"{issues_json}: 3 issues saved without a changelog (REV-1, REV-2, REV-3): sprint figures "
+        "need each issue's history; save the search again with expand=changelog (a "
+        "/sprint/{id}/issue response never has one)",
+    )
+    assert stored_issues(engine) == 0
+    site = sync_shape(live_site, "no_changelog")
+    [error] = site.result.errors  # type: ignore[attr-defined]
+    assert error.endswith(
+        "3 issues came without the changelog the search asked for (REV-1, REV-2, REV-3), and "
+        "sprint figures cannot be worked out without it."
+    )
+    assert stored_issues(engine) == 0
+
+
+# changelog_truncated: Cloud's search embedded only REV-1's newest 2 of 5 histories (its re-estimate
+# 5 -> 8 on 6 Mar and Done on 10 Mar); changelogs/REV-1.json holds all 5 as GET
+# /rest/api/3/issue/REV-1/changelog returns them. Whole, REV-1 was estimated 5 (20 Feb), added to
+# sprint 11 on 4 Mar (after the 2 Mar start), started 5 Mar, re-estimated 8, Done 10 Mar: added
+# (initial estimate 5, when added) and completed (final estimate 8). REV-2 (3 points) was in the
+# sprint from 27 Feb and In Progress at the close. So: committed = REV-2 = 3 (1 issue);
+# completed = REV-1 = 8 (1); added = REV-1 = 5 (1); removed 0 (0); not completed = REV-2 = 3 (1).
+# From the newest 2 histories alone REV-1 would seem in the sprint since its creation: committed
+# 8 (2 issues), added 0: the wrong figures the refusal prevents.
+CHANGELOG_TRUNCATED = {
+    "committed": (1, 3),
+    "completed": (1, 8),
+    "added": (1, 5),
+    "removed": (0, 0),
+    "not_completed": (1, 3),
+}
+
+
+def test_a_truncated_changelog_is_completed_from_the_changelog_endpoint(
+    load: Load, tracker: Tracker
+) -> None:
+    site = load("changelog_truncated")
+
+    payload = sprint_json(tracker, site, 11)
+
+    assert totals(payload) == CHANGELOG_TRUNCATED and payload["warnings"] == []
+    rev1 = next(issue for issue in payload["issues"] if issue["key"] == "REV-1")
+    assert rev1 == {
+        "key": "REV-1",
+        "outcome": "completed",
+        "added": True,
+        "initial_estimate": 5,
+        "final_estimate": 8,
+    }
+
+
+def test_a_truncated_changelog_without_the_rest_is_refused(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    shape = variant("changelog_truncated", tmp_path, "site.json", lambda site: None)
+    shutil.rmtree(shape / "boards" / "1" / "changelogs")
+
+    result = import_shape(tracker, shape)
+
+    board = shape / "boards" / "1"
+    _refusal(
+        result,
+        f"{board / 'issues.json'}: the changelog of REV-1 holds 2 of its 5 histories: save every "
+        f"page of GET /rest/api/3/issue/REV-1/changelog as {board / 'changelogs' / 'REV-1.json'}",
+    )
+
+
+def test_the_live_sync_pages_a_truncated_cloud_changelog(
+    tracker: Tracker, live_site: Callable[..., LiveSite]
+) -> None:
+    site = sync_shape(live_site, "changelog_truncated", embedded_changelog_limit=3)
+
+    assert site.result.ok and site.result.warnings == []  # type: ignore[attr-defined]
+    assert site.server.count(r"/issue/REV-1/changelog$") == 1
+    assert site.server.count(r"/issue/REV-2/changelog$") == 0
+    assert totals(sprint_json(tracker, site.name, 11)) == CHANGELOG_TRUNCATED
+
+
+def test_the_live_sync_names_what_data_center_truncated(
+    tracker: Tracker, live_site: Callable[..., LiveSite]
+) -> None:
+    site = sync_shape(
+        live_site, "changelog_truncated", kind="datacenter", embedded_changelog_limit=3
+    )
+
+    result = site.result  # type: ignore[attr-defined]
+    assert result.ok and site.server.count(r"/changelog$") == 0
+    assert result.warnings == [
+        "board 'Revenues' (1): REV-1: Jira sent 3 of its 5 changelog histories (Data Center has "
+        "no endpoint for the rest); sprint reports counting it say so"
+    ]
+    payload = sprint_json(tracker, site.name, 11)
+    assert payload["warnings"] == [
+        "REV-1: Jira sent its changelog without 2 histories, so its outcome and estimates in "
+        "this sprint may not match Jira's"
+    ]
+    text = tracker("report", "sprint", "--site", site.name, "--sprint", "11").stdout
+    assert "Warning: REV-1: Jira sent its changelog without 2 histories" in text
+
+
+# search_incomplete: Data Center's /rest/api/2/search saved with maxResults 2: the file holds REV-1
+# and REV-2 of the 3 issues its `total` counts; REV-3 (added and completed) is missing, so the
+# figures would be completed 5 instead of 7 and added 0 instead of 2.
+def test_a_search_saved_in_part_is_refused_naming_the_counts(
+    tracker: Tracker, engine: Engine, live_site: Callable[..., LiveSite]
+) -> None:
+    result = import_shape(tracker, "search_incomplete")
+
+    issues_json = SHAPES / "search_incomplete" / "boards" / "1" / "issues.json"
+    _refusal(
+        result,
+        f"{issues_json}: holds 2 of the 3 issues its search found: save every page of the "
+        "search into this one file",
+    )
+    # Live, a Data Center search whose pages end before its total is refused the same way.
+    site = sync_shape(live_site, "last_column_unmapped", unreadable=["REV-3"])
+    [error] = site.result.errors  # type: ignore[attr-defined]
+    assert error.endswith(
+        "its search reported 3 issues but its pages held 2; nothing was written, and the next "
+        "sync reads the board again."
+    )
+    assert stored_issues(engine) == 0

@@ -37,6 +37,8 @@ class Site:
     search_page_limit: int
     keys_page_limit: int
     agile_page_limit: int = 50
+    #: keys counted in Data Center's search total but never sent
+    unreadable: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -143,7 +145,7 @@ def search_startat(site: Site, request: Request) -> Reply:
     keys = _search_keys(site, request, bounded=False)
     start = max(request.number("startAt", 0), 0)
     size = _page_size(request, 50, site.search_page_limit)
-    page = keys[start : start + size]
+    page = [key for key in keys if key not in site.unreadable][start : start + size]
     return Reply(
         200,
         {

@@ -59,7 +59,8 @@ class JiraServer(ThreadingHTTPServer):
     <pat>`; `client_auth` gives the matching keyword arguments for `jira.JIRA`. Limits left as
     None behave as that kind of Jira does (CHANGELOG_LIMIT, SEARCH_PAGE_LIMIT and, for Cloud's
     keys-only searches, CLOUD_KEYS_PAGE_LIMIT); set small ones to make a test page or truncate
-    with little data.
+    with little data. Issues whose keys are `unreadable` are counted in Data Center's search
+    `total` but never sent, as when an issue fails between Jira's count and its page.
     """
 
     daemon_threads = True
@@ -77,6 +78,7 @@ class JiraServer(ThreadingHTTPServer):
         keys_page_limit: int | None = None,
         agile_page_limit: int = 50,
         forbidden_boards: Iterable[int] = (),
+        unreadable: Iterable[str] = (),
     ) -> None:
         kind = kind or data["site"]["kind"]
         if kind not in {"cloud", "datacenter"}:
@@ -97,6 +99,7 @@ class JiraServer(ThreadingHTTPServer):
             search_page_limit=search_page_limit or SEARCH_PAGE_LIMIT[kind],
             keys_page_limit=keys_page_limit or CLOUD_KEYS_PAGE_LIMIT,
             agile_page_limit=agile_page_limit,
+            unreadable=frozenset(unreadable),
         )
         if kind == "cloud":
             secret = base64.b64encode(f"{email}:{api_token}".encode()).decode()

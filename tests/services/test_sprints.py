@@ -322,8 +322,16 @@ def test_velocity_is_the_closed_sprints_reports(session: Session) -> None:
     assert list(frame["sprint"]) == [f"ASC Sprint {n}" for n in range(21, 28)]
     for row in frame.itertuples():
         report = _review(session, ADMIN, "westbridge", row.sprint_id).report
-        assert (row.committed, row.completed) == (report.committed.points, report.completed.points)
-    assert frame["average"].iloc[-1] == pytest.approx(frame["completed"].iloc[-3:].mean())
+        for name in ("committed", "completed", "added", "removed", "not_completed"):
+            total = getattr(report, name)
+            assert getattr(row, f"{name}_points") == total.points
+            assert getattr(row, f"{name}_issues") == total.issues
+    assert frame["average_points"].iloc[-1] == pytest.approx(
+        frame["completed_points"].iloc[-3:].mean()
+    )
+    assert frame["average_issues"].iloc[-1] == pytest.approx(
+        frame["completed_issues"].iloc[-3:].mean()
+    )
 
 
 def test_programme_progress_rolls_up_every_board_and_deliverable(session: Session) -> None:

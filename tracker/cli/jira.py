@@ -118,6 +118,8 @@ def _sync_one(site: str, boards: list[int], full: bool, console: Console) -> boo
 
         result = jira_admin.sync_site(engine(), actor, site, boards, full, show)
     typer.echo(result.summary())
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if not result.ok:
         typer.echo(f"error: {result.error_line()}", err=True)
     return result.ok

@@ -106,6 +106,7 @@ def sprint_payload(review: SprintReview) -> dict[str, Any]:
     burndown = review.burndown[["at", "remaining", "event", "key"]]
     return {
         "sprint": _sprint(report.sprint, review),
+        "warnings": review.warnings,
         "measure": report.measure,
         **{name: _total(getattr(report, name)) for name in TOTALS},
         "issues": _records(
@@ -143,6 +144,8 @@ def _print_sprint(review: SprintReview) -> None:
     )
     typer.echo(f"{sprint.name} on {review.board.label}: {state}")
     typer.echo(f"Goal: {sprint.goal or '(none)'}")
+    for warning in review.warnings:
+        typer.echo(f"Warning: {warning}")
     line = " · ".join(
         f"{name.replace('_', ' ')} {_amount(getattr(report, name))}" for name in TOTALS
     )

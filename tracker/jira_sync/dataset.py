@@ -7,9 +7,20 @@ ingestion code.
 
 import json
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from tracker.errors import TrackerError
+
+
+class SavedPages(TypedDict):
+    """What a board's saved responses say about their own completeness (docs/jira-data.md)."""
+
+    #: the search's `total` (Data Center's /search, the agile API), None when it has none
+    issues_total: int | None
+    #: the search response says more pages followed (`isLast` false, or a `nextPageToken`)
+    issues_more: bool
+    #: the sprint list says more pages followed (`isLast` false)
+    sprints_more: bool
 
 
 class BoardData(TypedDict):
@@ -17,6 +28,8 @@ class BoardData(TypedDict):
     configuration: dict[str, Any]
     sprints: list[dict[str, Any]]
     issues: list[dict[str, Any]]
+    #: set by read_dataset, for the offline import's checks
+    saved: NotRequired[SavedPages]
 
 
 class SiteData(TypedDict):
@@ -40,13 +53,51 @@ def _load(path: Path) -> Any:
         raise DatasetError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
 
 
-def _values(path: Path, key: str) -> list[Any]:
-    """The list a file holds under `key` (boards.json's "values", issues.json's "issues")."""
+def _page(path: Path, key: str) -> tuple[list[Any], dict[str, Any]]:
+    """The list a file holds under `key` (boards.json's "values", issues.json's "issues") and
+    the rest of the response (paging: `total`, `isLast`, `nextPageToken`)."""
     value = _load(path)
     items = value.get(key, []) if isinstance(value, dict) else None
     if not isinstance(items, list):
         raise DatasetError(f"{path}: expected a JSON object with a list under {key!r}")
-    return items
+    return items, value
+
+
+def _values(path: Path, key: str) -> list[Any]:
+    return _page(path, key)[0]
+
+
+def _more_pages(response: dict[str, Any]) -> bool:
+    return response.get("isLast") is False or bool(response.get("nextPageToken"))
+
+
+def _merge_changelogs(board_dir: Path, issues: list[dict[str, Any]]) -> None:
+    """Add the histories saved from GET /issue/{key}/changelog (`changelogs/<KEY>.json`: one page,
+    or a list of pages) to the issue's embedded changelog, which Cloud truncates to 100."""
+    by_key = {str(issue.get("key")): issue for issue in issues if isinstance(issue, dict)}
+    for path in sorted((board_dir / "changelogs").glob("*.json")):
+        issue = by_key.get(path.stem)
+        if issue is None:
+            raise DatasetError(f"{path}: issues.json has no issue {path.stem}")
+        saved = _load(path)
+        pages = saved if isinstance(saved, list) else [saved]
+        if not all(
+            isinstance(page, dict) and isinstance(page.get("values"), list) for page in pages
+        ):
+            raise DatasetError(
+                f"{path}: expected the response of GET /issue/{path.stem}/changelog "
+                "(an object with a list under 'values'), or a list of them"
+            )
+        changelog = issue.setdefault("changelog", {"startAt": 0, "histories": []})
+        histories = changelog.setdefault("histories", [])
+        known = {str(history.get("id")) for history in histories}
+        for history in (h for page in pages for h in page["values"]):
+            if str(history.get("id")) not in known:
+                known.add(str(history.get("id")))
+                histories.append(history)
+        totals = [changelog.get("total"), *(page.get("total") for page in pages)]
+        changelog["total"] = max((n for n in totals if isinstance(n, int)), default=len(histories))
+        changelog["maxResults"] = len(histories)
 
 
 def read_dataset(directory: Path) -> SiteData:
@@ -57,11 +108,20 @@ def read_dataset(directory: Path) -> SiteData:
         if not isinstance(board, dict) or not str(board.get("id", "")).isdigit():
             raise DatasetError(f"{directory / 'boards.json'}: every board needs a numeric id")
         board_dir = directory / "boards" / str(board["id"])
+        sprints, sprint_page = _page(board_dir / "sprints.json", "values")
+        issues, search = _page(board_dir / "issues.json", "issues")
+        _merge_changelogs(board_dir, issues)
+        total = search.get("total")
         boards[int(board["id"])] = BoardData(
             board=board,
             configuration=_load(board_dir / "configuration.json"),
-            sprints=_values(board_dir / "sprints.json", "values"),
-            issues=_values(board_dir / "issues.json", "issues"),
+            sprints=sprints,
+            issues=issues,
+            saved=SavedPages(
+                issues_total=total if isinstance(total, int) else None,
+                issues_more=_more_pages(search),
+                sprints_more=_more_pages(sprint_page),
+            ),
         )
     myself_path = directory / "myself.json"
     return SiteData(

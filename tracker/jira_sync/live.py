@@ -71,24 +71,25 @@ class SiteContext:
     zone: str | None
 
 
-def _complete_histories(gateway: JiraGateway, raw: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The issue's whole changelog: search embeds at most 100 histories on Cloud."""
+def _complete_histories(
+    gateway: JiraGateway, raw: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]], int]:
+    """The issue's whole changelog, and how many histories are still missing from it.
+
+    Search embeds at most 100 histories on Cloud, which then pages the rest from
+    /issue/{key}/changelog. Data Center embeds every history and has no such endpoint, so if it
+    ever truncates, what is missing is counted, for the reports to say so.
+    """
     changelog = raw.get("changelog") or {}
     histories = list(changelog.get("histories") or ())
     total = changelog.get("total")
-    if total is None or total <= len(histories):
-        return histories
-    if gateway.kind is not SiteKind.cloud:
-        log.warning(
-            "%s: Data Center embedded %d of %d histories and has no changelog endpoint",
-            raw.get("key"),
-            len(histories),
-            total,
-        )
-        return histories
-    merged = {str(h["id"]): h for h in histories}
-    merged.update((str(h["id"]), h) for h in gateway.changelog(str(raw["key"])))
-    return list(merged.values())
+    if not isinstance(total, int) or total <= len(histories):
+        return histories, 0
+    if gateway.kind is SiteKind.cloud:
+        merged = {str(h["id"]): h for h in histories}
+        merged.update((str(h["id"]), h) for h in gateway.changelog(str(raw["key"])))
+        histories = list(merged.values())
+    return histories, max(0, total - len(histories))
 
 
 def fetch_board(
@@ -119,18 +120,41 @@ def fetch_board(
     )
     normaliser = IssueNormaliser(context.fields, estimate)
     query = board_query(row, since, context.zone)
+    without: list[str] = []
+    read, reported = 0, None
     for page, total in gateway.search(query, context.fields.issue_fields(estimate), "changelog"):
+        read, reported = read + len(page), total
         for raw in page:
             issue = normaliser.issue(raw)
+            if "changelog" not in raw:
+                without.append(issue["key"])
+            histories, missing = _complete_histories(gateway, raw)
+            if missing:
+                issue["changelog_missing"] = missing
+                why = " (Data Center has no endpoint for the rest)" * (
+                    gateway.kind is not SiteKind.cloud
+                )
+                snapshot.warnings.append(
+                    f"{issue['key']}: Jira sent {len(histories)} of its {len(histories) + missing} "
+                    f"changelog histories{why}; sprint reports counting it say so"
+                )
             snapshot.add_issue(
                 issue,
-                normaliser.events(
-                    issue["jira_id"], _complete_histories(gateway, raw), issue["key"]
-                ),
+                normaliser.events(issue["jira_id"], histories, issue["key"]),
                 normaliser.links(raw),
             )
         if progress:
             progress(len(snapshot.issues), total)
+    if reported is not None and read < reported:
+        raise JiraDataError(
+            f"its search reported {reported} issues but its pages held {read}; nothing was "
+            "written, and the next sync reads the board again"
+        )
+    if without:
+        raise JiraDataError(
+            f"{len(without)} issues came without the changelog the search asked for "
+            f"({', '.join(without)}), and sprint figures cannot be worked out without it"
+        )
     if since is None:
         snapshot.members = set(snapshot.issues)
     elif check_members:

@@ -317,6 +317,7 @@ class IssueNormaliser:
             "is_subtask": is_subtask,
             "parent_key": parent.get("key"),
             "epic_key": self._epic_key(fields, parent, is_subtask),
+            "changelog_missing": 0,
             "status_id": _read(where, "status", _text, status.get("id")) or "",
             "status_name": str(status.get("name") or ""),
             "status_category": str((status.get("statusCategory") or {}).get("key") or ""),

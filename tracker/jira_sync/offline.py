@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from tracker.db import session_scope
+from tracker.errors import Invalid, count
 from tracker.jira_sync.dataset import BoardData, DatasetError, read_dataset
 from tracker.jira_sync.normalise import (
     IssueNormaliser,
@@ -63,6 +64,50 @@ def _fields(directory: Path, fields: Any) -> SiteFields:
         raise DatasetError(
             f"{directory / 'field.json'}: expected a list of fields with ids"
         ) from None
+
+
+def _incomplete(board_dir: Path, data: BoardData) -> list[str]:
+    """Why a board's saved responses would give wrong figures, one sentence each naming the file,
+    the issues and counts, and how to save them whole (docs/jira-data.md). Replaying a partial
+    history, or current values as if they had always held, moves issues between outcomes
+    without a sign, so these are refused rather than guessed."""
+    problems: list[str] = []
+    issues_path = board_dir / "issues.json"
+    issues = data["issues"]
+    saved = data.get("saved")
+    if saved and saved["issues_total"] is not None and saved["issues_total"] > len(issues):
+        problems.append(
+            f"{issues_path}: holds {len(issues)} of the {saved['issues_total']} issues its search "
+            "found: save every page of the search into this one file"
+        )
+    elif saved and saved["issues_more"]:
+        problems.append(
+            f"{issues_path}: is one page of a longer search (it says more pages follow): save "
+            "every page of the search into this one file"
+        )
+    if saved and saved["sprints_more"]:
+        problems.append(
+            f"{board_dir / 'sprints.json'}: is one page of the board's sprints (isLast is false): "
+            "save every page into this one file"
+        )
+    without = [str(issue.get("key")) for issue in issues if "changelog" not in issue]
+    if without:
+        problems.append(
+            f"{issues_path}: {count(len(without), 'issue')} saved without a changelog "
+            f"({', '.join(without)}): sprint figures need each issue's history; save the search "
+            "again with expand=changelog (a /sprint/{id}/issue response never has one)"
+        )
+    for issue in issues:
+        changelog = issue.get("changelog") or {}
+        total, held = changelog.get("total"), len(changelog.get("histories") or ())
+        if isinstance(total, int) and total > held:
+            key = issue.get("key")
+            problems.append(
+                f"{issues_path}: the changelog of {key} holds {held} of its {total} histories: "
+                f"save every page of GET /rest/api/3/issue/{key}/changelog as "
+                f"{board_dir / 'changelogs' / f'{key}.json'}"
+            )
+    return problems
 
 
 def _snapshot(board_dir: Path, fields: SiteFields, data: BoardData) -> BoardSnapshot:
@@ -132,6 +177,17 @@ def import_site_directory(engine: Engine, directory: Path) -> ImportSummary:
     data = read_dataset(directory)
     name, url, kind = _site_facts(directory, data["site"])
     fields = _fields(directory, data["field"])
+    problems = [
+        problem
+        for board_id, board in sorted(data["boards"].items())
+        for problem in _incomplete(directory / "boards" / str(board_id), board)
+    ]
+    if problems:
+        raise Invalid(
+            f"nothing was imported from {directory}: its saved responses are incomplete, and "
+            f"sprint figures from them would be wrong ({count(len(problems), 'problem')})",
+            problems,
+        )
     snapshots = [
         _snapshot(directory / "boards" / str(board_id), fields, board)
         for board_id, board in sorted(data["boards"].items())

@@ -58,6 +58,8 @@ class BoardSnapshot:
     members: set[int] | None = None
     #: Jira ids of issues that Jira no longer has at all (deleted, or hidden from the account)
     gone: set[int] = field(default_factory=set)
+    #: what the read could not get whole, one sentence each, for the run's summary
+    warnings: list[str] = field(default_factory=list)
 
     def add_issue(
         self,

@@ -61,6 +61,8 @@ class BoardResult:
     error: str | None
     counts: dict[str, int]
     requests: int
+    #: what was synced but not whole (a changelog Data Center truncated), one sentence each
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,11 @@ class SiteSyncResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def warnings(self) -> list[str]:
+        """Each synced board's warnings, prefixed with the board's name."""
+        return [f"board '{b.name}' ({b.jira_id}): {w}" for b in self.boards for w in b.warnings]
 
     def summary(self) -> str:
         """One line for the CLI and the admin page."""
@@ -231,7 +238,14 @@ class _SiteSync:
             self._fail(run_id, f"unexpected {type(exc).__name__} while syncing {label}")
             raise
         else:
-            return BoardResult(board.jira_id, board.name, None, counts.as_dict(), requests)
+            return BoardResult(
+                board.jira_id,
+                board.name,
+                None,
+                counts.as_dict(),
+                requests,
+                tuple(snapshot.warnings),
+            )
         self._fail(run_id, message)
         return BoardResult(board.jira_id, board.name, message, {}, 0)
 

@@ -108,6 +108,9 @@ class JiraIssue(SQLModel, table=True):
     created_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: changelog histories Jira holds but did not send (Data Center truncated them and has no
+    #: endpoint for the rest): reports that count the issue say its figures may be wrong
+    changelog_missing: int = 0
 
 
 class BoardIssue(SQLModel, table=True):

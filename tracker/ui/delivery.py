@@ -260,6 +260,12 @@ def report_options(key: str) -> ReportOptions:
     return ReportOptions(include_subtasks=include_subtasks, done_at_start=done_at_start)
 
 
+def review_warnings(review: SprintReview) -> None:
+    """Why some figures may not match Jira's, each in words beside the figures."""
+    for warning in review.warnings:
+        st.warning(warning)
+
+
 def choices_list(review: SprintReview) -> None:
     """How the figures were counted, in words, so they can be checked against Jira's report."""
     st.markdown("\n".join(f"- {choice}" for choice in review.choices.values()))

@@ -63,7 +63,7 @@ class ProgrammeFrames:
 ISSUE_COLUMNS = [
     *("issue_id", "key", "issue_type", "is_subtask", "parent_id", "status_id", "sprint_ids"),
     *("estimate", "created", "board_id", "epic_key", "components", "labels", "summary"),
-    *("status_name", "removed_at"),
+    *("status_name", "removed_at", "changelog_missing"),
 ]
 
 
@@ -115,6 +115,7 @@ def _issues(session: Session, board_ids: Sequence[int]) -> pd.DataFrame:
             JiraIssue.summary,
             JiraIssue.status_name,
             _raw(removed, "removed_at"),
+            JiraIssue.changelog_missing,
         )
         .join(BoardIssue, BoardIssue.issue_id == JiraIssue.id)
         .where(BoardIssue.board_id.in_(board_ids))  # type: ignore[attr-defined]
@@ -132,6 +133,7 @@ def _issues(session: Session, board_ids: Sequence[int]) -> pd.DataFrame:
             "board_id": "int64",
             "summary": "str",
             "status_name": "str",
+            "changelog_missing": "int64",
         }
     )
     parents = _parents(session, frame)

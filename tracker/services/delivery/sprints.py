@@ -9,13 +9,13 @@ mix every supplier's work, so they are for staff only.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tracker.errors import Conflict, TrackerError
+from tracker.errors import Conflict, TrackerError, count
 from tracker.metrics.burndown import burndown, guideline
 from tracker.metrics.carry_over import carry_over
 from tracker.metrics.forecast import Measure, forecast
@@ -95,6 +95,8 @@ class SprintReview:
     guideline: pd.DataFrame
     #: how the figures were counted, in words (the report's choices, the done column named)
     choices: Mapping[str, str]
+    #: why some figures may not match Jira's, one sentence each (see `_warnings`)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def sprint(self) -> Sprint:
@@ -262,6 +264,20 @@ def _done_column(frames: BoardFrames) -> str:
     return frames.done_column
 
 
+def _warnings(report: SprintReport, frames: BoardFrames) -> list[str]:
+    """Why some of the report's figures may not match Jira's, one sentence each: an issue whose
+    changelog Jira sent only in part (Data Center truncation) has a guessed history."""
+    counted = frames.issues.loc[frames.issues["issue_id"].isin(report.issues["issue_id"])]
+    partial = counted.loc[counted["changelog_missing"] > 0].drop_duplicates("issue_id")
+    return [
+        f"{key}: Jira sent its changelog without {count(int(missing), 'history', 'histories')}, "
+        "so its outcome and estimates in this sprint may not match Jira's"
+        for key, missing in partial.sort_values("key")[["key", "changelog_missing"]].itertuples(
+            index=False
+        )
+    ]
+
+
 def _measure(frames: BoardFrames) -> Measure:
     """Points on a board with an estimation field; issue counts on one without, whose estimate
     sums would be a row of zeros that looks like a sprint where nothing was done."""
@@ -363,6 +379,7 @@ def sprint_report_for(
         burndown=burndown(report),
         guideline=guideline(sprint, report.amount(report.committed)),
         choices=_choices(report, done_column),
+        warnings=_warnings(report, frames),
     )
 
 
