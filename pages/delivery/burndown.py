@@ -56,6 +56,9 @@ if sprint is not None:
         "(issues added or removed, estimates changed); hover over a step to see why it moved. "
         "The dashed guideline falls evenly over working days."
     )
+    if review.standing is not None:
+        standing = review.standing
+        (st.success if standing.on_track else st.warning)(standing.sentence())
     st.plotly_chart(
         burndown_figure(review.burndown, review.guideline, title=f"{sprint.name} burndown"),
         key="burndown_chart",

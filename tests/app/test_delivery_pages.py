@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -220,6 +221,12 @@ def test_burndown_velocity_and_programme_burnup(demo_app, email) -> None:
     burndown, velocity, programme = figures(at)
 
     assert burndown["layout"]["title"]["text"] == "RB Sprint 21 burndown"  # the running sprint
+    # a running sprint says what is left, how long remains and whether that is on track
+    standing = [m.value for m in [*at.success, *at.warning] if "to the planned end" in m.value]
+    assert len(standing) == 1 and re.search(
+        r"^\d+(\.\d+)? of \d+(\.\d+)? points left with \d+ days? \(\d+ working\)", standing[0]
+    )
+    assert standing[0].endswith(("on track.", "more left than planned."))
     assert {"Guideline", "Remaining work"} <= {t["name"] for t in burndown["data"]}
 
     assert velocity["layout"]["title"]["text"] == "RB Scrum velocity: committed and completed"

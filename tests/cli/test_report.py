@@ -50,6 +50,7 @@ def test_sprint_json_has_exactly_the_documented_shape(tracker) -> None:
         "not_completed",
         "issues",
         "burndown",
+        "standing",
     ]
     sprint = payload["sprint"]
     assert (sprint["id"], sprint["name"], sprint["state"]) == (70, "RB Sprint 14", "closed")
@@ -181,10 +182,15 @@ def test_programme_json_and_summary(tracker) -> None:
     assert [f["percentile"] for f in payload["forecast"]] == [50, 85, 95]
     assert len(payload["deliverables"]) == 7
     assert payload["burnup"][-1]["done_issues"] == payload["done"]
-    assert list(payload["deliverables"][0]) == ["ref", "title", "scope", "done", "forecast"]
+    assert list(payload["deliverables"][0]) == [
+        "ref", "title", "scope", "done", "forecast", "target_date", "slip_weeks",
+    ]  # fmt: skip
+    wb01 = next(d for d in payload["deliverables"] if d["ref"] == "WB-01")
+    assert wb01["target_date"] == "2026-10-30" and wb01["slip_weeks"] > 0  # past its target
 
     text = tracker("report", "programme", "--programme", name, "--points")
     assert text.exit_code == 0 and "points done" in text.stdout and "Forecast: " in text.stdout
+    assert "; target 2026-10-30, 85% date +" in text.stdout
     missing = tracker("report", "programme", "--programme", "Elsewhere")
     assert _one_error_line(missing) == "error: no programme 'Elsewhere' that you can see"
 
@@ -244,3 +250,13 @@ def test_deliverable_update_refusals_are_one_line(tracker) -> None:
                 "--stage", "Live")
     )  # fmt: skip
     assert "only a project owner of the owning council or an admin" in line
+
+
+def test_a_running_sprint_says_where_it_stands(tracker) -> None:
+    result = tracker("report", "sprint", "--site", "northmoor", "--sprint", "84", "--json")
+    assert result.exit_code == 0, result.output
+    standing = json.loads(result.stdout)["standing"]
+    assert set(standing) == {"remaining", "expected", "days_left", "working_days_left", "on_track"}
+    assert standing["remaining"] <= json.loads(result.stdout)["committed"]["points"]
+    text = tracker("report", "sprint", "--site", "northmoor", "--sprint", "84")
+    assert "to the planned end; the guideline expects" in text.stdout

@@ -19,6 +19,7 @@ import typer
 from tracker.cli.app import acting_or_fail, app
 from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.metrics.frames import Sprint
+from tracker.metrics.rag import slip_weeks
 from tracker.metrics.sprint_report import ReportOptions, Total
 from tracker.metrics.velocity import TOTALS
 from tracker.services.acceptance.views import programme_criteria
@@ -117,6 +118,15 @@ def sprint_payload(review: SprintReview) -> dict[str, Any]:
             burndown,
             {"at": _utc, "remaining": float, "key": lambda k: None if pd.isna(k) else str(k)},
         ),
+        "standing": None
+        if review.standing is None
+        else {
+            "remaining": review.standing.remaining,
+            "expected": round(review.standing.expected, 2),
+            "days_left": review.standing.days_left,
+            "working_days_left": review.standing.working_days_left,
+            "on_track": review.standing.on_track,
+        },
     }
 
 
@@ -150,6 +160,8 @@ def _print_sprint(review: SprintReview) -> None:
         f"{name.replace('_', ' ')} {_amount(getattr(report, name))}" for name in TOTALS
     )
     typer.echo(line[0].upper() + line[1:])
+    if review.standing is not None:
+        typer.echo(review.standing.sentence())
     table = pd.DataFrame(
         {
             "Key": review.issues["key"],
@@ -276,17 +288,26 @@ def programme_payload(progress: ProgrammeProgress) -> dict[str, Any]:
     """The `--json` document of `tracker report programme`."""
     measure = progress.measure
     last = progress.burnup.iloc[-1] if len(progress.burnup) else None
+    targets = progress.targets.set_index("ref")["target_date"]
     deliverables = []
     for (ref, title), group in progress.deliverables.groupby(["ref", "title"], sort=True):
         end = group.iloc[-1]
         forecasts = progress.deliverable_forecasts
+        mine = forecasts.loc[forecasts["ref"] == ref]
+        target = targets.get(ref)
+        likely = mine.loc[mine["percentile"] == 85, "date"]
+        slip = slip_weeks(
+            pd.DataFrame({"p85": likely.to_numpy(), "target": pd.to_datetime([target])})
+        )
         deliverables.append(
             {
                 "ref": ref,
                 "title": title,
                 "scope": float(end[f"scope_{measure}"]),
                 "done": float(end[f"done_{measure}"]),
-                "forecast": _forecast_records(forecasts.loc[forecasts["ref"] == ref]),
+                "forecast": _forecast_records(mine),
+                "target_date": None if pd.isna(target) else f"{target:%Y-%m-%d}",
+                "slip_weeks": _number(slip.iloc[0]) if len(slip) else None,
             }
         )
     return {
@@ -338,9 +359,11 @@ def programme(
 
     typer.echo(f"Forecast: {dates(payload['forecast'])}")
     for item in payload["deliverables"]:
+        target = item["target_date"] or "none set"
+        slip = "" if item["slip_weeks"] is None else f", 85% date {item['slip_weeks']:+.1f} weeks"
         typer.echo(
             f"  {item['ref']} {item['title']}: {item['done']:g} of {item['scope']:g} done; "
-            f"{dates(item['forecast'])}"
+            f"{dates(item['forecast'])}; target {target}{slip}"
         )
 
 

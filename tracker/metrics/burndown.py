@@ -6,7 +6,9 @@ done column, comes back when reopened, and everything else (issues added or remo
 changed) is a scope change, shown as its own step with its own explanation.
 """
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -190,3 +192,68 @@ def guideline(
         return pd.DataFrame({"at": at, "remaining": [committed, committed, 0.0]})
     remaining = committed * (1.0 - worked / worked[-1])
     return pd.DataFrame({"at": points.tz_convert("UTC"), "remaining": remaining})
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a running sprint stands at `now`: the work left, what the guideline expects to be
+    left by now, the days to its planned end, and whether it is on track (no more left than the
+    guideline, rounded up to a whole point or issue: work finishes in whole pieces). "2 completed
+    so far" cannot tell a board whether to worry; this can."""
+
+    remaining: float
+    committed: float
+    expected: float
+    days_left: int
+    working_days_left: int
+    measure: str
+
+    @property
+    def on_track(self) -> bool:
+        return self.remaining <= math.ceil(round(self.expected, 6))
+
+    def sentence(self) -> str:
+        unit = "points" if self.measure == "points" else "issues"
+        days = f"{self.days_left} day{'' if self.days_left == 1 else 's'}"
+        working = f"{self.working_days_left} working"
+        verdict = (
+            "on track"
+            if self.on_track
+            else f"behind: {self.remaining - self.expected:.1f} {unit} more left than planned"
+        )
+        return (
+            f"{_points(self.remaining)} of {_points(self.committed)} {unit} left with {days} "
+            f"({working}) to the planned end; the guideline expects {self.expected:.1f} left by "
+            f"now: {verdict}."
+        )
+
+
+def standing(
+    burndown_frame: pd.DataFrame,
+    guideline_frame: pd.DataFrame,
+    sprint: Sprint,
+    committed: float,
+    measure: str,
+    now: pd.Timestamp,
+    non_working_weekdays: Sequence[int] = (5, 6),
+    tz: str = "Europe/London",
+) -> Standing:
+    """A running sprint's standing at `now`, from its burndown and guideline (see Standing)."""
+    steps = burndown_frame.loc[burndown_frame["at"] <= now, "remaining"]
+    remaining = float(steps.iloc[-1]) if len(steps) else committed
+    at = utc_ns(guideline_frame["at"]).astype("int64")
+    now_ns = now.tz_convert("UTC").tz_localize(None).to_datetime64().astype("datetime64[ns]")
+    expected = float(
+        np.interp(now_ns.astype("int64"), at, guideline_frame["remaining"].to_numpy(dtype=float))
+    )
+    today, end = now.tz_convert(tz).date(), sprint.end.tz_convert(tz).date()
+    days = pd.date_range(today, end, freq="D", inclusive="right")
+    working = int((~np.isin(days.day_of_week, list(non_working_weekdays))).sum())
+    return Standing(
+        remaining=remaining,
+        committed=committed,
+        expected=expected,
+        days_left=max((end - today).days, 0),
+        working_days_left=working,
+        measure=measure,
+    )

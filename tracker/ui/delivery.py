@@ -14,6 +14,7 @@ import streamlit as st
 from tracker.errors import count
 from tracker.metrics.forecast import Measure
 from tracker.metrics.frames import Sprint
+from tracker.metrics.rag import slip_weeks
 from tracker.metrics.sprint_report import OUTCOMES, ReportOptions, Total
 from tracker.policy import Actor
 from tracker.services.delivery.sprints import (
@@ -364,8 +365,10 @@ def burndown_table(review: SprintReview) -> pd.DataFrame:
 
 
 def forecast_table(progress: ProgrammeProgress) -> pd.DataFrame:
-    """One row for the programme and one per deliverable: remaining scope and the dates by which
-    finishing it is 50%, 85% and 95% likely (or why there is no date)."""
+    """One row for the programme and one per deliverable: remaining scope, the dates by which
+    finishing it is 50%, 85% and 95% likely (or why there is no date), the target date and how
+    many weeks the 85% date passes it (negative: ahead). The programme's target is its latest
+    deliverable's."""
     unit = progress.measure
     whole = progress.forecast.assign(ref="Whole programme", title=progress.programme.name)
     rows = pd.concat([whole, progress.deliverable_forecasts], ignore_index=True)
@@ -376,6 +379,9 @@ def forecast_table(progress: ProgrammeProgress) -> pd.DataFrame:
         ]
     ).set_index("ref")
     dates = rows.pivot(index="ref", columns="percentile", values="date")
+    targets = pd.to_datetime(progress.targets.set_index("ref")["target_date"])
+    targets["Whole programme"] = targets.max()
+    slip = slip_weeks(pd.DataFrame({"p85": dates[85], "target": targets.reindex(dates.index)}))
     table = pd.DataFrame(
         {
             "Scope": ends[f"scope_{unit}"].map(points),
@@ -384,6 +390,10 @@ def forecast_table(progress: ProgrammeProgress) -> pd.DataFrame:
                 f"{p}% likely by": dates[p].dt.strftime("%d %b %Y").fillna("no date")
                 for p in dates.columns
             },
+            "Target date": targets.reindex(dates.index).dt.strftime("%d %b %Y").fillna("none set"),
+            "Slip of the 85% date (weeks)": slip.map(
+                lambda w: "no date" if pd.isna(w) else f"{w:+.1f}"
+            ),
             "Note": rows.drop_duplicates("ref").set_index("ref")["note"],
         }
     )

@@ -16,7 +16,7 @@ from tests.support.metric_frames import (
     Board,
     at,
 )
-from tracker.metrics.burndown import burndown, burnup, guideline
+from tracker.metrics.burndown import burndown, burnup, guideline, standing
 from tracker.metrics.frames import Sprint
 from tracker.metrics.sprint_report import ReportOptions, SprintReport, sprint_report
 from tracker.metrics.velocity import velocity
@@ -163,3 +163,38 @@ def test_velocity_lists_sprints_in_order_with_the_recent_average() -> None:
     assert list(frame["not_completed_issues"]) == [1] * 4
     assert list(frame["added_issues"]) == list(frame["removed_issues"]) == [0] * 4
     assert list(frame["average_issues"]) == [1] * 4
+
+
+def _running(now: pd.Timestamp):
+    """A running sprint of 11 points whose 2-point story is done: the issue's example."""
+    board = Board()
+    board.issue("B-1", points=2).moved_to(DONE, at=DURING)
+    board.issue("B-2", points=4)
+    board.issue("B-3", points=5)
+    issues, events = board.frames()
+    running = Sprint(id=7, name="Sprint 7", state="active", start=START, end=END)
+    review = sprint_report(issues, events, running, DONE_IDS, now=now)
+    frame, line = burndown(review), guideline(running, review.committed.points)
+    return standing(frame, line, running, review.committed.points, "points", now)
+
+
+def test_a_running_sprint_says_what_is_left_how_long_and_whether_on_track() -> None:
+    now = END - pd.Timedelta(days=2)  # Monday 22 January, two days before the planned end
+    found = _running(now)
+    assert (found.remaining, found.committed, found.days_left, found.working_days_left) == (
+        9,
+        11,
+        2,
+        2,
+    )
+    assert not found.on_track
+    assert found.sentence() == (
+        "9 of 11 points left with 2 days (2 working) to the planned end; the guideline expects "
+        "2.2 left by now: behind: 6.8 points more left than planned."
+    )
+
+
+def test_a_running_sprint_within_a_point_of_the_guideline_is_on_track() -> None:
+    found = _running(START + pd.Timedelta(hours=1))
+    assert found.on_track and found.remaining == 11 and found.expected > 10.9
+    assert found.sentence().endswith("on track.")

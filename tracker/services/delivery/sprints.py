@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.errors import Conflict, TrackerError, count
-from tracker.metrics.burndown import burndown, guideline
+from tracker.metrics.burndown import Standing, burndown, guideline, standing
 from tracker.metrics.carry_over import carry_over
 from tracker.metrics.forecast import Measure, forecast
 from tracker.metrics.frames import Sprint
@@ -97,6 +97,8 @@ class SprintReview:
     choices: Mapping[str, str]
     #: why some figures may not match Jira's, one sentence each (see `_warnings`)
     warnings: list[str] = field(default_factory=list)
+    #: for a running sprint: what is left, the days to its end, and whether it is on track
+    standing: Standing | None = None
 
     @property
     def sprint(self) -> Sprint:
@@ -108,8 +110,9 @@ class ProgrammeProgress:
     """A programme's daily burnup with its forecast, overall and per deliverable.
 
     `deliverables` is the per-deliverable burnup with `ref` and `title`; `deliverable_forecasts`
-    one row per deliverable and percentile. `measure` is "issues" or "points": counts are the
-    default because councils' boards estimate on different scales.
+    one row per deliverable and percentile; `targets` each deliverable's `ref` and `target_date`
+    (None when unset), to set the forecast against. `measure` is "issues" or "points": counts
+    are the default because councils' boards estimate on different scales.
     """
 
     programme: ProgrammeInfo
@@ -118,6 +121,7 @@ class ProgrammeProgress:
     forecast: pd.DataFrame
     deliverables: pd.DataFrame
     deliverable_forecasts: pd.DataFrame
+    targets: pd.DataFrame
 
 
 def _now(now: pd.Timestamp | None) -> pd.Timestamp:
@@ -370,16 +374,24 @@ def sprint_report_for(
         if deliverable is None
         else DeliverableRef(deliverable.id, deliverable.ref, deliverable.title)
     )
+    steps = burndown(report)
+    ideal = guideline(sprint, report.amount(report.committed))
+    running = sprint.complete is None
     return SprintReview(
         board=refs[0],
         deliverable=ref,
         report=report,
         issues=_review_issues(report, frames, refs[0]),
         carry_over=_carried(report, frames),
-        burndown=burndown(report),
-        guideline=guideline(sprint, report.amount(report.committed)),
+        burndown=steps,
+        guideline=ideal,
         choices=_choices(report, done_column),
         warnings=_warnings(report, frames),
+        standing=standing(
+            steps, ideal, sprint, report.amount(report.committed), report.measure, report.close
+        )
+        if running
+        else None,
     )
 
 
@@ -451,4 +463,12 @@ def programme_progress(
         forecast=forecast(burnup.programme, measure=measure),
         deliverables=per_deliverable,
         deliverable_forecasts=deliverable_forecasts,
+        targets=pd.DataFrame(
+            session.execute(
+                select(Deliverable.ref, Deliverable.target_date).where(
+                    Deliverable.programme_id == programme_id, deliverable_filter(actor)
+                )
+            ).all(),
+            columns=["ref", "target_date"],
+        ),
     )
