@@ -71,6 +71,11 @@ def _json(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+def _said(value: Any, empty: str = "") -> str:
+    """A cell as text for a table line: empty cells (None, NaN, NaT) as `empty`."""
+    return empty if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def _echo_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
@@ -118,8 +123,8 @@ def raid_list(
         return
     typer.echo(f"{chosen.name}: {len(frame)} RAID items")
     for row in frame.itertuples():
-        score = f"{row.score:>2}" if not pd.isna(row.score) else "  "
-        where = row.deliverable or "programme"
+        score = f"{_said(row.score):>2}"
+        where = _said(row.deliverable, "programme")
         flag = f"  NEEDS ATTENTION: {row.attention}" if row.needs_attention else ""
         typer.echo(
             f"{row.code:>5}  {row.status:<8} score {score}  {where:<8} "
@@ -256,9 +261,9 @@ def decision_list(
         return
     typer.echo(f"{chosen.name}: {len(frame)} decisions")
     for row in frame.itertuples():
-        how = f" by {row.body} on {row.decided_on} ({row.minute_ref})" if row.body else ""
-        link = f"; replaced by {row.replaced_by}" if row.replaced_by else ""
-        need = f", needed by {row.needed_by}" if row.status == "proposed" and row.needed_by else ""
+        how = f" by {row.body} on {row.decided_on} ({row.minute_ref})" if _said(row.body) else ""
+        link = f"; replaced by {row.replaced_by}" if _said(row.replaced_by) else ""
+        need = f", needed by {row.needed_by}" if _said(row.needed_by) else ""
         typer.echo(f"{row.code:>5}  {row.status:<10} {row.title}{how}{need}{link}")
 
 
@@ -359,8 +364,8 @@ def deps(
         loop = "  IN A CYCLE" if row.in_cycle else ""
         typer.echo(
             f"{row.health.upper():<8} {row.consumer} ({row.consumer_org}) waits on "
-            f"{row.provider} ({row.provider_org}): {row.what}; needed {row.needed_by or '-'}, "
-            f"expected {row.expected_by or '-'}: {row.why}{loop}"
+            f"{row.provider} ({row.provider_org}): {row.what}; needed "
+            f"{_said(row.needed_by, '-')}, expected {_said(row.expected_by, '-')}: {row.why}{loop}"
         )
     for cycle in cycles:
         typer.echo(f"cycle: {cycle}")

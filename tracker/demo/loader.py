@@ -10,6 +10,9 @@ from tracker.config import DATA_DIR
 from tracker.db import session_scope
 from tracker.demo.criteria import load_criteria
 from tracker.demo.engagements import load_engagements
+from tracker.demo.jira_links import add_links
+from tracker.demo.raid import load_raid
+from tracker.jira_sync.dataset import read_dataset
 from tracker.jira_sync.offline import import_site_directory
 from tracker.models import Programme
 from tracker.services.programme.file import load_programme
@@ -26,14 +29,18 @@ class DemoResult:
 def load_demo(engine: Engine, demo_dir: Path = DEMO_DIR) -> DemoResult:
     """Load (or refresh) the demo: Jira sites first, through the same import a council would use,
     then the programme, whose deliverables point at those sites' boards, then its stakeholder
-    maps and its acceptance criteria (made through the criteria service, so the ledger is real)."""
+    maps, its acceptance criteria and its RAID and decision logs (made through the services, so
+    the ledger is real). The Jira files get their issue links from jira_links.json first."""
     sites = sorted(p for p in (demo_dir / "jira").iterdir() if (p / "site.json").exists())
+    data = {site_dir.name: read_dataset(site_dir) for site_dir in sites}
+    add_links(data, demo_dir / "jira_links.json")
     for site_dir in sites:
-        import_site_directory(engine, site_dir)
+        import_site_directory(engine, site_dir, data[site_dir.name])
     with session_scope(engine) as session:
         programme = load_programme(session, demo_dir / "programme.json")
         load_engagements(session, demo_dir / "engagements.json")
         load_criteria(session, demo_dir / "criteria.json")
+        load_raid(session, demo_dir / "raid.json")
         name = programme.name
     return DemoResult(programme=name, jira_sites=[p.name for p in sites])
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.db import session_scope
 from tracker.errors import Invalid, count
-from tracker.jira_sync.dataset import BoardData, DatasetError, read_dataset
+from tracker.jira_sync.dataset import BoardData, DatasetError, SiteData, read_dataset
 from tracker.jira_sync.normalise import (
     IssueNormaliser,
     JiraDataError,
@@ -171,10 +171,15 @@ def _live_issue_ids(session: Session, site_id: int) -> set[int]:
     return {jira_id for (jira_id,) in rows}
 
 
-def import_site_directory(engine: Engine, directory: Path) -> ImportSummary:
-    """Create or update the site named in site.json (marked offline) and import every board."""
+def import_site_directory(
+    engine: Engine, directory: Path, data: SiteData | None = None
+) -> ImportSummary:
+    """Create or update the site named in site.json (marked offline) and import every board.
+
+    `data` is the directory as read_dataset reads it, when the caller has read (and amended) it
+    already, as the demo does to add issue links."""
     directory = Path(directory)
-    data = read_dataset(directory)
+    data = data if data is not None else read_dataset(directory)
     name, url, kind = _site_facts(directory, data["site"])
     fields = _fields(directory, data["field"])
     problems = [
