@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tracker.cli.app import acting, app, engine, fail
+from tracker.cli.app import acting, acting_or_fail, app, engine, fail
 from tracker.errors import TrackerError
 from tracker.jira_sync.sync import SyncProgress
 from tracker.policy import Actor
@@ -43,6 +43,22 @@ def site_add(
             )
     except TrackerError as exc:
         raise fail(str(exc)) from None
+
+
+@site_app.command("blocks")
+def site_blocks(
+    name: str = typer.Argument(..., help="The site's name."),
+    types: list[str] = typer.Argument(
+        None, help="Link type names that mean 'blocks'; none: show the current ones."
+    ),
+) -> None:
+    """The issue link types that mean "blocks" on a site (default: Jira's own Blocks)."""
+    with acting_or_fail() as (session, actor):
+        if types:
+            shown = jira_admin.set_blocking_link_types(session, actor, site=name, types=types)
+        else:
+            shown = jira_admin.blocking_link_types(session, actor, site=name)
+    typer.echo(f"{name}: {', '.join(shown)} mean 'blocks'")
 
 
 @site_app.command("list")

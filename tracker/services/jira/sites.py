@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from tracker.db import upsert
-from tracker.errors import TrackerError
+from tracker.errors import Invalid, TrackerError
 from tracker.jira_sync.credentials import (
     SECRETS_FILE,
     credentials_for,
@@ -311,6 +311,29 @@ def sync_site(
     """Sync a live site (see jira_sync.sync.sync_site); `boards` are added to its synced boards."""
     require(actor, Action.manage_sites)
     return _sync_site(engine, site_name, boards or (), full, progress, options)
+
+
+def blocking_link_types(session: Session, actor: Actor, *, site: str) -> list[str]:
+    """The issue link types that mean "blocks" on a site."""
+    require(actor, Action.manage_sites)
+    return list(_site(session, site).blocking_link_types)
+
+
+def set_blocking_link_types(
+    session: Session, actor: Actor, *, site: str, types: Iterable[str]
+) -> list[str]:
+    """Set the issue link types that mean "blocks" on a site (its admin may have made their
+    own, such as "Depends on"); they apply to links the sync has stored already."""
+    require(actor, Action.manage_sites)
+    row = _site(session, site)
+    names = list(dict.fromkeys(t.strip() for t in types if t.strip()))
+    if not names or any(len(name) > 100 for name in names):
+        raise Invalid(
+            "name at least one link type, each up to 100 characters (Jira's own is Blocks)"
+        )
+    row.blocking_link_types = names
+    session.add(row)
+    return names
 
 
 def live_site_names(session: Session, actor: Actor) -> list[str]:
