@@ -6,6 +6,7 @@ import streamlit as st
 
 from tracker.charts.stages import stage_timeline
 from tracker.services.programme.overview import deliverables_frame, headline_counts, stage_plan
+from tracker.ui.board import current_pack_version, forecast_columns, load_forecasts
 from tracker.ui.engagement import who_to_engage_summary
 from tracker.ui.page import page_setup
 from tracker.ui.programme_status import deliverable_status_form
@@ -20,6 +21,8 @@ DELIVERABLE_LABELS = {
     "RAG": "RAG",
     "rag_reason": "RAG reason",
     "target_date": "Target date",
+    "likely": "85% likely by",
+    "slip": "Slip (weeks)",
     "owner": "Owning council",
     "supplier": "Supplier",
     "stage": "Stage",
@@ -58,10 +61,13 @@ columns[3].metric("Green", counts["green"], help="Deliverables rated green: on t
 columns[4].metric("Past target date", counts["past_target"], help="Not live and past target")
 
 st.subheader("Deliverables")
+shown = forecast_columns(
+    deliverables, load_forecasts(actor, programme.id, current_pack_version(programme.id))
+)
 table = readable(
-    deliverables.assign(
-        RAG=deliverables["rag"].str.capitalize(),
-        last_sync=uk_times(deliverables["last_sync"], "never"),
+    shown.assign(
+        RAG=shown["rag"].str.capitalize(),
+        last_sync=uk_times(shown["last_sync"], "never"),
     )[list(DELIVERABLE_LABELS)].rename(columns=DELIVERABLE_LABELS),
     {"Target date": "none set", "Supplier": "none yet", "RAG reason": ""},
 )
@@ -79,6 +85,12 @@ st.dataframe(
         "RAG": st.column_config.TextColumn("RAG", width=60),
         "RAG reason": st.column_config.TextColumn("RAG reason", width=250),
         "Target date": st.column_config.TextColumn("Target date", width=95),
+        "85% likely by": st.column_config.TextColumn(
+            "85% likely by", width=95, help="Monte Carlo forecast from recent weeks' throughput"
+        ),
+        "Slip (weeks)": st.column_config.TextColumn(
+            "Slip (weeks)", width=70, help="Weeks the 85% likely date passes the target"
+        ),
         "Owning council": st.column_config.TextColumn("Owning council", width=125),
         "Supplier": st.column_config.TextColumn("Supplier", width=125),
     },

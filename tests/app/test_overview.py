@@ -28,6 +28,17 @@ def test_board_member_reads_the_whole_programme(demo_app) -> None:
     assert len(at.dataframe[0].value) == 7
 
 
+def test_each_deliverable_shows_its_forecast_against_its_target(demo_app) -> None:
+    frame = demo_app(BOARD, OVERVIEW).dataframe[0].value
+    frame = (frame.data if hasattr(frame, "data") else frame).set_index("Ref")
+    wb01 = frame.loc["WB-01"]
+    assert str(wb01["Target date"]) == "2026-10-30"
+    assert float(wb01["Slip (weeks)"]) > 0  # its 85% likely date is past the target
+    assert (
+        list(frame.columns).index("85% likely by") == list(frame.columns).index("Target date") + 1
+    )
+
+
 def test_supplier_sees_only_their_organisations_deliverables(demo_app) -> None:
     at = demo_app(SUPPLIER, OVERVIEW)
     frame = at.dataframe[0].value

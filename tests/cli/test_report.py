@@ -208,6 +208,7 @@ def test_overview_json_is_what_the_overview_page_shows(tracker) -> None:
     assert by_ref["ASC-01"]["rag"] == "red" and by_ref["ASC-01"]["rag_reason"]
     assert by_ref["CC-01"]["rag_reason"] is None
     assert by_ref["WB-01"]["target_date"] == "2026-10-30"
+    assert by_ref["WB-01"]["likely_85"] > "2026-10-30" and by_ref["WB-01"]["slip_weeks"] > 0
     assert all(UTC_TIME.match(d["last_sync"]) for d in payload["deliverables"])
 
 

@@ -23,6 +23,7 @@ from tracker.metrics.rag import slip_weeks
 from tracker.metrics.sprint_report import ReportOptions, Total
 from tracker.metrics.velocity import TOTALS
 from tracker.services.acceptance.views import programme_criteria
+from tracker.services.board.ratings import forecast_against_target
 from tracker.services.delivery.sprints import (
     ProgrammeProgress,
     SprintReview,
@@ -368,17 +369,31 @@ def programme(
 
 
 def overview_payload(
-    name: str, deliverables: pd.DataFrame, counts: dict[str, int]
+    name: str, deliverables: pd.DataFrame, counts: dict[str, int], forecasts: pd.DataFrame
 ) -> dict[str, Any]:
-    """The `--json` document of `tracker report overview`: what the overview page shows."""
+    """The `--json` document of `tracker report overview`: what the overview page shows, with
+    each deliverable's 85% likely date and its slip past the target in weeks."""
     columns = ["ref", "title", "stage", "rag", "rag_reason", "owner", "supplier", "sensitivity"]
     records = _records(deliverables[columns], {"rag_reason": lambda v: None if pd.isna(v) else v})
-    for record, target, synced in zip(
-        records, deliverables["target_date"], deliverables["last_sync"], strict=True
+    found = forecasts.set_index("deliverable_id").reindex(deliverables["id"])
+    for record, target, synced, likely, slip in zip(
+        records,
+        deliverables["target_date"],
+        deliverables["last_sync"],
+        found["p85"],
+        found["slip_weeks"],
+        strict=True,
     ):
         record["target_date"] = target.isoformat() if target else None
+        record["likely_85"] = None if pd.isna(likely) else f"{likely:%Y-%m-%d}"
+        record["slip_weeks"] = _number(slip)
         record["last_sync"] = _utc(synced)
     return {"programme": name, "counts": counts, "deliverables": records}
+
+
+#: the overview's columns at the command line, as on the page
+OVERVIEW_COLUMNS = ["ref", "title", "stage", "rag", "target_date", "likely_85", "slip_weeks"]
+OVERVIEW_COLUMNS += ["supplier", "owner", "last_sync"]
 
 
 @report_app.command("overview")
@@ -391,8 +406,9 @@ def overview(
     with acting_or_fail() as (session, actor):
         found = find_programme(session, actor, name)
         deliverables = deliverables_frame(session, actor, found.id)
+        forecasts = forecast_against_target(session, actor, programme_id=found.id)
     payload = overview_payload(
-        found.name, deliverables, headline_counts(deliverables, date.today())
+        found.name, deliverables, headline_counts(deliverables, date.today()), forecasts
     )
     if as_json:
         typer.echo(json.dumps(payload, indent=2))
@@ -402,10 +418,9 @@ def overview(
         f"{found.name}: {counts['deliverables']} deliverables, {counts['red']} red, "
         f"{counts['amber']} amber, {counts['green']} green, {counts['past_target']} past target"
     )
-    table = pd.DataFrame(payload["deliverables"])[
-        ["ref", "title", "stage", "rag", "supplier", "owner", "last_sync"]
-    ]
-    typer.echo(table.fillna("never").to_string(index=False))
+    table = pd.DataFrame(payload["deliverables"])[OVERVIEW_COLUMNS]
+    blanks = {"last_sync": "never", "likely_85": "no date", "slip_weeks": "no date"}
+    typer.echo(table.fillna(blanks).fillna("none").to_string(index=False))
 
 
 @report_app.command("acceptance")

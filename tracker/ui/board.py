@@ -26,6 +26,7 @@ from tracker.services.board.publish import (
     published_reports,
     stamp_of,
 )
+from tracker.services.board.ratings import forecast_against_target
 from tracker.services.board.thresholds import programme_thresholds, save_thresholds
 from tracker.ui.page import attempt
 from tracker.ui.session import db
@@ -49,6 +50,21 @@ def load_report(
 ) -> dict[str, Any]:
     with db() as session:
         return build_report(session, actor, programme_id=programme_id, start=start, end=end)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner="Forecasting against the targets...")
+def load_forecasts(actor: Actor, programme_id: int, version: str) -> pd.DataFrame:
+    with db() as session:
+        return forecast_against_target(session, actor, programme_id=programme_id)
+
+
+def forecast_columns(deliverables: pd.DataFrame, forecasts: pd.DataFrame) -> pd.DataFrame:
+    """The overview's rows with the 85% likely date and its slip past the target, in words."""
+    found = forecasts.set_index("deliverable_id").reindex(deliverables["id"])
+    return deliverables.assign(
+        likely=found["p85"].dt.strftime("%d %b %Y").fillna("no date").to_numpy(),
+        slip=found["slip_weeks"].map(lambda w: "no date" if pd.isna(w) else f"{w:+.1f}").to_numpy(),
+    )
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)

@@ -142,14 +142,31 @@ def _criterion_history(session: Session, criterion_ids: list[int]) -> pd.DataFra
     return frame
 
 
+def visible_mapping(
+    session: Session, programme_id: int, deliverables: pd.DataFrame
+) -> pd.DataFrame:
+    """The programme's issue map limited to these (visible) deliverables."""
+    mapping = deliverable_issue_map(session, programme_id)
+    return mapping.loc[mapping["deliverable_id"].isin(deliverables["id"])].reset_index(drop=True)
+
+
+def forecasts_until(
+    frames: ProgrammeFrames, mapping: pd.DataFrame, until: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each deliverable's daily burnup up to `until` and its Monte Carlo forecast, in issues."""
+    burnup = programme_burnup(
+        frames.issues, frames.events, mapping, frames.done_status_ids, until=until
+    ).deliverables
+    return burnup, _forecasts(burnup)
+
+
 def read_board_data(
     session: Session, actor: Actor, programme: ProgrammeInfo, *, now: pd.Timestamp
 ) -> BoardData:
     """One read of everything the pack measures, for the deliverables the actor may see."""
     deliverables = deliverables_frame(session, actor, programme_id=programme.id)
     ids = [int(i) for i in deliverables["id"]]
-    mapping = deliverable_issue_map(session, programme.id)
-    mapping = mapping.loc[mapping["deliverable_id"].isin(ids)].reset_index(drop=True)
+    mapping = visible_mapping(session, programme.id, deliverables)
     criteria = _criteria(session, actor, programme.id, ids)
     return BoardData(
         programme=programme,
@@ -398,11 +415,7 @@ def measure(
     which figures are taken when)."""
     as_of = period.as_of(data.read_at)
     ids = data.deliverables["id"].astype("int64").reset_index(drop=True)
-    frames = data.frames
-    burnup = programme_burnup(
-        frames.issues, frames.events, data.mapping, frames.done_status_ids, until=as_of
-    ).deliverables
-    forecasts = _forecasts(burnup)
+    burnup, forecasts = forecasts_until(data.frames, data.mapping, as_of)
     by_percentile = forecasts.pivot(index="deliverable_id", columns="percentile", values="date")
     last = burnup.groupby("deliverable_id").tail(1).set_index("deliverable_id")
     sprints = _sprint_outcomes(data, _reports(data, period, as_of, {} if cache is None else cache))

@@ -20,13 +20,25 @@ from tracker.metrics.rag import (
 from tracker.metrics.sprint_report import SprintReport
 from tracker.models import BoardIssue
 from tracker.policy import Actor
-from tracker.services.board.measures import BoardData, Measures, measure, read_board_data
+from tracker.services.board.measures import (
+    PERCENTILES,
+    BoardData,
+    Measures,
+    forecasts_until,
+    measure,
+    read_board_data,
+    visible_mapping,
+)
 from tracker.services.board.period import UK, Period, chosen_period, default_period
 from tracker.services.board.thresholds import programme_thresholds
-from tracker.services.delivery.frames import sprints_by_board
+from tracker.services.delivery.frames import programme_frames, sprints_by_board
 from tracker.services.delivery.issues import deliverable_issue_map
 from tracker.services.delivery.sprints import NotFound
-from tracker.services.programme.overview import ProgrammeInfo, list_programmes
+from tracker.services.programme.overview import (
+    ProgrammeInfo,
+    deliverables_frame,
+    list_programmes,
+)
 
 FORECAST_COLUMNS = ["deliverable_id", "ref", "title", "target", "p50", "p85", "p95"]
 FORECAST_COLUMNS += ["slip_weeks", "remaining", "note"]
@@ -66,29 +78,50 @@ def find_visible_programme(session: Session, actor: Actor, programme_id: int) ->
     return found
 
 
-def _forecast(deliverables: pd.DataFrame, measures: Measures) -> pd.DataFrame:
-    inputs = measures.inputs
-    dates = measures.forecasts.pivot(index="deliverable_id", columns="percentile", values="date")
-    notes = measures.forecasts.drop_duplicates("deliverable_id").set_index("deliverable_id")
-    ids = inputs["deliverable_id"].to_numpy()
+def forecast_table(
+    deliverables: pd.DataFrame, burnup: pd.DataFrame, forecasts: pd.DataFrame
+) -> pd.DataFrame:
+    """Per deliverable (overview rows): its target, the 50/85/95% likely dates (UK days), the
+    weeks the 85% date passes the target (negative: ahead) and the issues left."""
+    dates = forecasts.pivot(index="deliverable_id", columns="percentile", values="date")
+    notes = forecasts.drop_duplicates("deliverable_id").set_index("deliverable_id")["note"]
+    last = burnup.groupby("deliverable_id").tail(1).set_index("deliverable_id")
+    ids = deliverables["id"].astype("int64").to_numpy()
     frame = pd.DataFrame(
         {
             "deliverable_id": ids,
-            "ref": inputs["ref"].to_numpy(),
+            "ref": deliverables["ref"].to_numpy(),
             "title": deliverables["title"].to_numpy(),
             "target": pd.to_datetime(deliverables["target_date"]).to_numpy(),
             **{
                 f"p{p}": (dates[p] if p in dates else pd.Series(dtype="datetime64[ns]"))
                 .reindex(ids)
                 .to_numpy()
-                for p in (50, 85, 95)
+                for p in PERCENTILES
             },
-            "slip_weeks": slip_weeks(inputs).to_numpy(),
-            "remaining": inputs["remaining"].to_numpy(),
-            "note": notes["note"].reindex(ids).fillna("no Jira issues synced").to_numpy(),
+            "remaining": (last["scope_issues"] - last["done_issues"])
+            .reindex(ids)
+            .astype("float64")
+            .to_numpy(),
+            "note": notes.reindex(ids).fillna("no Jira issues synced").to_numpy(),
         }
     )
+    frame["slip_weeks"] = slip_weeks(frame)
     return frame[FORECAST_COLUMNS]
+
+
+def forecast_against_target(
+    session: Session, actor: Actor, *, programme_id: int, now: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Each visible deliverable's forecast against its target (forecast_table), without the
+    rest of the pack: what the overview shows beside the target date."""
+    programme = find_visible_programme(session, actor, programme_id)
+    deliverables = deliverables_frame(session, actor, programme_id=programme.id)
+    mapping = visible_mapping(session, programme.id, deliverables)
+    frames = programme_frames(session, programme.id, mapping)
+    until = pd.Timestamp.now(tz="UTC") if now is None else now
+    burnup, forecasts = forecasts_until(frames, mapping, until)
+    return forecast_table(deliverables, burnup, forecasts)
 
 
 def _exceptions(
@@ -138,7 +171,7 @@ def board_ratings_from(
     checks = derive_checks(measures.inputs, thresholds)
     rated = ratings(measures.inputs, checks=checks)
     whole = overall(rated)
-    forecast = _forecast(data.deliverables, measures)
+    forecast = forecast_table(data.deliverables, measures.burnup, measures.forecasts)
     return BoardRatings(
         programme=data.programme,
         period=period,
