@@ -21,9 +21,11 @@ from tracker.ui.delivery import (
     load_velocity,
     report_options,
     review_warnings,
+    shows_not_started,
     velocity_csv,
     velocity_table,
     velocity_unit,
+    velocity_warnings,
 )
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
@@ -46,7 +48,7 @@ sprint = choose_sprint(
     context=board.id,
 )
 options = report_options("burndown")
-if sprint is not None:
+if sprint is not None and not shows_not_started(sprint):
     review = load_review(actor, board.id, sprint.id, options, None, version)
     report = review.report
     review_warnings(review)
@@ -83,6 +85,7 @@ else:
     if unit == "issues":
         st.caption(f"{board.name} has no estimation field: velocity is counted in issues.")
     st.dataframe(velocity_table(velocity), hide_index=True, key="velocity_table")
+    velocity_warnings(velocity)
     st.download_button(
         "Download the velocity (CSV)",
         velocity_csv(velocity),

@@ -24,6 +24,7 @@ from tracker.ui.delivery import (
     outcome_tables,
     report_options,
     review_warnings,
+    shows_not_started,
     totals_csv,
     totals_metrics,
 )
@@ -62,7 +63,7 @@ sprint = choose_sprint(
     running_first=False,
     context=(deliverable.id if deliverable else None, board.id),
 )
-if sprint is None:
+if sprint is None or shows_not_started(sprint):
     st.stop()
 options = report_options("review")
 try:

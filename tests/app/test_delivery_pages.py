@@ -305,3 +305,21 @@ def test_burndown_sprint_picker_follows_a_new_board(demo_app) -> None:
     choose(at.selectbox(key="burndown_board"), "ASC").run()
     assert shown(at.selectbox(key="burndown_sprint")).startswith("ASC Sprint 28 (active")
     assert figures(at)[0]["layout"]["title"]["text"] == "ASC Sprint 28 burndown"
+
+
+def test_a_future_sprint_is_listed_as_not_started_with_no_report(demo_app) -> None:
+    at = demo_app(ADMIN, REVIEW)
+    at.radio(key="review_by").set_value("Board").run()
+    boards = at.selectbox(key="review_board")
+    boards.select_index(next(i for i, o in enumerate(boards.options) if o.startswith("RB"))).run()
+    sprints = at.selectbox(key="review_sprint")
+    assert sprints.options[-1] == "RB Sprint 22 (future, not started)"
+
+    sprints.set_value(86).run()
+
+    assert not at.exception, at.exception
+    assert [i.value for i in at.info] == [
+        "RB Sprint 22 has not started: it is a future sprint, and Jira gives a sprint report "
+        "once it starts"
+    ]
+    assert not at.metric and not at.get("plotly_chart")

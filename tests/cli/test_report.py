@@ -147,7 +147,7 @@ def test_velocity_json_and_table(tracker) -> None:
     first = payload["sprints"][0]
     assert list(first) == [
         "sprint_id", "sprint", "start",
-        "committed", "completed", "added", "removed", "not_completed", "average",
+        "committed", "completed", "added", "removed", "not_completed", "average", "warnings",
     ]  # fmt: skip
     assert first["sprint"] == "ASC Sprint 21"
     assert (first["committed"], first["completed"]) == (

@@ -17,8 +17,10 @@ from typer.testing import CliRunner, Result
 
 from tests.support.jira import LiveSite
 from tracker.cli import app
+from tracker.cli.app import OPERATOR
 from tracker.jira_sync.dataset import read_dataset
 from tracker.models import JiraIssue
+from tracker.services.delivery.sprints import board_sprints, find_board
 
 SHAPES = Path(__file__).parent / "shapes"
 TOTALS = ("committed", "completed", "added", "removed", "not_completed")
@@ -432,3 +434,67 @@ def test_a_search_saved_in_part_is_refused_naming_the_counts(
         "sync reads the board again."
     )
     assert stored_issues(engine) == 0
+
+
+# future_sprint_planned: sprint 12 (REV Sprint 5) is future, though Jira already gives it the
+# planned dates 16-30 Mar; REV-2 was carried into it at sprint 11's close, REV-4 planned into it.
+# A future sprint has no report; sprint 11 keeps its figures (REV-2's move happened at the close,
+# so it was still in sprint 11 then: not completed), and velocity has sprint 11 only.
+def test_a_future_sprint_has_no_report_even_with_planned_dates(
+    load: Load, tracker: Tracker, engine: Engine
+) -> None:
+    site = load("future_sprint_planned")
+
+    refused = tracker("report", "sprint", "--site", site, "--sprint", "12", "--json")
+    velocity = json.loads(
+        tracker("report", "velocity", "--site", site, "--board", "1", "--json").stdout
+    )
+
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "error: REV Sprint 5 has not started: it is a future sprint (planned to start 16 Mar "
+        "2026), and Jira gives a sprint report once it starts\n"
+    )
+    assert [sprint["sprint_id"] for sprint in velocity["sprints"]] == [11]
+    assert totals(sprint_json(tracker, site, 11))["not_completed"] == (1, 3)
+    with Session(engine) as session:
+        board = find_board(session, OPERATOR, site, 1)
+        sprints = board_sprints(session, OPERATOR, board.id)
+    assert [(s.id, s.started) for s in sprints] == [(11, True), (12, False)]
+
+
+# sprint_of_another_board: boards 1 (Revenues) and 2 (Benefits). Sprint 11 was created on board 1
+# and board 2 lists it too (BEN-1 was in it): it is reported under board 1, counting board 1's
+# issues only (REV-1..3: the figures of last_column_unmapped), never under board 2. Sprint 40 was
+# created on board 7, which is not synced; board 1 lists it because REV-5 (3 points, in it from
+# 1 Mar, before the 2 Mar start, Done 9 Mar) was in it: reported under board 1, saying so, with
+# committed 3 (1 issue) and completed 3 (1).
+def test_a_sprint_is_reported_under_its_origin_board_or_says_why_not(
+    load: Load, tracker: Tracker
+) -> None:
+    site = load("sprint_of_another_board")
+
+    own = sprint_json(tracker, site, 11)
+    foreign = sprint_json(tracker, site, 40)
+    revenues = json.loads(
+        tracker("report", "velocity", "--site", site, "--board", "1", "--json").stdout
+    )
+    benefits = json.loads(
+        tracker("report", "velocity", "--site", site, "--board", "2", "--json").stdout
+    )
+
+    assert own["sprint"]["board_id"] == 1 and own["warnings"] == []
+    assert totals(own)["committed"] == (2, 8) and totals(own)["completed"] == (2, 7)
+    assert foreign["sprint"]["board_id"] == 1
+    warning = (
+        f"Shared Platform Sprint 2 belongs to board 7 on {site}, where Jira reports it, and that "
+        f"board is not synced: these figures count only Revenues (board 1 on {site})'s issues; "
+        "sync board 7 to report it under its own board"
+    )
+    assert foreign["warnings"] == [warning]
+    assert totals(foreign)["committed"] == (1, 3) and totals(foreign)["completed"] == (1, 3)
+    assert [(s["sprint_id"], s["warnings"]) for s in revenues["sprints"]] == [
+        (11, []),
+        (40, [warning]),
+    ]
+    assert benefits["sprints"] == []

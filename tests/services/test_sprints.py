@@ -246,7 +246,9 @@ def test_unknown_and_unstarted_sprints(session: Session) -> None:
         sprint_report_for(session, admin, "northmoor", 86)
 
 
-def test_staff_review_every_board_and_see_started_sprints_newest_first(session: Session) -> None:
+def test_staff_review_every_board_and_see_started_sprints_newest_first_then_future_ones(
+    session: Session,
+) -> None:
     member = actor(session, BOARD_MEMBER)
     boards = review_boards(session, member)
     assert [(b.site, b.jira_id) for b in boards] == [
@@ -256,8 +258,10 @@ def test_staff_review_every_board_and_see_started_sprints_newest_first(session: 
         ("westbridge", 11),
     ]
     sprints = board_sprints(session, member, boards[0].id)
-    assert [s.name for s in sprints] == [f"RB Sprint {n}" for n in range(21, 13, -1)]
-    assert sprints[0].state == "active"
+    started = [f"RB Sprint {n}" for n in range(21, 13, -1)]
+    assert [s.name for s in sprints] == [*started, "RB Sprint 22"]
+    assert sprints[0].state == "active" and sprints[0].started
+    assert sprints[-1].state == "future" and not sprints[-1].started
 
 
 def test_supplier_reviews_only_their_deliverables(session: Session) -> None:

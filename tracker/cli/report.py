@@ -231,6 +231,7 @@ def velocity(
                     }
                     for name in names
                 },
+                "warnings": row["warnings"],
             }
             for _, row in frame.iterrows()
         ]
@@ -268,6 +269,9 @@ def velocity(
         }
     )
     typer.echo(table.to_string(index=False))
+    for name, warnings in zip(frame["sprint"], frame["warnings"], strict=True):
+        for warning in warnings:
+            typer.echo(f"Warning: {name}: {warning}")
 
 
 #: Velocity table headings that are not simply the total's name.

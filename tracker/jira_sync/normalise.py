@@ -102,6 +102,16 @@ def sprint_ids(value: Any) -> str:
     return ",".join(ids)
 
 
+def _optional_int(value: Any) -> int | None:
+    """A whole number (a board id), or None; 7.0 and "7" read as 7."""
+    text = _text(value)
+    if text is None or text == "":
+        return None
+    if not text.isdigit():
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(text)
+
+
 def _loose_text(value: Any) -> str | None:
     """A value of a field the reports do not replay, kept as text whatever its JSON type."""
     return value if value is None or isinstance(value, str) else str(value)
@@ -243,7 +253,7 @@ def sprint_row(sprint: Mapping[str, Any]) -> dict[str, Any]:
         "state": str(sprint.get("state") or "").lower(),
         "goal": sprint.get("goal") or None,
         **dates,
-        "origin_board": sprint.get("originBoardId"),
+        "origin_board": _read(where, "originBoardId", _optional_int, sprint.get("originBoardId")),
     }
 
 

@@ -120,17 +120,33 @@ def _upsert_board(
 def _upsert_sprints(
     session: Session, site_id: int, board_id: int, sprints: list[dict[str, Any]]
 ) -> None:
-    """A sprint belongs to its origin board when we hold that board, else to the one listing it."""
-    boards = dict(
+    """A sprint belongs to its origin board (Jira's `originBoardId`), where Jira's own sprint
+    report is, when that board is synced. Otherwise it stays with the synced board already
+    holding it, or goes to the board listing it, and its report says whose sprint it is."""
+    synced = dict(
         session.execute(
-            select(JiraBoard.jira_id, JiraBoard.id).where(JiraBoard.site_id == site_id)
+            select(JiraBoard.jira_id, JiraBoard.id).where(
+                JiraBoard.site_id == site_id, JiraBoard.synced
+            )
+        ).all()
+    )
+    held = dict(
+        session.execute(
+            select(JiraSprint.jira_id, JiraSprint.board_id).where(
+                JiraSprint.site_id == site_id,
+                JiraSprint.jira_id.in_([s["jira_id"] for s in sprints]),  # type: ignore[attr-defined]
+                JiraSprint.board_id.in_(list(synced.values())),  # type: ignore[union-attr]
+            )
         ).all()
     )
     rows = [
         {
             **{k: v for k, v in sprint.items() if k != "origin_board"},
+            "origin_board_jira_id": sprint["origin_board"],
             "site_id": site_id,
-            "board_id": boards.get(sprint["origin_board"], board_id),
+            "board_id": synced.get(sprint["origin_board"])
+            or held.get(sprint["jira_id"])
+            or board_id,
         }
         for sprint in sprints
     ]

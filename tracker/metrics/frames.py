@@ -85,6 +85,14 @@ class Sprint:
     end: pd.Timestamp
     complete: pd.Timestamp | None = None
     goal: str | None = None
+    #: Jira's id of the board the sprint was created on, where Jira reports it (None: unknown)
+    origin_board: int | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether the sprint has started. A future sprint has not, even with the dates Jira
+        already gives it as planned: a report from a plan would be a report of nothing."""
+        return self.state != "future" and not pd.isna(self.start)
 
     def close(self, now: pd.Timestamp | None = None) -> pd.Timestamp:
         """T1: the completion instant, or `now` for a sprint that is still running."""

@@ -73,6 +73,9 @@ class JiraSprint(SQLModel, table=True):
     site_id: int = Field(foreign_key="jira_site.id", index=True)
     jira_id: int
     board_id: int | None = Field(default=None, foreign_key="jira_board.id", index=True)
+    #: Jira's id of the board the sprint was created on (`originBoardId`), None when Jira gave none;
+    #: `board_id` is that board when it is synced
+    origin_board_jira_id: int | None = None
     name: str = Field(max_length=255)
     state: str = Field(max_length=20)
     goal: str | None = None

@@ -26,6 +26,7 @@ from tracker.services.delivery.sprints import (
     board_velocity,
     data_version,
     deliverable_boards,
+    not_started,
     programme_progress,
     sprint_report_for,
 )
@@ -189,11 +190,32 @@ def velocity_table(velocity: pd.DataFrame) -> pd.DataFrame:
 
 def velocity_csv(velocity: pd.DataFrame) -> bytes:
     """The velocity's figures, as the JSON and the table give them, for a spreadsheet."""
-    export = velocity.assign(start=velocity["start"].map(lambda s: s.isoformat()))
+    export = velocity.assign(
+        start=velocity["start"].map(lambda s: s.isoformat()),
+        warnings=velocity["warnings"].map("; ".join),
+    )
     return inert(export).to_csv(index=False).encode("utf-8")
 
 
+def velocity_warnings(velocity: pd.DataFrame) -> None:
+    """Each closed sprint's reasons its figures may not match Jira's, in words."""
+    for name, warnings in zip(velocity["sprint"], velocity["warnings"], strict=True):
+        for warning in warnings:
+            st.warning(f"{name}: {warning}")
+
+
+def shows_not_started(sprint: Sprint) -> bool:
+    """Says so when the chosen sprint has not started (it has no report yet); True if so."""
+    if sprint.started:
+        return False
+    st.info(not_started(sprint))
+    return True
+
+
 def sprint_label(sprint: Sprint) -> str:
+    if not sprint.started:
+        planned = "" if pd.isna(sprint.start) else f", planned for {sprint.start:%d %b %Y}"
+        return f"{sprint.name} (future, not started{planned})"
     if sprint.complete is None:
         return f"{sprint.name} ({sprint.state}, started {sprint.start:%d %b %Y})"
     return f"{sprint.name} (closed {sprint.complete:%d %b %Y})"
@@ -219,15 +241,16 @@ def choose_deliverable(
 def choose_sprint(
     sprints: list[Sprint], key: str, *, running_first: bool, context: object
 ) -> Sprint | None:
-    """A started sprint, most recent first. A review looks back at the last closed sprint; the
-    burndown page follows the running one, so each page picks its own default.
+    """A sprint: started ones most recent first, then future ones (which have no report yet). A
+    review looks back at the last closed sprint; the burndown page follows the running one, so
+    each page picks its own default.
 
     The options are sprint ids, and a new `context` (another deliverable or board) starts again
     from its own default: a list position kept from the previous board would name one sprint in
     the box while the report counted another.
     """
     if not sprints:
-        st.info("This board has no started sprints yet.")
+        st.info("This board has no sprints yet.")
         return None
     by_id = {s.id: s for s in sprints}
     closed = [s.id for s in sprints if s.complete is not None]

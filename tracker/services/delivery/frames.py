@@ -197,6 +197,7 @@ def sprints_by_board(session: Session, board_ids: Sequence[int]) -> dict[int, li
                 end=stamp(sprint.end_at),
                 complete=pd.Timestamp(sprint.complete_at) if sprint.complete_at else None,
                 goal=sprint.goal,
+                origin_board=sprint.origin_board_jira_id,
             )
         )
     return found

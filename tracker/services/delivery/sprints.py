@@ -208,13 +208,23 @@ def _may_see_board(session: Session, actor: Actor, board_id: int) -> bool:
 
 
 def board_sprints(session: Session, actor: Actor, board_id: int) -> list[Sprint]:
-    """The board's sprints that have started (closed and active), most recent first: a future
-    sprint has nothing to report yet."""
+    """The board's sprints: those that have started (closed and active) most recent first, then
+    the future ones in their planned order, which have no report until they start."""
     if not _may_see_board(session, actor, board_id):
         raise NotFound("no such board that you can see")
     # jira_frames turns sprint rows into the metrics' Sprint; one conversion for every figure
-    started = [s for s in sprints_by_board(session, [board_id])[board_id] if not pd.isna(s.start)]
-    return started[::-1]
+    sprints = sprints_by_board(session, [board_id])[board_id]
+    started = [s for s in sprints if s.started]
+    return started[::-1] + [s for s in sprints if not s.started]
+
+
+def not_started(sprint: Sprint) -> str:
+    """Why a sprint has no report yet, in one sentence."""
+    planned = "" if pd.isna(sprint.start) else f" (planned to start {sprint.start:%d %b %Y})"
+    return (
+        f"{sprint.name} has not started: it is a future sprint{planned}, and Jira gives a sprint "
+        "report once it starts"
+    )
 
 
 def find_board(session: Session, actor: Actor, site: str, jira_board_id: int) -> BoardRef:
@@ -268,12 +278,21 @@ def _done_column(frames: BoardFrames) -> str:
     return frames.done_column
 
 
-def _warnings(report: SprintReport, frames: BoardFrames) -> list[str]:
-    """Why some of the report's figures may not match Jira's, one sentence each: an issue whose
-    changelog Jira sent only in part (Data Center truncation) has a guessed history."""
+def _warnings(report: SprintReport, frames: BoardFrames, board: BoardRef) -> list[str]:
+    """Why some of the report's figures may not match Jira's, one sentence each: a sprint of
+    another board that is not synced (Jira reports it there, on that board's issues), and an
+    issue whose changelog Jira sent only in part (Data Center truncation)."""
+    sprint = report.sprint
+    foreign = []
+    if sprint.origin_board is not None and sprint.origin_board != board.jira_id:
+        foreign.append(
+            f"{sprint.name} belongs to board {sprint.origin_board} on {board.site}, where Jira "
+            f"reports it, and that board is not synced: these figures count only {board.label}'s "
+            f"issues; sync board {sprint.origin_board} to report it under its own board"
+        )
     counted = frames.issues.loc[frames.issues["issue_id"].isin(report.issues["issue_id"])]
     partial = counted.loc[counted["changelog_missing"] > 0].drop_duplicates("issue_id")
-    return [
+    return foreign + [
         f"{key}: Jira sent its changelog without {count(int(missing), 'history', 'histories')}, "
         "so its outcome and estimates in this sprint may not match Jira's"
         for key, missing in partial.sort_values("key")[["key", "changelog_missing"]].itertuples(
@@ -357,8 +376,8 @@ def sprint_report_for(
             raise missing
         frames = _restricted(frames, visible)
     sprint = next(s for s in frames.sprints if s.id == sprint_jira_id)
-    if pd.isna(sprint.start):
-        raise TrackerError(f"{sprint.name} has not started: there is nothing to report yet")
+    if not sprint.started:
+        raise Conflict(not_started(sprint))
     done_column = _done_column(frames)
     report = sprint_report(
         frames.issues,
@@ -386,7 +405,7 @@ def sprint_report_for(
         burndown=steps,
         guideline=ideal,
         choices=_choices(report, done_column),
-        warnings=_warnings(report, frames),
+        warnings=_warnings(report, frames, refs[0]),
         standing=standing(
             steps, ideal, sprint, report.amount(report.committed), report.measure, report.close
         )
@@ -403,9 +422,13 @@ def board_velocity(
     *,
     window: int = 3,
 ) -> pd.DataFrame:
-    """Committed and completed per closed sprint of the board, oldest first, with the recent
-    average (tracker.metrics.velocity), built from the same sprint reports as the review."""
+    """The totals of each closed sprint of the board, oldest first, with the recent averages
+    (tracker.metrics.velocity), built from the same sprint reports as the review, and each
+    sprint's `warnings` (a list of sentences, as the review gives them)."""
     require(actor, Action.read_programme)
+    refs = _board_refs(session, [board_id])
+    if not refs:
+        raise NotFound("no such board that you can see")
     frames = board_frames(session, board_id)
     _done_column(frames)
     reports = [
@@ -420,7 +443,10 @@ def board_velocity(
         for s in frames.sprints
         if s.complete is not None
     ]
-    return velocity(reports, window)
+    warnings = {report.sprint.id: _warnings(report, frames, refs[0]) for report in reports}
+    frame = velocity(reports, window)
+    frame["warnings"] = frame["sprint_id"].map(warnings)
+    return frame
 
 
 def programme_progress(
