@@ -18,6 +18,8 @@ from tracker.services.programme.overview import deliverables_frame
 from tracker.ui.acceptance_forms import (
     criterion_choices,
     edit_form,
+    flash_for,
+    has_flash,
     move_form,
     new_criterion_form,
     show_flash,
@@ -28,7 +30,6 @@ from tracker.ui.session import db
 from tracker.ui.widgets import choose_deliverable, readable
 
 actor, programme = page_setup("criteria", programme=True)
-show_flash()
 
 with db() as session:
     deliverables = deliverables_frame(session, actor, programme.id)
@@ -61,9 +62,11 @@ if not may_add:
 if may_add or any("edit" in moves for moves in criteria["moves"]):
     options = criterion_choices(actor, deliverable_id)
 
+# a save's outcome shows beside the form it came from, inside its criterion, opened
+show_flash(inline=set(criteria["id"]))
 for row in criteria.itertuples():
     label = f"{row.code} · {plain(row.title)} · {status_label(row.status)}, version {row.version}"
-    with st.expander(label):
+    with st.expander(label, expanded=has_flash(row.id)):
         st.text(row.text)
         facts = {
             "Statement of Work": row.sow_ref,
@@ -97,6 +100,7 @@ for row in criteria.itertuples():
                 edit_form(actor, row, options)
             else:
                 move_form(actor, row, move)
+        flash_for(row.id)
 
 if may_add:
     st.subheader("Add a criterion")

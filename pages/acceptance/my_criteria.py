@@ -1,54 +1,87 @@
-"""Criteria waiting for a supplier contact, across their organisation's deliverables: confirm or
-query what was sent, submit evidence for what was confirmed or rejected. Nothing else is shown."""
+"""Criteria waiting for me: a supplier contact's side of acceptance across their organisation's
+deliverables, one card per criterion. First what needs them (confirm or query what was sent,
+submit evidence for what was confirmed or rejected), soonest due first with overdue said in
+words; then what waits for the council (their open queries, evidence they sent), so a criterion
+never vanishes once they act on it. A save's outcome shows on the card whose button was pressed.
+"""
+
+from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from tracker.services.acceptance.views import waiting_for_supplier
-from tracker.ui.acceptance_forms import move_form, show_flash
+from tracker.errors import count
+from tracker.metrics.acceptance import soonest_due_first
+from tracker.services.acceptance.views import waiting_for_council, waiting_for_supplier
+from tracker.ui.acceptance_forms import flash_for, move_form, show_flash
 from tracker.ui.acceptance_panel import plain, status_label
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
 
 actor = page_setup("my-criteria").actor
-show_flash()
+today = date.today()
 
 with db() as session:
-    waiting = waiting_for_supplier(session, actor)
+    waiting = soonest_due_first(waiting_for_supplier(session, actor), today)
+    council = soonest_due_first(waiting_for_council(session, actor), today)
 
-if waiting.empty:
+show_flash(inline={*waiting["id"], *council["id"]})
+if waiting.empty and council.empty:
     st.info("Nothing is waiting for you. Criteria appear here when a council sends them to you.")
     st.stop()
 
-needed = waiting["moves"].map(lambda moves: " or ".join(moves).capitalize())
-st.dataframe(
-    waiting.assign(status=waiting["status"].map(status_label), needed=needed)[
-        ["deliverable", "code", "title", "status", "version", "due", "needed"]
-    ].rename(
-        columns={
-            "deliverable": "Deliverable",
-            "code": "Criterion",
-            "title": "Title",
-            "status": "Status",
-            "version": "Version",
-            "due": "Due",
-            "needed": "Needed from you",
-        }
-    ),
-    hide_index=True,
-    key="waiting_table",
+
+def due_words(row: Any) -> str:
+    due = row.due
+    if due is None or pd.isna(due):
+        return "no due date"
+    return f"overdue: was due {due:%d %b %Y}" if row.overdue else f"due {due:%d %b %Y}"
+
+
+def card(r: Any, *, act: bool) -> None:
+    """One criterion: what it is, its status and due date, the text, the latest comment, and
+    (when `act`) the forms for the moves the supplier may make, with the outcome of the last.
+    `r` is a row of a criteria frame."""
+    with st.container(border=True, key=f"criterion_card_{r.id}"):
+        overdue = ":red-badge[:material/schedule: Overdue] " if r.overdue else ""
+        st.markdown(f"{overdue}**{r.deliverable} {r.code}**: {plain(r.title)}")
+        facts = [
+            r.deliverable_title,
+            f"{status_label(r.status)}, version {r.version}",
+            due_words(r),
+        ]
+        if isinstance(r.sow_ref, str) and r.sow_ref:
+            facts.append(f"Statement of Work {r.sow_ref}")
+        st.caption(" · ".join(plain(str(f)) for f in facts))
+        st.text(r.text)
+        if isinstance(r.last_comment, str) and r.last_comment:
+            st.markdown("**Latest comment**")
+            st.text(r.last_comment)
+        if act:
+            for move in r.moves:
+                move_form(actor, r, move)
+        flash_for(int(r.id))
+
+
+overdue_now = int(waiting["overdue"].sum())
+st.markdown(
+    f"**{count(len(waiting), 'criterion', 'criteria')} "
+    f"{'needs' if len(waiting) == 1 else 'need'} you**"
+    + (f", {overdue_now} of them overdue" if overdue_now else "")
+    + f"; {count(len(council), 'criterion', 'criteria')} "
+    f"{'waits' if len(council) == 1 else 'wait'} for the council."
 )
 
+st.subheader(f"Needs you ({len(waiting)})")
+if waiting.empty:
+    st.caption("Nothing needs you now.")
 for row in waiting.itertuples():
-    st.subheader(f"{row.deliverable} {row.code}: {plain(row.title)}")
-    st.text(
-        f"{row.deliverable_title} · {status_label(row.status)}, version {row.version}"
-        + (f" · Statement of Work {row.sow_ref}" if row.sow_ref else "")
-        + (f" · due {row.due}" if pd.notna(row.due) else "")
-    )
-    st.text(row.text)
-    if row.last_comment:
-        st.markdown("**Latest comment**")
-        st.text(row.last_comment)
-    for move in row.moves:
-        move_form(actor, row, move)
+    card(row, act=True)
+
+st.subheader(f"Waiting for the council ({len(council)})")
+st.caption("Your open queries and the evidence you sent, until the council answers or decides.")
+if council.empty:
+    st.caption("Nothing is waiting for the council.")
+for row in council.itertuples():
+    card(row, act=False)

@@ -1,5 +1,7 @@
 """The acceptance criteria page, as each role sees it and uses it."""
 
+from datetime import date
+
 import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
@@ -174,3 +176,19 @@ def test_old_versions_stay_readable_and_the_pack_downloads(demo_app) -> None:
         "Download the pack as a web page (HTML)",
         "Download the pack as CSV files (zip)",
     ]
+
+
+def test_a_due_date_is_picked_and_the_outcome_shows_on_its_criterion(
+    demo_app, demo_sqlite_url: str
+) -> None:
+    at = demo_app(OWNER, PAGE)
+    open_deliverable(at, "RB-01")
+    cid = criterion_id(demo_sqlite_url, "RB-01", 5)  # a draft with no due date of its own
+    due = at.date_input(key=f"edit_{cid}_due")
+    assert due.label == "Due date (optional)"
+    due.set_value(date(2027, 2, 26))
+    _click(at, "Save changes to AC-5")
+    [expander] = [e for e in at.expander if e.label.startswith("AC-5")]
+    assert [s.value for s in expander.success] == ["Saved: AC-5 is now 'draft', version 1."]
+    assert len(at.success) == 1  # beside the form, not at the top of the page
+    assert any("Due: 2027-02-26" in t.value for t in expander.text)

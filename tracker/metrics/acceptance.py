@@ -36,6 +36,22 @@ def overdue(due: pd.Series, status: pd.Series, today: date) -> pd.Series:
     return past & status.ne(S.accepted.value)
 
 
+def soonest_due_first(criteria: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Criteria in the order to work through them: by due date (overdue first, since they are
+    the earliest), undated last, then by deliverable and number; `overdue` added."""
+    undated = criteria["due"].isna()
+    return (
+        criteria.assign(
+            overdue=overdue(criteria["due"], criteria["status"], today),
+            _undated=undated,
+            _due=pd.to_datetime(criteria["due"]),
+        )
+        .sort_values(["_undated", "_due", "deliverable", "code"], kind="stable")
+        .drop(columns=["_undated", "_due"])
+        .reset_index(drop=True)
+    )
+
+
 def acceptance_summary(
     deliverables: pd.DataFrame, criteria: pd.DataFrame, today: date
 ) -> pd.DataFrame:

@@ -6,7 +6,7 @@ the person's typed text stays in the form (widget state is keyed and never reset
 saving again replaces the other change knowingly. A successful save clears the form and reruns.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
 
@@ -14,7 +14,6 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from tracker.errors import TrackerError
 from tracker.models import CriterionMove, CriterionStatus
 from tracker.policy import Actor
 from tracker.services.acceptance.criteria import (
@@ -65,11 +64,25 @@ def criterion_choices(actor: Actor, deliverable_id: int) -> CriterionOptions:
         return criterion_options(session, actor, deliverable_id)
 
 
-def show_flash() -> None:
-    """The outcome of the last save, carried across the rerun that followed it."""
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(message)
+def show_flash(*, inline: Collection[int] = ()) -> None:
+    """The outcome of the last save, carried across the rerun that followed it, at the top of
+    the page, unless its criterion is among `inline` (drawn on this page with flash_for)."""
+    flash = st.session_state.get(FLASH_KEY)
+    if flash and flash[0] not in inline:
+        st.session_state.pop(FLASH_KEY)
+        st.success(flash[1])
+
+
+def has_flash(criterion_id: int) -> bool:
+    flash = st.session_state.get(FLASH_KEY)
+    return bool(flash) and flash[0] == criterion_id
+
+
+def flash_for(criterion_id: int) -> None:
+    """The outcome of the last save on this criterion, where the person pressed the button
+    (not out of view at the top of a long page)."""
+    if has_flash(criterion_id):
+        st.success(st.session_state.pop(FLASH_KEY)[1], icon=":material/check_circle:")
 
 
 def _keys(form: str, *fields: str) -> dict[str, str]:
@@ -107,7 +120,8 @@ def _save(form: str, keys: dict[str, str], action: Callable[[Session], Saved]) -
     for key in [*keys.values(), f"{form}_base"]:
         st.session_state.pop(key, None)
     st.session_state[FLASH_KEY] = (
-        f"Saved: {saved.code} is now '{saved.status.value}', version {saved.version}."
+        saved.criterion_id,
+        f"Saved: {saved.code} is now '{saved.status.value}', version {saved.version}.",
     )
     st.rerun()
 
@@ -155,16 +169,6 @@ def move_form(actor: Actor, row: Any, move_name: str) -> None:
         )
 
 
-def _optional_date(text: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise TrackerError(f"'{text}' is not a date: write it as YYYY-MM-DD.") from None
-
-
 def _criterion_fields(form: str, options: CriterionOptions, row: Any | None) -> dict[str, Any]:
     """The wording and detail widgets, starting from the criterion's values (or empty)."""
     keys = _keys(form, "title", "text", "sow_ref", "stage", "sprint", "due", "jira", "comment")
@@ -173,7 +177,7 @@ def _criterion_fields(form: str, options: CriterionOptions, row: Any | None) -> 
     _default(keys["sow_ref"], _text(row, "sow_ref"))
     _default(keys["stage"], _id(row, "stage_id"))
     _default(keys["sprint"], _id(row, "sprint_id"))
-    _default(keys["due"], _text(row, "due_on"))
+    _default(keys["due"], _date(row, "due_on"))
     _default(keys["jira"], _text(row, "jira_keys"))
     values = {
         "title": st.text_input("Title", key=keys["title"], max_chars=200),
@@ -191,7 +195,10 @@ def _criterion_fields(form: str, options: CriterionOptions, row: Any | None) -> 
         "Sprint", [None, *options.sprints], key=keys["sprint"],
         format_func=lambda i: "none" if i is None else options.sprints[i],
     )  # fmt: skip
-    values["due"] = right.text_input("Due date (YYYY-MM-DD, optional)", key=keys["due"])
+    values["due"] = right.date_input(
+        "Due date (optional)", key=keys["due"], format="DD/MM/YYYY",
+        help="Leave empty when the criterion is due with its sprint or stage.",
+    )  # fmt: skip
     values["jira"] = st.text_input(
         "Jira issues (keys, separated by commas)", key=keys["jira"], placeholder="RB-12, RB-13"
     )
@@ -209,6 +216,11 @@ def _text(row: Any | None, field: str) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
+def _date(row: Any | None, field: str) -> date | None:
+    value = None if row is None else getattr(row, field)
+    return None if value is None or pd.isna(value) else value
+
+
 def _id(row: Any | None, field: str) -> int | None:
     value = None if row is None else getattr(row, field)
     return None if value is None or pd.isna(value) else int(value)
@@ -219,7 +231,7 @@ def _wording_and_details(values: dict[str, Any]) -> tuple[Wording, Details]:
     details = Details(
         stage_id=values["stage"],
         sprint_id=values["sprint"],
-        due_on=_optional_date(values["due"]),
+        due_on=values["due"],
         jira_keys=tuple(k for k in values["jira"].replace(";", ",").split(",")),
     )
     return wording, details

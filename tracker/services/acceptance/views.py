@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import and_
+from sqlalchemy import and_, false
 from sqlmodel import Session, select
 
 from tracker.models import (
@@ -23,6 +23,7 @@ from tracker.models import (
     DeliverableStage,
     JiraIssue,
     JiraSprint,
+    Role,
     Stage,
 )
 from tracker.policy import (
@@ -38,6 +39,7 @@ from tracker.services.audit import CRITERION, person_names
 from tracker.services.delivery.issues import deliverable_issue_map
 from tracker.services.lookups import visible_deliverable
 
+S = CriterionStatus
 CRITERIA_COLUMNS = [
     "id",
     "deliverable_id",
@@ -176,7 +178,22 @@ def waiting_for_supplier(session: Session, actor: Actor) -> pd.DataFrame:
     confirm or query, or to submit evidence; for anyone else, nothing."""
     frame = _criteria(session, actor, AcceptanceCriterion.status.in_(SUPPLIER_WAITS))  # type: ignore[attr-defined]
     theirs = frame["moves"].map(lambda moves: any(m in SUPPLIER_CRITERION_MOVES for m in moves))
-    return frame[theirs].reset_index(drop=True)
+    # bool: an empty object-dtype mask would select columns, leaving a frame without any
+    return frame.loc[theirs.astype(bool)].reset_index(drop=True)
+
+
+def waiting_for_council(session: Session, actor: Actor) -> pd.DataFrame:
+    """For a supplier contact: their organisation's criteria waiting on the council (queried,
+    or evidence submitted), so a question asked or evidence sent stays in sight until the
+    council answers; for anyone else, nothing."""
+    if Role(actor.role) is not Role.supplier_contact:
+        return _criteria(session, actor, false())
+    return _criteria(
+        session,
+        actor,
+        AcceptanceCriterion.status.in_([S.queried.value, S.evidence_submitted.value]),  # type: ignore[attr-defined]
+        Deliverable.supplier_org_id == actor.organisation_id,
+    )
 
 
 def criteria_in(

@@ -17,9 +17,14 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 from sqlmodel import Session, select
 
+from tracker.metrics.acceptance import overdue, soonest_due_first
 from tracker.models import CriterionMove, CriterionStatus, Deliverable, Role
 from tracker.policy import Actor, deliverable_filter, is_own_deliverable
-from tracker.services.acceptance.views import criteria_in
+from tracker.services.acceptance.views import (
+    criteria_in,
+    waiting_for_council,
+    waiting_for_supplier,
+)
 from tracker.services.assurance.accreditations import expiries_frame
 from tracker.services.assurance.gates import Decision, compliance_frame
 from tracker.services.auth.sign_in import waiting_for_an_account
@@ -83,10 +88,6 @@ def _items(rows: list[dict[str, object]]) -> pd.DataFrame:
     return frame
 
 
-def _overdue(due: object, today: date) -> bool:
-    return due is not None and not pd.isna(due) and due < today
-
-
 def _said(text: object, missing: str) -> str:
     """Someone's comment quoted inside a sentence: without its own closing full stop."""
     words = str(text).strip() if text is not None and not pd.isna(text) else ""
@@ -107,9 +108,6 @@ def _criteria_items(
     criteria: pd.DataFrame, today: date, detail: Callable[[object], str]
 ) -> pd.DataFrame:
     """Criteria as items, soonest due first (overdue at the top, undated last)."""
-    ordered = criteria.assign(_undated=criteria["due"].isna()).sort_values(
-        ["_undated", "due", "deliverable", "code"], kind="stable"
-    )
     return _items(
         [
             {
@@ -117,10 +115,10 @@ def _criteria_items(
                 "item": f"{row.code} {row.title}",
                 "detail": detail(row),
                 "due": row.due,
-                "overdue": _overdue(row.due, today),
+                "overdue": bool(row.overdue),
                 "criterion_id": row.id,
             }
-            for row in ordered.itertuples()
+            for row in soonest_due_first(criteria, today).itertuples()
         ]
     )
 
@@ -141,7 +139,7 @@ def _owner_sections(session: Session, actor: Actor, today: date) -> list[Section
         statuses=[S.queried, S.evidence_submitted, *SUPPLIER_STEP],
     )
     criteria = criteria[criteria["deliverable_id"].isin(ids)]
-    late = criteria["due"].map(lambda due: _overdue(due, today))
+    late = overdue(criteria["due"], criteria["status"], today)
     sent = criteria["status"] == S.sent
     queries = criteria[criteria["status"] == S.queried]
     evidence = criteria[criteria["status"] == S.evidence_submitted]
@@ -205,12 +203,12 @@ def _owner_sections(session: Session, actor: Actor, today: date) -> list[Section
 
 
 def _supplier_sections(session: Session, actor: Actor, today: date) -> list[Section]:
-    criteria = criteria_in(session, actor, statuses=[S.queried, *SUPPLIER_STEP])
-    supplied = criteria["supplier_org_id"] == actor.organisation_id
-    moves = criteria["moves"]
-    to_confirm = criteria[moves.map(lambda m: CriterionMove.confirm.value in m)]
-    evidence = criteria[moves.map(lambda m: CriterionMove.submit_evidence.value in m)]
-    queries = criteria[supplied & (criteria["status"] == S.queried)]
+    waiting = waiting_for_supplier(session, actor)
+    moves = waiting["moves"]
+    to_confirm = waiting[moves.map(lambda m: CriterionMove.confirm.value in m).astype(bool)]
+    evidence = waiting[moves.map(lambda m: CriterionMove.submit_evidence.value in m).astype(bool)]
+    council = waiting_for_council(session, actor)
+    queries = council[council["status"] == S.queried]
     return [
         Section(
             "to_confirm",
@@ -275,7 +273,7 @@ def _admin_sections(session: Session, actor: Actor, today: date) -> list[Section
                         + (f" ({row.level})" if pd.notna(row.level) and row.level else ""),
                         "detail": f"{_upper_first(str(row.status))} ({row.expires_on:%d %b %Y}).",
                         "due": row.expires_on,
-                        "overdue": row.expires_on < today,
+                        "overdue": row.expires_on < today,  # already expired
                         "criterion_id": None,
                     }
                     for row in expiring.itertuples()
