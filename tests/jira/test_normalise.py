@@ -106,7 +106,9 @@ def test_estimate_field_is_the_boards_else_jira_softwares_else_by_name() -> None
             },
         ]
     )
-    assert typed.estimate_for({"estimation": {"type": "issueCount"}}) == "customfield_10016"
+    assert typed.estimate_for({}) == "customfield_10016"
+    # A board estimating by "Issue Count" has no estimation field: Jira counts its issues.
+    assert typed.estimate_for({"estimation": {"type": "issueCount"}}) is None
     assert SiteFields.from_fields([]).estimate_for({}) is None
 
 

@@ -191,8 +191,13 @@ class SiteFields:
         return next((by_name[n] for n in ESTIMATE_FIELD_NAMES if n in by_name), None)
 
     def estimate_for(self, configuration: Mapping[str, Any]) -> str | None:
-        """The board's estimation field (`estimation.field.fieldId`), else the site's default."""
-        field = ((configuration.get("estimation") or {}).get("field")) or {}
+        """The board's estimation field (`estimation.field.fieldId`), else the site's default.
+        None for a board whose estimation statistic is not a field (Jira's "Issue Count"): Jira
+        counts its issues, and so do its reports here."""
+        estimation = configuration.get("estimation") or {}
+        if estimation.get("type") not in (None, "field"):
+            return None
+        field = estimation.get("field") or {}
         return field.get("fieldId") or self.default_estimate()
 
     def issue_fields(self, estimate_field: str | None) -> list[str]:
