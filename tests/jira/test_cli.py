@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
 from tests.jira_server.sample import build_site
-from tests.jira_server.server import API_TOKEN, EMAIL, JiraServer
+from tests.jira_server.server import API_TOKEN, EMAIL, PAT, JiraServer
 from tests.support.jira import EMAIL_ENV, TOKEN_ENV
 from tracker.cli import app
 from tracker.jira_sync.dataset import write_dataset
@@ -72,6 +72,25 @@ def test_sync_prints_a_summary_and_exits_zero(
     assert first.exit_code == 0, first.output
     assert first.stdout.startswith("northmoor: 2 of 2 boards synced, 11 issues read")
     assert again.exit_code == 0 and "0 issues read" in again.stdout
+
+
+def test_sync_names_what_data_center_truncated_on_stderr_and_exits_zero(
+    tracker: Callable[..., Result],
+    jira_server: Callable[..., JiraServer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = jira_server(build_site("datacenter"), embedded_changelog_limit=100)
+    monkeypatch.setenv(TOKEN_ENV, PAT)
+    _add(tracker, server, kind="datacenter")
+
+    result = tracker("sync", "--site", "northmoor", "--board", "1")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("northmoor: 1 of 1 boards synced")
+    assert result.stderr.strip() == (  # the progress bar leaves a blank line behind
+        "warning: board 'REV board' (1): REV-1: Jira sent 100 of its 150 changelog histories "
+        "(Data Center has no endpoint for the rest); sprint reports counting it say so"
+    )
 
 
 def test_sync_failure_is_one_line_and_non_zero(
