@@ -251,3 +251,15 @@ def can_record_decision(actor: Actor, deliverable: Deliverable | None, owner_org
     return role is Role.admin or (
         role is Role.project_owner and can_raise_raid(actor, deliverable, owner_org_id)
     )
+
+
+def may_raise_raid(actor: Actor) -> bool:
+    """Whether the actor raises RAID items at all (where is can_raise_raid's): board members
+    read only."""
+    return Role(actor.role) in (Role.admin, Role.project_owner, Role.supplier_contact)
+
+
+def may_record_decisions(actor: Actor) -> bool:
+    """Whether the actor records decisions and declares dependencies at all: admins and project
+    owners (for what is theirs, as can_record_decision and can_edit_raid say)."""
+    return Role(actor.role) in (Role.admin, Role.project_owner)

@@ -14,6 +14,13 @@ from tracker.models import Escalation, RaidKind, RaidStatus
 #: a risk scoring this or more is high: it needs an owner and a review date, and the board's eye
 HIGH_SCORE = 15
 SCALE = range(1, 6)
+#: the usual 5x5 bands: low up to 4, medium 5 to 12, high from 15 (no product lies between)
+BANDS = ((HIGH_SCORE, "high"), (5, "medium"), (1, "low"))
+
+
+def band(value: int) -> str:
+    """A score's band in words."""
+    return next(word for floor, word in BANDS if value >= floor)
 
 
 def score(likelihood: pd.Series, impact: pd.Series) -> pd.Series:

@@ -51,6 +51,32 @@ PAGES: tuple[PageSpec, ...] = (
         EVERYONE,
         ":material/summarize:",
     ),
+    # Supplier contacts open these, but tracker.services.raid shows them only the items,
+    # decisions and dependencies of the deliverables their organisation supplies.
+    PageSpec(
+        "pages/programme/raid.py",
+        "RAID log",
+        "Programme",
+        "raid",
+        EVERYONE,
+        ":material/report:",
+    ),
+    PageSpec(
+        "pages/programme/decisions.py",
+        "Decision log",
+        "Programme",
+        "decisions",
+        EVERYONE,
+        ":material/gavel:",
+    ),
+    PageSpec(
+        "pages/programme/dependencies.py",
+        "Dependencies",
+        "Programme",
+        "dependencies",
+        EVERYONE,
+        ":material/account_tree:",
+    ),
     PageSpec(
         "pages/people/engagement.py",
         "Engagement map",

@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from tracker.errors import TrackerError
+from tracker.errors import Invalid, TrackerError
 from tracker.policy import Actor
 from tracker.services.programme.overview import ProgrammeInfo, list_programmes
 from tracker.services.validation import RowsRejected
@@ -84,6 +84,9 @@ def show_refusal(exc: TrackerError, prefix: str = "") -> None:
     problem, anything else as its sentence after `prefix` (say, "Not added: ")."""
     if isinstance(exc, RowsRejected):
         show_problems(exc.problems)
+    elif isinstance(exc, Invalid) and exc.problems:
+        st.error(f"{prefix}{exc.headline}. What you typed is still here; correct it and try again.")
+        st.dataframe(pd.DataFrame({"Problem": exc.problems}), hide_index=True)
     else:
         st.error(f"{prefix}{exc}")
 

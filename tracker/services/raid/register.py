@@ -201,6 +201,33 @@ def needs_board_attention(
     )
 
 
+def programme_organisations(session: Session, actor: Actor, *, programme_id: int) -> dict[int, str]:
+    """The programme's organisations (those that may own items), names by id."""
+    return dict(
+        session.exec(
+            select(Organisation.id, Organisation.name)
+            .join(ProgrammeMember, ProgrammeMember.organisation_id == Organisation.id)
+            .where(ProgrammeMember.programme_id == programme_id)
+            .order_by(Organisation.name)
+        ).all()
+    )
+
+
+def editable_codes(session: Session, actor: Actor, *, programme_id: int) -> list[str]:
+    """Codes of the items the actor may change, in register order."""
+    items = session.exec(
+        select(RaidItem)
+        .where(RaidItem.programme_id == programme_id, raid_filter(actor, RaidItem.deliverable_id))
+        .order_by(RaidItem.kind, RaidItem.number)  # type: ignore[arg-type]
+    )
+    deliverables = {d.id: d for d in session.exec(select(Deliverable))}
+    return [
+        code_of(item.kind, item.number)
+        for item in items
+        if can_edit_raid(actor, deliverables.get(item.deliverable_id), item.owner_org_id)
+    ]
+
+
 def item_by_code(session: Session, actor: Actor, *, programme_id: int, code: str) -> RaidItem:
     """An item the actor may see, by its code (R-3); one message whether missing or hidden."""
     parsed = parse_code(code)
