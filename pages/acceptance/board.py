@@ -10,6 +10,7 @@ from tracker.errors import count
 from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.services.acceptance.views import programme_criteria
 from tracker.services.programme.overview import deliverables_frame
+from tracker.ui.markdown import plain
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
 from tracker.ui.widgets import readable
@@ -43,7 +44,7 @@ def share(key: str) -> str:
     return "none yet" if totals[key] is None else f"{totals[key]}%"
 
 
-st.subheader(programme.name)
+st.subheader(plain(programme.name))
 columns = st.columns(5)
 columns[0].metric("Criteria", totals["criteria"])
 columns[1].metric(

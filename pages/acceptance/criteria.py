@@ -24,7 +24,8 @@ from tracker.ui.acceptance_forms import (
     new_criterion_form,
     show_flash,
 )
-from tracker.ui.acceptance_panel import criteria_panel, history_table, plain, status_label
+from tracker.ui.acceptance_panel import criteria_panel, history_table, status_label
+from tracker.ui.markdown import plain
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
 from tracker.ui.widgets import choose_deliverable, readable
@@ -54,8 +55,8 @@ with db() as session:
 if not may_add:
     chosen = deliverables.set_index("id").loc[deliverable_id]
     st.info(
-        f"You can read {chosen['ref']}'s criteria. {chosen['owner']} owns it: its project owners, "
-        "or an admin, add, send, accept and reject them.",
+        f"You can read {plain(chosen['ref'])}'s criteria. {plain(chosen['owner'])} owns it: its "
+        "project owners, or an admin, add, send, accept and reject them.",
         icon=":material/visibility:",
     )
 

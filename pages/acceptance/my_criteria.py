@@ -15,7 +15,8 @@ from tracker.errors import count
 from tracker.metrics.acceptance import soonest_due_first
 from tracker.services.acceptance.views import waiting_for_council, waiting_for_supplier
 from tracker.ui.acceptance_forms import flash_for, move_form, show_flash
-from tracker.ui.acceptance_panel import plain, status_label
+from tracker.ui.acceptance_panel import status_label
+from tracker.ui.markdown import plain
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
 

@@ -14,6 +14,7 @@ from tracker.services.jira.sites import (
     recent_sync_runs,
     sync_site,
 )
+from tracker.ui.markdown import plain
 from tracker.ui.page import attempt, page_setup
 from tracker.ui.session import db, engine
 from tracker.uk_time import uk_times
@@ -161,21 +162,21 @@ else:
 
         def show(progress: SyncProgress) -> None:
             share = min(progress.done / progress.total, 1.0) if progress.total else 0.0
-            bar.progress(share, text=f"{progress.board}: {progress.done} issues read")
+            bar.progress(share, text=f"{plain(progress.board)}: {progress.done} issues read")
 
         try:
             result = sync_site(engine(), actor, site_name, full=full, progress=show)
         except TrackerError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         else:
             bar.progress(1.0, text="Done")
             for line in result.errors:
-                st.error(line)
+                st.error(plain(line))
             for line in result.warnings:
-                st.warning(line)
+                st.warning(plain(line))
             if result.ok:
                 st.success(
-                    f"Synced {len(result.boards)} board(s) of {site_name} in "
+                    f"Synced {len(result.boards)} board(s) of {plain(site_name)} in "
                     f"{result.seconds:.1f} s with {result.requests} requests."
                 )
 

@@ -25,6 +25,7 @@ from tracker.ui.board import (
     styled,
     thresholds_section,
 )
+from tracker.ui.markdown import plain
 from tracker.ui.page import page_setup
 
 actor, programme = page_setup("board-pack", programme=True)
@@ -48,7 +49,7 @@ try:
         else load_report(actor, programme.id, start, end, version)
     )  # fmt: skip
 except TrackerError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))
     st.stop()
 period = Period(
     date.fromisoformat(content["period"]["start"]), date.fromisoformat(content["period"]["end"])
@@ -71,7 +72,7 @@ for item, label in (("top_risks", "Top open risks"), ("decisions", "Decisions ne
     shown = content["programme_risks"][item]
     if shown:
         st.markdown(f"**{label} (programme-wide)**")
-        st.markdown("\n".join(f"- {text}" for text in shown))
+        st.markdown("\n".join(f"- {plain(text)}" for text in shown))
 
 st.header("Deliverables: forecast against target")
 st.dataframe(
@@ -80,7 +81,8 @@ st.dataframe(
     key="deliverables_table",
 )
 for deliverable in content["deliverables"]:
-    with st.expander(f"{deliverable['ref']} {deliverable['title']}: why, and the owner's notes"):
+    title = plain(f"{deliverable['ref']} {deliverable['title']}")
+    with st.expander(f"{title}: why, and the owner's notes"):
         st.dataframe(
             styled(ratings_table(deliverable), ["Declared", "Derived", "Last period"]),
             hide_index=True,
@@ -93,7 +95,7 @@ for deliverable in content["deliverables"]:
         for item, label in (("top_risks", "Top open risks"), ("decisions", "Decisions needed")):
             if deliverable["risks"][item]:
                 st.markdown(f"**{label}**")
-                st.markdown("\n".join(f"- {text}" for text in deliverable["risks"][item]))
+                st.markdown("\n".join(f"- {plain(t)}" for t in deliverable["risks"][item]))
 
 st.subheader("This period's report")
 downloads(

@@ -27,6 +27,7 @@ from tracker.ui.delivery import (
     velocity_unit,
     velocity_warnings,
 )
+from tracker.ui.markdown import plain
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
 
@@ -73,7 +74,7 @@ if sprint is not None and not shows_not_started(sprint):
 st.header("Velocity")
 velocity = load_velocity(actor, board.id, options, version)
 if velocity.empty:
-    st.info(f"{board.name} has no closed sprints yet.")
+    st.info(f"{plain(board.name)} has no closed sprints yet.")
 else:
     unit = velocity_unit(velocity)
     st.plotly_chart(
@@ -83,7 +84,7 @@ else:
         key="velocity_chart",
     )
     if unit == "issues":
-        st.caption(f"{board.name} has no estimation field: velocity is counted in issues.")
+        st.caption(f"{plain(board.name)} has no estimation field: velocity is counted in issues.")
     st.dataframe(velocity_table(velocity), hide_index=True, key="velocity_table")
     velocity_warnings(velocity)
     st.download_button(
@@ -94,7 +95,7 @@ else:
         key="velocity_csv",
     )
 
-st.header(f"Programme burnup and forecast: {programme.name}")
+st.header(f"Programme burnup and forecast: {plain(programme.name)}")
 measure = st.radio(
     "Measure work in",
     ["issues", "points"],

@@ -8,7 +8,7 @@ from tracker.errors import TrackerError
 from tracker.services.delivery.sprints import review_boards, review_deliverables
 from tracker.services.file_names import file_name
 from tracker.services.lookups import own_deliverable_ids
-from tracker.ui.acceptance_panel import criteria_panel, plain
+from tracker.ui.acceptance_panel import criteria_panel
 from tracker.ui.delivery import (
     burndown_table,
     carry_over_table,
@@ -29,6 +29,7 @@ from tracker.ui.delivery import (
     totals_metrics,
 )
 from tracker.ui.engagement import who_to_engage_panel
+from tracker.ui.markdown import plain
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
 from tracker.uk_time import uk_time
@@ -71,12 +72,12 @@ try:
         actor, board.id, sprint.id, options, deliverable.id if deliverable else None, version
     )
 except TrackerError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))
     st.stop()
 
 report = review.report
 scope = f"{deliverable.ref}'s issues on {board.label}" if deliverable else board.label
-st.subheader(f"{sprint.name}: {scope}")
+st.subheader(f"{plain(sprint.name)}: {plain(scope)}")
 st.markdown(f"**Sprint goal:** {plain(sprint.goal) if sprint.goal else 'none set in Jira'}")
 closed = (
     f"closed {uk_time(sprint.complete)}"
@@ -86,9 +87,9 @@ closed = (
 st.caption(f"Started {uk_time(sprint.start)}, planned to end {uk_time(sprint.end)}, {closed}.")
 if report.issues.empty:
     st.info(
-        f"None of {deliverable.ref}'s issues were in {sprint.name}."
+        f"None of {plain(deliverable.ref)}'s issues were in {plain(sprint.name)}."
         if deliverable
-        else f"{sprint.name} had no issues."
+        else f"{plain(sprint.name)} had no issues."
     )
 
 review_warnings(review)
@@ -132,7 +133,7 @@ choices_list(review)
 if deliverable is not None:
     with db() as session:
         who_to_engage_panel(session, actor, deliverable.id, key="review_engage")
-        st.subheader(f"Acceptance criteria of {deliverable.ref}")
+        st.subheader(f"Acceptance criteria of {plain(deliverable.ref)}")
         criteria_panel(session, actor, deliverable.id)
 else:
     st.caption(

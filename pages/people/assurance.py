@@ -28,8 +28,8 @@ from tracker.services.assurance.gates import (
 from tracker.services.engagement.maps import map_deliverables
 from tracker.services.people.contacts import organisation_names
 from tracker.services.programme.overview import list_programmes
-from tracker.ui.acceptance_panel import plain
 from tracker.ui.editor import editable_table
+from tracker.ui.markdown import plain
 from tracker.ui.page import attempt, page_setup
 from tracker.ui.session import db
 from tracker.ui.widgets import choose_programme, readable

@@ -8,6 +8,7 @@ from tracker.charts.stages import stage_timeline
 from tracker.services.programme.overview import deliverables_frame, headline_counts, stage_plan
 from tracker.ui.board import current_pack_version, forecast_columns, load_forecasts
 from tracker.ui.engagement import who_to_engage_summary
+from tracker.ui.markdown import plain
 from tracker.ui.page import page_setup
 from tracker.ui.programme_status import deliverable_status_form
 from tracker.ui.session import db
@@ -47,9 +48,9 @@ with db() as session:
     deliverables = deliverables_frame(session, actor, programme.id)
     plan = stage_plan(session, actor, programme.id)
 
-st.subheader(programme.name)
+st.subheader(plain(programme.name))
 if programme.description:
-    st.write(programme.description)
+    st.markdown(plain(programme.description))
 
 today = date.today()
 counts = headline_counts(deliverables, today)

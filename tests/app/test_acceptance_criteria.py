@@ -17,7 +17,7 @@ from tracker.services.acceptance.criteria import (
     edit_criterion,
 )
 from tracker.services.auth.users import actor_for_email
-from tracker.ui.acceptance_panel import plain
+from tracker.ui.markdown import plain
 
 PAGE = "pages/acceptance/criteria.py"
 

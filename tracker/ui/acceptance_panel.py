@@ -5,8 +5,6 @@ the acceptance pages use the same table. Status is always a word; colour only ad
 shown as plain text, never as Markdown or HTML, so criteria cannot inject markup into a page.
 """
 
-import re
-
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
@@ -46,15 +44,6 @@ STATUS_STYLES = {
     "Rejected": RAG_STYLES["Red"],
     "Queried": RAG_STYLES["Amber"],
 }
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """Text typed by people, escaped for a Markdown label (headings, expanders, captions) so it
-    shows exactly as typed: no links, images, emphasis, HTML or Streamlit colour directives."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def status_label(status: str) -> str:

@@ -18,6 +18,7 @@ from tracker.services.engagement.now import (
     who_to_engage_all,
 )
 from tracker.services.lookups import visible_deliverable
+from tracker.ui.markdown import plain
 from tracker.ui.widgets import readable
 
 #: in the order people use them: why to engage, whom and how to reach them, then the rest
@@ -47,9 +48,11 @@ SUMMARY_LABELS = {
 
 def _gaps(answer: EngageNow) -> None:
     if not answer.gaps:
-        st.success(f"No gaps: {answer.ref} has an active supplier-side contact and an owner.")
+        st.success(
+            f"No gaps: {plain(answer.ref)} has an active supplier-side contact and an owner."
+        )
     for gap in answer.gaps:
-        st.warning(f"Gap ({gap.kind.value}): {gap.message}", icon=":material/warning:")
+        st.warning(f"Gap ({gap.kind.value}): {plain(gap.message)}", icon=":material/warning:")
 
 
 def contacts_table(answer: EngageNow, key: str) -> None:
@@ -78,7 +81,7 @@ def who_to_engage_panel(
         stage=stage,
         today=today,
     )
-    st.subheader(f"Who to engage now: {answer.ref} at {answer.stage or 'no stage'}")
+    st.subheader(f"Who to engage now: {plain(answer.ref)} at {plain(answer.stage or 'no stage')}")
     st.caption(
         "Supplier-side accountable and responsible contacts first, then the council owner, "
         "then the escalation path."

@@ -30,6 +30,7 @@ from tracker.errors import Invalid, TrackerError
 from tracker.policy import Actor
 from tracker.services.programme.overview import ProgrammeInfo, list_programmes
 from tracker.services.validation import RowsRejected
+from tracker.ui.markdown import plain
 from tracker.ui.navigation import PAGES_BY_URL
 from tracker.ui.session import db, page_actor
 from tracker.ui.widgets import choose_programme
@@ -57,7 +58,7 @@ def page_setup(url_path: str, *, programme: bool = False) -> OpenedPage:
     st.set_page_config(page_title=page_title(url_path))
     actor = page_actor(url_path)
     st.title(spec.title)
-    st.caption(f"Acting as {actor.label} · {date.today():%d %B %Y}")
+    st.caption(f"Acting as {plain(actor.label)} · {date.today():%d %B %Y}")
     if not programme:
         return OpenedPage(actor)
     with db() as session:
@@ -88,7 +89,7 @@ def show_refusal(exc: TrackerError, prefix: str = "") -> None:
         st.error(f"{prefix}{exc.headline}. What you typed is still here; correct it and try again.")
         st.dataframe(pd.DataFrame({"Problem": exc.problems}), hide_index=True)
     else:
-        st.error(f"{prefix}{exc}")
+        st.error(f"{prefix}{plain(exc)}")
 
 
 @dataclass(frozen=True)

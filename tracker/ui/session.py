@@ -32,7 +32,7 @@ from tracker.models import Role
 from tracker.policy import Actor
 from tracker.services.auth.sign_in import Identity, Refusal, record_sign_out, sign_in
 from tracker.services.auth.users import actor_for_user, list_actors
-from tracker.ui.acceptance_panel import plain
+from tracker.ui.markdown import plain
 from tracker.ui.navigation import PAGES_BY_URL
 
 DEMO_USER_KEY = "demo_user_id"
@@ -167,7 +167,7 @@ def signed_in_actor() -> Actor | None:
             assert auth is not None  # sign_in_mode checked it
             actor = _identity_actor(auth)
     except TrackerError as exc:
-        st.error(str(exc))
+        st.error(str(exc))  # tracker's own set-up messages, with their `commands` as code
         return None
     st.session_state[ACTOR_KEY] = actor
     return actor
