@@ -8,7 +8,7 @@ import streamlit as st
 
 from tracker.errors import count
 from tracker.services.programme.needs_me import needs_me
-from tracker.ui.acceptance_panel import plain
+from tracker.ui.markdown import plain
 from tracker.ui.navigation import PAGES_BY_URL
 from tracker.ui.page import page_setup
 from tracker.ui.session import db
