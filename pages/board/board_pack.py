@@ -9,6 +9,7 @@ import streamlit as st
 from tracker.errors import TrackerError
 from tracker.services.board.period import Period
 from tracker.ui.board import (
+    choose_period,
     current_pack_version,
     deliverables_table,
     downloads,
@@ -35,9 +36,7 @@ default = load_report(actor, programme.id, None, None, version)
 first = Period(
     date.fromisoformat(default["period"]["start"]), date.fromisoformat(default["period"]["end"])
 )
-left, right = st.columns(2)
-start = left.date_input("Period from", first.start, format="DD/MM/YYYY", key="pack_from")
-end = right.date_input("Period to", first.end, format="DD/MM/YYYY", key="pack_to")
+start, end = choose_period(first)
 st.caption(
     "By default the last two weeks up to the latest sprint end. Jira figures are taken at the "
     "period's end; acceptance, assurance and the RAID log as they stand now. Derived ratings are "
@@ -97,7 +96,7 @@ for deliverable in content["deliverables"]:
                 st.markdown(f"**{label}**")
                 st.markdown("\n".join(f"- {plain(t)}" for t in deliverable["risks"][item]))
 
-st.subheader("This period's report")
+st.subheader(f"The report for {period}")
 downloads(
     draft_files(actor, programme.id, period.start, period.end, version),
     f"highlight-report-{period.start}-{period.end}-draft",

@@ -4,6 +4,7 @@ from datetime import date
 
 from tests.support.roles import ADMIN, BOARD, IDLE_SUPPLIER, OWNER, SUPPLIER
 from tracker.models import Role
+from tracker.services.board.period import Period
 from tracker.ui.navigation import landing_page
 
 PACK = "pages/board/board_pack.py"
@@ -40,10 +41,9 @@ def test_board_members_land_on_the_pack_with_exceptions_first(demo_app) -> None:
     assert list(deliverables.index) == REFS
     assert deliverables.loc["WB-01", "Target"] == "30 Oct 2026"
     assert float(deliverables.loc["WB-01", "Slip (weeks)"]) > 0
-    assert (at.date_input(key="pack_from").value, at.date_input(key="pack_to").value) == (
-        date(2026, 11, 10),
-        date(2026, 11, 23),
-    )
+    periods = at.selectbox(key="pack_period")
+    assert periods.value == Period(date(2026, 11, 10), date(2026, 11, 23))
+    assert periods.options[1] == "27 Oct 2026 to 09 Nov 2026"
     # board members read: no publishing, no thresholds form, no notes to write
     assert not [b for b in at.button if b.key == "publish"]
     assert not at.number_input
@@ -58,18 +58,33 @@ def test_other_roles_land_elsewhere(demo_app) -> None:
 
 def test_a_period_ending_before_it_starts_is_one_clear_message(demo_app) -> None:
     at = demo_app(BOARD, PACK)
-    at.date_input(key="pack_from").set_value(date(2026, 11, 20)).run()
-    at.date_input(key="pack_to").set_value(date(2026, 11, 1)).run()
+    at.text_input(key="pack_from").set_value("2026-11-20")
+    at.text_input(key="pack_to").set_value("2026-11-01").run()
     assert [e.value for e in at.error] == [
         "the period ends on 01 Nov 2026, before it starts on 20 Nov 2026: nothing was done"
     ]
+    at.text_input(key="pack_to").set_value("1 Dec").run()
+    assert [e.value for e in at.error] == [
+        "No report for those dates: To: '1 Dec' is not a date written as YYYY-MM-DD"
+    ]
+    at.text_input(key="pack_to").set_value("2026-12-03").run()
+    assert not at.error
+    assert "The report for 20 Nov 2026 to 03 Dec 2026" in [s.value for s in at.subheader]
+
+
+def test_an_earlier_period_is_chosen_from_the_list(demo_app) -> None:
+    at = demo_app(BOARD, PACK)
+    at.selectbox(key="pack_period").set_value(Period(date(2026, 10, 27), date(2026, 11, 9))).run()
+    assert not at.error and not at.exception
+    assert "The report for 27 Oct 2026 to 09 Nov 2026" in [s.value for s in at.subheader]
 
 
 def test_owner_writes_their_note_and_sees_it_declared(demo_app) -> None:
     at = demo_app(OWNER, PACK)
     assert at.selectbox(key="note_of").options == ["RB-01"]
-    at.text_area[0].set_value("Rehearsal 3 passed; <b>not bold</b>")
-    at.selectbox[1].set_value("amber")  # Declared Time
+    rb01 = at.selectbox(key="note_of").value
+    at.text_area(key=f"note_summary_{rb01}").set_value("Rehearsal 3 passed; <b>not bold</b>")
+    at.selectbox(key=f"note_time_{rb01}").set_value("amber")
     next(b for b in at.button if b.label == "Save note").click().run()
     assert not at.exception and not at.error
     ratings = tables(at, "Declared")[REFS.index("RB-01") + 1]  # after the deliverables

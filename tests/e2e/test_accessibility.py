@@ -5,28 +5,22 @@ of controls, structure); the rules a machine cannot judge are kept by the code's
 """
 
 import json
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import StreamlitServer, act_as, open_page, wait_for_app
+from tests.support.browser import (
+    StreamlitServer,
+    act_as,
+    axe_violations,
+    open_page,
+    wait_for_app,
+)
 from tracker.models import Role
 from tracker.ui.navigation import PAGES, pages_for
 from tracker.ui.page import page_title
 
-AXE = Path(__file__).resolve().parents[2] / ".cache" / "axe" / "node_modules" / "axe-core"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
 pytestmark = pytest.mark.e2e
-
-
-def _violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE / "axe.min.js"))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
-    )
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def test_every_page_passes_axe(app_server: StreamlitServer, page: Page) -> None:
@@ -41,7 +35,7 @@ def test_every_page_passes_axe(app_server: StreamlitServer, page: Page) -> None:
         # may not open sends them to their first page)
         shown = spec if spec in pages_for(Role.admin) else pages_for(Role.admin)[0]
         expect(page).to_have_title(page_title(shown.url_path))
-        violations = _violations(page)
+        violations = axe_violations(page)
         if violations:
             found[spec.url_path] = [
                 {"rule": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}
@@ -75,7 +69,7 @@ def test_raid_pages_pass_axe_for_each_role(
         assert page.get_by_test_id("stException").count() == 0, url_path
         assert page.get_by_role("heading", level=1).count() == 1, url_path
         expect(page).to_have_title(page_title(url_path))
-        violations = _violations(page)
+        violations = axe_violations(page)
         if violations:
             found[url_path] = [
                 {"rule": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}

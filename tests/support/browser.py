@@ -93,3 +93,18 @@ def open_page(page: Page, section: str, title: str) -> None:
     page.get_by_test_id("stTopNavDropdownLink").filter(has_text=title).click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     wait_for_app(page)
+
+
+AXE = ROOT / ".cache" / "axe" / "node_modules" / "axe-core"
+#: WCAG 2.2 AA as axe-core tags it
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's serious and critical WCAG 2.2 AA violations on the page as it stands."""
+    page.add_script_tag(path=str(AXE / "axe.min.js"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -110,6 +110,37 @@ def published_table(published: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: sprint-aligned periods offered besides the latest
+EARLIER_PERIODS = 5
+
+
+def choose_period(latest: Period) -> tuple[date | None, date | None]:
+    """A recent two-week period, or dates typed in full (YYYY-MM-DD): typed dates are labelled
+    text fields, which every assistive technology reads, rather than a segmented date picker."""
+    periods = [latest]
+    for _ in range(EARLIER_PERIODS):
+        periods.append(periods[-1].previous)
+    chosen = st.selectbox("Period", periods, format_func=str, key="pack_period")
+    with st.expander("Other dates"):
+        left, right = st.columns(2)
+        typed = {
+            "From": left.text_input("From (YYYY-MM-DD)", key="pack_from"),
+            "To": right.text_input("To (YYYY-MM-DD)", key="pack_to"),
+        }
+    if not any(v.strip() for v in typed.values()):
+        return chosen.start, chosen.end
+    days, problems = {}, []
+    for name, text in typed.items():
+        try:
+            days[name] = date.fromisoformat(text.strip()) if text.strip() else None
+        except ValueError:
+            problems.append(f"{name}: '{text}' is not a date written as YYYY-MM-DD")
+    if problems:
+        st.error("No report for those dates: " + "; ".join(problems))
+        st.stop()
+    return days["From"], days["To"]
+
+
 def word(rating: str | None) -> str:
     return LABELS.get(rating, rating) if rating else NOT_DECLARED
 
@@ -237,8 +268,15 @@ def notes_form(actor: Actor, programme_id: int, period: Period) -> None:
     note = mine.loc[chosen]
     options = [NOT_DECLARED, "red", "amber", "green"]
     with st.form(f"note_{chosen}_{period.start}_{period.end}"):
-        summary = st.text_area("Summary of the period", note["summary"], max_chars=4000)
-        next_period = st.text_area("Plan for the next period", note["next_period"], max_chars=4000)
+        summary = st.text_area(
+            "Summary of the period", note["summary"], max_chars=4000, key=f"note_summary_{chosen}"
+        )
+        next_period = st.text_area(
+            "Plan for the next period",
+            note["next_period"],
+            max_chars=4000,
+            key=f"note_next_{chosen}",
+        )
         columns = st.columns(3)
         declared = {}
         for i, dimension in enumerate(Dimension):
@@ -248,6 +286,7 @@ def notes_form(actor: Actor, programme_id: int, period: Period) -> None:
                 options,
                 index=options.index(held),
                 format_func=lambda v: v.capitalize(),
+                key=f"note_{dimension.name}_{chosen}",
             )
         if st.form_submit_button("Save note") and attempt(
             lambda session: save_note(
