@@ -63,7 +63,12 @@ if sprint is not None and not shows_not_started(sprint):
         standing = review.standing
         (st.success if standing.on_track else st.warning)(standing.sentence())
     st.plotly_chart(
-        burndown_figure(review.burndown, review.guideline, title=f"{sprint.name} burndown"),
+        burndown_figure(
+            review.burndown,
+            review.guideline,
+            title=f"{sprint.name} burndown",
+            unit=review.report.measure,
+        ),
         key="burndown_chart",
     )
     with st.expander("Burndown steps as a table"):

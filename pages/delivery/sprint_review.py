@@ -121,7 +121,12 @@ carry_over_table(review, "review_carry_over")
 
 st.subheader("Burndown")
 st.plotly_chart(
-    burndown_figure(review.burndown, review.guideline, title=f"{sprint.name} burndown"),
+    burndown_figure(
+        review.burndown,
+        review.guideline,
+        title=f"{sprint.name} burndown",
+        unit=review.report.measure,
+    ),
     key="review_burndown",
 )
 with st.expander("Burndown steps as a table"):
