@@ -1,24 +1,25 @@
 """The README stays true: every setting and every command is documented."""
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-import typer.main
-
-from tracker.cli import app
+from tracker.cli.app import COMMANDS
+from tracker.cli.app import command as loaded_command
 from tracker.config import SETTINGS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
 
-def _commands(group, prefix: str = "tracker") -> list[str]:
+def _commands(commands: Mapping[str, Any], prefix: str = "tracker") -> list[str]:
     found = []
-    for name, command in getattr(group, "commands", {}).items():
-        if getattr(command, "hidden", False):
+    for name, found_command in commands.items():
+        if getattr(found_command, "hidden", False):
             continue
         path = f"{prefix} {name}"
-        if hasattr(command, "commands"):
-            found += _commands(command, path)
+        if hasattr(found_command, "commands"):
+            found += _commands(found_command.commands, path)
         else:
             found.append(path)
     return found
@@ -30,7 +31,7 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_every_command_is_documented() -> None:
-    commands = _commands(typer.main.get_command(app))
+    commands = _commands({name: loaded_command(name) for name in COMMANDS})
     assert "tracker db upgrade" in commands
     for command in commands:
         assert re.search(rf"`{re.escape(command)}\b", README), f"{command} missing from README"

@@ -1,6 +1,7 @@
 """Jira sites, for the programme admin: register a council's Jira, check its credentials, choose
 the boards to sync, sync now, and read what each sync did."""
 
+import pandas as pd
 import streamlit as st
 
 from tracker.errors import TrackerError
@@ -56,7 +57,7 @@ RUN_LABELS = {
 actor = page_setup("jira-sites").actor
 
 with db() as session:
-    sites = list_sites(session, actor)
+    sites = pd.DataFrame(list_sites(session, actor))
 
 st.subheader("Sites")
 if sites.empty:

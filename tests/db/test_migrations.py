@@ -1,5 +1,7 @@
 """The migrations are the schema: they build it on both databases and keep existing data."""
 
+from pathlib import Path
+
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
@@ -22,6 +24,16 @@ def test_upgrade_is_repeatable(engine: Engine) -> None:
 def _revisions(engine: Engine) -> list[str]:
     script = ScriptDirectory.from_config(alembic_config(engine))
     return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def test_the_quick_schema_check_knows_the_head(tmp_path) -> None:
+    """`ensure_current` trusts the newest file's number as the head (revision ids are the files'
+    numbers); a migration named otherwise, or a second head, fails here."""
+    engine = create_tracker_engine(f"sqlite:///{tmp_path / 'heads.db'}")
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    assert script.get_heads() == [migrate.newest_revision()]
+    for revision in script.walk_revisions():
+        assert Path(revision.path).name.startswith(f"{revision.revision}_")
 
 
 def test_upgrading_from_the_first_revision_keeps_data(tmp_path) -> None:

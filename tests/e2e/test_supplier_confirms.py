@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from tests.support.browser import StreamlitServer, act_as, open_page, wait_for_app
-from tracker.cli.app import OPERATOR
+from tracker.cli.app import operator_actor
 from tracker.db import create_tracker_engine
 from tracker.models import AcceptanceCriterion, AuditEntry, Deliverable
 from tracker.services.audit import verify_ledger
@@ -61,5 +61,5 @@ def test_supplier_confirms_a_criterion(
             "supplier contact",
             "Understood: ten monthly instalments at most.",
         )
-        assert verify_ledger(session, OPERATOR).intact
+        assert verify_ledger(session, operator_actor()).intact
     engine.dispose()

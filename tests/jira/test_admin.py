@@ -8,13 +8,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tests.support.jira import SECRETS, TOKEN_ENV, LiveSite
-from tracker.cli.app import OPERATOR
+from tracker.cli.app import operator_actor
 from tracker.errors import TrackerError
 from tracker.models import Role
 from tracker.policy import PermissionDenied
 from tracker.services.jira import sites as jira_admin
 
-BOARD_MEMBER = replace(OPERATOR, role=Role.board_member)
+BOARD_MEMBER = replace(operator_actor(), role=Role.board_member)
 
 
 def test_only_admins_manage_sites(engine: Engine) -> None:
@@ -46,7 +46,7 @@ def test_adding_a_site_checks_what_it_is_given(
     engine: Engine, args: tuple[str, str, str, str, str | None], message: str
 ) -> None:
     with Session(engine) as session, pytest.raises(TrackerError, match=message):
-        jira_admin.add_site(session, OPERATOR, *args)
+        jira_admin.add_site(session, operator_actor(), *args)
 
 
 def test_sites_and_runs_are_listed_without_secrets(
@@ -58,30 +58,31 @@ def test_sites_and_runs_are_listed_without_secrets(
     site.sync()
 
     with Session(site.engine) as session:
-        sites = jira_admin.list_sites(session, OPERATOR, site.secrets_file)
-        runs = jira_admin.recent_sync_runs(session, OPERATOR, site.name)
+        sites = jira_admin.list_sites(session, operator_actor(), site.secrets_file)
+        runs = jira_admin.recent_sync_runs(session, operator_actor(), site.name)
         monkeypatch.delenv(TOKEN_ENV)
-        missing = jira_admin.list_sites(session, OPERATOR, site.secrets_file)
+        missing = jira_admin.list_sites(session, operator_actor(), site.secrets_file)
 
-    assert sites.loc[0, "credentials"] == "TEST_JIRA_EMAIL, TEST_JIRA_TOKEN"
-    assert sites.loc[0, "credentials_missing"] == "" and sites.loc[0, "synced_boards"] == 1
-    assert missing.loc[0, "credentials_missing"] == TOKEN_ENV
+    assert sites[0].credentials == "TEST_JIRA_EMAIL, TEST_JIRA_TOKEN"
+    assert sites[0].credentials_missing == "" and sites[0].synced_boards == 1
+    assert sites[0].last_sync is not None
+    assert missing[0].credentials_missing == TOKEN_ENV
     assert list(runs["outcome"]) == ["failed", "succeeded"]
     assert runs.loc[1, "issues"] == 6 and "HTTP 500" in runs.loc[0, "error"]
     for secret in SECRETS:
-        assert secret not in sites.to_csv() + runs.to_csv()
+        assert secret not in repr(sites) + runs.to_csv()
 
 
 def test_choosing_synced_boards(live_site: Callable[..., LiveSite]) -> None:
     site = live_site("datacenter")
     with Session(site.engine) as session:
         boards = jira_admin.list_boards(
-            session, OPERATOR, site.name, secrets_file=site.secrets_file
+            session, operator_actor(), site.name, secrets_file=site.secrets_file
         )
-        jira_admin.choose_synced_boards(session, OPERATOR, site.name, [2])
-        chosen = jira_admin.list_boards(session, OPERATOR, site.name, refresh=False)
+        jira_admin.choose_synced_boards(session, operator_actor(), site.name, [2])
+        chosen = jira_admin.list_boards(session, operator_actor(), site.name, refresh=False)
         with pytest.raises(TrackerError, match="has no board 7"):
-            jira_admin.choose_synced_boards(session, OPERATOR, site.name, [7])
+            jira_admin.choose_synced_boards(session, operator_actor(), site.name, [7])
 
     assert list(boards["board_id"]) == [1, 2] and not boards["synced"].any()
     assert list(chosen["synced"]) == [False, True]

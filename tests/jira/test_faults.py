@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from tests.jira_server.sample import build_site
 from tests.jira_server.server import JiraServer
 from tests.support.jira import TOKEN_ENV, LiveSite, assert_no_secrets, issues_by_key, jira_rows
-from tracker.cli.app import OPERATOR
+from tracker.cli.app import operator_actor
 from tracker.jira_sync.errors import SyncError
 from tracker.models import JiraSite, SyncRun
 from tracker.services.jira import sites as jira_admin
@@ -103,8 +103,8 @@ def test_a_forbidden_board_fails_alone(
     caplog.set_level(logging.DEBUG)
     site = live_site("cloud", forbidden_boards=[2])
     with Session(site.engine) as session:  # the board list shows it; reading it is refused
-        jira_admin.list_boards(session, OPERATOR, site.name, secrets_file=site.secrets_file)
-        jira_admin.choose_synced_boards(session, OPERATOR, site.name, [1, 2])
+        jira_admin.list_boards(session, operator_actor(), site.name, secrets_file=site.secrets_file)
+        jira_admin.choose_synced_boards(session, operator_actor(), site.name, [1, 2])
         session.commit()
 
     result = site.sync()

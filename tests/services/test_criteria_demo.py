@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from tracker.cli.app import OPERATOR
+from tracker.cli.app import operator_actor
 from tracker.config import DATA_DIR
 from tracker.demo.criteria import load_criteria
 from tracker.models import AcceptanceCriterion, AuditEntry, CriterionStatus
@@ -22,7 +22,7 @@ def test_the_demo_has_criteria_in_every_state_and_a_sound_ledger(demo_engine: En
             select(AcceptanceCriterion).where(AcceptanceCriterion.version > 1)
         ).all()
         assert [c.status for c in reconfirmed] == [CriterionStatus.confirmed.value]
-        check = verify_ledger(session, OPERATOR)
+        check = verify_ledger(session, operator_actor())
         assert check.intact, check.problems
         entries = check.entries
         assert load_criteria(session, DATA_DIR / "demo" / "criteria.json") == 0

@@ -3,7 +3,7 @@
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, func, select
 
-from tracker.cli.app import OPERATOR
+from tracker.cli.app import operator_actor
 from tracker.demo.loader import is_empty, load_demo
 from tracker.models import JiraSprint, Organisation, OrgKind, Person
 from tracker.services.audit import verify_ledger
@@ -41,7 +41,7 @@ def test_the_demo_is_a_realistic_programme(demo_engine: Engine) -> None:
             .group_by(JiraSprint.site_id)
         ).all()
         assert len(closed) == 2 and all(n >= 6 for _, n in closed)
-        check = verify_ledger(session, OPERATOR)
+        check = verify_ledger(session, operator_actor())
         assert check.entries > 0 and not check.problems
 
 

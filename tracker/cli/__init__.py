@@ -1,22 +1,6 @@
-"""The `tracker` command. Importing a module registers its commands on the root app."""
+"""The `tracker` command: the root in tracker.cli.app, each command in its own module, imported
+only when that command runs (tracker.cli.app.COMMANDS)."""
 
-from tracker.cli import (  # noqa: F401
-    acceptance,
-    assurance,
-    audit,
-    board,
-    db,
-    deliverable,
-    demo,
-    engagement,
-    jira,
-    needs_me,
-    people,
-    programme,
-    raid,
-    report,
-    users,
-)
 from tracker.cli.app import app, run
 
 main = run

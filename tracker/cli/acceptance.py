@@ -5,14 +5,17 @@ from pathlib import Path
 
 import typer
 
-from tracker.cli.app import acting, app
+from tracker.cli.app import acting
 from tracker.errors import count
 from tracker.services.acceptance.evidence_pack import build_evidence_pack, write_pack
 from tracker.services.acceptance.views import criteria_frame
 from tracker.services.lookups import deliverable_by_ref
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
+
 criteria_app = typer.Typer(help="Acceptance criteria.", no_args_is_help=True)
-app.add_typer(criteria_app, name="criteria")
+commands.add_typer(criteria_app, name="criteria")
 
 DELIVERABLE = typer.Option(..., "--deliverable", metavar="REF", help="e.g. RB-01")
 JSON_COLUMNS = [

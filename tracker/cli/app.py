@@ -1,36 +1,145 @@
-"""The root `tracker` command; each tracker/cli module adds its own commands to it."""
+"""The root `tracker` command, and which module holds each of its commands.
 
+A command module is imported only when one of its commands runs (`COMMANDS` names the module and
+gives the line `tracker --help` shows), and this module imports the database, the models and the
+services only inside the functions that need them, so `tracker --help` starts in about the time it
+takes to import typer, and each command loads only what it uses: no pandas to upgrade the
+database, no Jira client for a report.
+"""
+
+from __future__ import annotations
+
+import importlib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy import Engine
-from sqlmodel import Session
+from typer.core import TyperCommand, TyperGroup
 
-from tracker.db import check_connection, get_engine, session_scope
 from tracker.errors import TrackerError
-from tracker.migrate import ensure_current
-from tracker.models import Role
-from tracker.policy import Actor
-from tracker.services.auth.users import actor_for_email
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
+    from tracker.policy import Actor
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A top-level command: the module defining it (on its own `commands` Typer), its summary
+    (the first line of its help), and any modules adding sub-commands to it."""
+
+    module: str
+    summary: str
+    extended_by: tuple[str, ...] = ()
+
+
+COMMANDS: dict[str, Entry] = {
+    "db": Entry("tracker.cli.db", "Database schema."),
+    "demo": Entry(
+        "tracker.cli.demo",
+        "Load the demo programme (idempotent: twice leaves the same rows as once).",
+    ),
+    "programme": Entry("tracker.cli.programme", "A programme's set-up, from a file."),
+    "site": Entry(
+        "tracker.cli.jira", "Jira sites: where they are and whose credentials reach them."
+    ),
+    "sync": Entry(
+        "tracker.cli.jira",
+        "Bring synced boards up to date from Jira (incrementally unless --full).",
+    ),
+    "import-jira": Entry(
+        "tracker.cli.jira",
+        "Load a site's Jira data from files (for councils without API access); all or nothing.",
+    ),
+    "report": Entry(
+        "tracker.cli.report",
+        "Sprint, velocity and programme reports, as on the delivery pages.",
+        extended_by=("tracker.cli.board",),
+    ),
+    "deliverable": Entry("tracker.cli.deliverable", "A deliverable's stage, RAG and target date."),
+    "criteria": Entry("tracker.cli.acceptance", "Acceptance criteria."),
+    "engage": Entry(
+        "tracker.cli.engagement", "Whom to engage on a deliverable now, in order, with the gaps."
+    ),
+    "assurance": Entry("tracker.cli.assurance", "Supplier assurance."),
+    "contacts": Entry("tracker.cli.people", "Contacts and engagement maps as CSV or Excel."),
+    "person": Entry("tracker.cli.people", "Personal data requests about one person."),
+    "needs-me": Entry(
+        "tracker.cli.needs_me",
+        "What needs this person now: a project owner's queries to answer, evidence to accept and "
+        "criteria waiting on suppliers; a supplier contact's criteria to confirm, evidence "
+        "requested and open queries; an admin's expiring accreditations, blocked gates and people "
+        "waiting for an account.",
+    ),
+    "raid": Entry("tracker.cli.raid", "The RAID log: risks, assumptions and issues."),
+    "decision": Entry("tracker.cli.raid", "The decision log."),
+    "deps": Entry(
+        "tracker.cli.raid",
+        "Who waits on whom: every open dependency (declared, and Jira's blocking links between "
+        "deliverables), worst first, with its health and why, and any cycle.",
+    ),
+    "board": Entry(
+        "tracker.cli.board", "The board pack's thresholds, owners' notes and published reports."
+    ),
+    "users": Entry("tracker.cli.users", "User accounts and sign-ins (admins)."),
+    "audit": Entry("tracker.cli.audit", "The audit ledger."),
+}
+
+
+@cache
+def command(name: str) -> typer.core.TyperCommand | TyperGroup:
+    """The command `tracker NAME ...` runs, from its module (imported now)."""
+    entry = COMMANDS[name]
+    module = importlib.import_module(entry.module)
+    for extension in entry.extended_by:
+        importlib.import_module(extension)
+    return typer.main.get_group(module.commands).commands[name]  # type: ignore[return-value]
+
+
+class _Commands(TyperGroup):
+    """The root group. Every command is listed by its summary; its module is imported only when
+    the command is resolved to run (or to complete or show its own help)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        for name, entry in COMMANDS.items():
+            self.commands[name] = TyperCommand(name, help=entry.summary)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        name, found, rest = super().resolve_command(ctx, args)
+        return name, command(name) if name in COMMANDS else found, rest
+
 
 app = typer.Typer(
+    cls=_Commands,
     help="tracker: programme governance for councils that share services.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 
-#: The operator at the command line: they already hold the database, so they act as an admin
-#: unless --as names a user whose view they want (a supplier's export, say).
-OPERATOR = Actor(
-    user_id=0,
-    person_id=0,
-    name="command line",
-    role=Role.admin,
-    organisation_id=0,
-    organisation_name="operator",
-)
+
+@cache
+def operator_actor() -> Actor:
+    """The operator at the command line: they already hold the database, so they act as an admin
+    unless --as names a user whose view they want (a supplier's export, say)."""
+    from tracker.models import Role
+    from tracker.policy import Actor
+
+    return Actor(
+        user_id=0,
+        person_id=0,
+        name="command line",
+        role=Role.admin,
+        organisation_id=0,
+        organisation_name="operator",
+    )
+
 
 _state: dict[str, str | None] = {"as": None}
 
@@ -52,6 +161,9 @@ def set_acting_as(email: str) -> None:
 def engine(schema: bool = True) -> Engine:
     """The configured engine, checked (reachable and, unless `schema` is False, migrated), so a
     bad DATABASE_URL or a database never upgraded is one line, not a traceback."""
+    from tracker.db import check_connection, get_engine
+    from tracker.migrate import ensure_current
+
     result = get_engine()
     check_connection(result)
     if schema:
@@ -62,9 +174,12 @@ def engine(schema: bool = True) -> Engine:
 @contextmanager
 def acting() -> Iterator[tuple[Session, Actor]]:
     """A session and the actor for a command: all-or-nothing, like every write here."""
+    from tracker.db import session_scope
+    from tracker.services.auth.users import actor_for_email
+
     with session_scope(engine()) as session:
         email = _state["as"]
-        yield session, actor_for_email(session, email) if email else OPERATOR
+        yield session, actor_for_email(session, email) if email else operator_actor()
 
 
 @contextmanager

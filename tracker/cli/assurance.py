@@ -5,12 +5,15 @@ from datetime import datetime
 
 import typer
 
-from tracker.cli.app import acting, app
+from tracker.cli.app import acting
 from tracker.cli.engagement import ON_OPTION
 from tracker.services.assurance.check import assurance_report
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
+
 assurance_app = typer.Typer(help="Supplier assurance.", no_args_is_help=True)
-app.add_typer(assurance_app, name="assurance")
+commands.add_typer(assurance_app, name="assurance")
 
 
 @assurance_app.command("check")

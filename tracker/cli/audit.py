@@ -2,11 +2,14 @@
 
 import typer
 
-from tracker.cli.app import acting, app, fail
+from tracker.cli.app import acting, fail
 from tracker.services.audit import verify_ledger
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
+
 audit_app = typer.Typer(help="The audit ledger.", no_args_is_help=True)
-app.add_typer(audit_app, name="audit")
+commands.add_typer(audit_app, name="audit")
 
 
 @audit_app.command("verify")

@@ -14,14 +14,17 @@ from typing import Any
 
 import typer
 
-from tracker.cli.app import acting_or_fail, app, fail
+from tracker.cli.app import acting_or_fail, fail
 from tracker.cli.report import report_app
+
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
 
 board_app = typer.Typer(
     help="The board pack's thresholds, owners' notes and published reports.",
     no_args_is_help=True,
 )
-app.add_typer(board_app, name="board")
+commands.add_typer(board_app, name="board")
 
 PROGRAMME = typer.Option(..., "--programme", metavar="NAME", help="The programme's name.")
 DAY_FORMATS = ["%Y-%m-%d"]

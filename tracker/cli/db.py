@@ -3,10 +3,13 @@
 import typer
 
 from tracker import migrate
-from tracker.cli.app import app, engine
+from tracker.cli.app import engine
+
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
+commands.add_typer(db_app, name="db")
 
 
 @db_app.command("upgrade")

@@ -6,7 +6,7 @@ from datetime import date
 
 import typer
 
-from tracker.cli.app import acting_or_fail, app
+from tracker.cli.app import acting_or_fail
 from tracker.services.lookups import deliverable_by_ref
 from tracker.services.programme.status import (
     current_status,
@@ -14,10 +14,13 @@ from tracker.services.programme.status import (
     update_status,
 )
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
+
 deliverable_app = typer.Typer(
     help="A deliverable's stage, RAG and target date.", no_args_is_help=True
 )
-app.add_typer(deliverable_app, name="deliverable")
+commands.add_typer(deliverable_app, name="deliverable")
 
 
 @deliverable_app.command("update")

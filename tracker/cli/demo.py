@@ -2,11 +2,14 @@
 
 import typer
 
-from tracker.cli.app import app, engine
+from tracker.cli.app import engine
 from tracker.demo.loader import is_empty, load_demo
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
 
-@app.command("demo")
+
+@commands.command("demo")
 def demo(
     if_empty: bool = typer.Option(
         False, "--if-empty", help="Load only when the database holds no programme (make run)."

@@ -6,16 +6,19 @@ from datetime import datetime
 import pandas as pd
 import typer
 
-from tracker.cli.app import acting, app
+from tracker.cli.app import acting
 from tracker.services.engagement.now import who_to_engage
 from tracker.services.lookups import deliverable_by_ref
+
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
 
 ON_OPTION = typer.Option(
     None, "--on", formats=["%Y-%m-%d"], help="Judge accreditations as on this day (default today)."
 )
 
 
-@app.command("engage")
+@commands.command("engage")
 def engage(
     deliverable: str = typer.Option(..., "--deliverable", metavar="REF", help="e.g. RB-01"),
     stage: str | None = typer.Option(

@@ -10,16 +10,19 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tracker.cli.app import acting, acting_or_fail, app, engine, fail
+from tracker.cli.app import acting, acting_or_fail, engine, fail
 from tracker.errors import TrackerError
 from tracker.jira_sync.sync import SyncProgress
 from tracker.policy import Actor
 from tracker.services.jira import sites as jira_admin
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
+
 site_app = typer.Typer(
     help="Jira sites: where they are and whose credentials reach them.", no_args_is_help=True
 )
-app.add_typer(site_app, name="site")
+commands.add_typer(site_app, name="site")
 
 
 @site_app.command("add")
@@ -66,10 +69,10 @@ def site_list() -> None:
     """Every site, the variables holding its credentials (never their values) and its boards."""
     with acting() as (session, actor):
         sites = jira_admin.list_sites(session, actor)
-    if sites.empty:
+    if not sites:
         typer.echo("no Jira sites yet: add one with tracker site add")
         return
-    for site in sites.itertuples():
+    for site in sites:
         where = "imported from files" if site.offline else f"credentials in {site.credentials}"
         missing = f" (not set: {site.credentials_missing})" if site.credentials_missing else ""
         last = (
@@ -141,7 +144,7 @@ def _sync_one(site: str, boards: list[int], full: bool, console: Console) -> boo
     return result.ok
 
 
-@app.command("sync")
+@commands.command("sync")
 def sync(
     site: str | None = typer.Option(
         None, "--site", help="Sync only this site (default: every live site)."
@@ -171,7 +174,7 @@ def sync(
         raise typer.Exit(1)
 
 
-@app.command("import-jira")
+@commands.command("import-jira")
 def import_jira(
     directory: Path = typer.Argument(..., help="A site saved as docs/jira-data.md describes."),
 ) -> None:

@@ -4,12 +4,15 @@ import json
 
 import typer
 
-from tracker.cli.app import acting_or_fail, app, set_acting_as
+from tracker.cli.app import acting_or_fail, set_acting_as
 from tracker.errors import count
 from tracker.services.programme.needs_me import needs_me
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
 
-@app.command("needs-me")
+
+@commands.command("needs-me")
 def needs_me_command(
     act_as: str | None = typer.Option(
         None, "--as", metavar="EMAIL", help="Whose work to list (default: the operator, an admin)."

@@ -5,16 +5,19 @@ from pathlib import Path
 
 import typer
 
-from tracker.cli.app import acting, app
+from tracker.cli.app import acting
 from tracker.services.people.exchange import Table, export_file, import_file
 from tracker.services.people.personal_data import erase_person, export_person, find_person
+
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
 
 contacts_app = typer.Typer(
     help="Contacts and engagement maps as CSV or Excel.", no_args_is_help=True
 )
 person_app = typer.Typer(help="Personal data requests about one person.", no_args_is_help=True)
-app.add_typer(contacts_app, name="contacts")
-app.add_typer(person_app, name="person")
+commands.add_typer(contacts_app, name="contacts")
+commands.add_typer(person_app, name="person")
 
 
 @contacts_app.command("import")

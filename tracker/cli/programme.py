@@ -4,11 +4,14 @@ from pathlib import Path
 
 import typer
 
-from tracker.cli.app import acting, app
+from tracker.cli.app import acting
 from tracker.services.programme.file import ProgrammeFileError, load_programme_file
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
+
 programme_app = typer.Typer(help="A programme's set-up, from a file.", no_args_is_help=True)
-app.add_typer(programme_app, name="programme")
+commands.add_typer(programme_app, name="programme")
 
 
 @programme_app.command("load")

@@ -14,7 +14,7 @@ import pandas as pd
 import typer
 from sqlmodel import Session
 
-from tracker.cli.app import acting_or_fail, app
+from tracker.cli.app import acting_or_fail
 from tracker.errors import NotFound
 from tracker.metrics.raid import heatmap_counts
 from tracker.policy import Actor
@@ -36,10 +36,13 @@ from tracker.services.raid.register import (
     update_item,
 )
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
+
 raid_app = typer.Typer(help="The RAID log: risks, assumptions and issues.", no_args_is_help=True)
 decision_app = typer.Typer(help="The decision log.", no_args_is_help=True)
-app.add_typer(raid_app, name="raid")
-app.add_typer(decision_app, name="decision")
+commands.add_typer(raid_app, name="raid")
+commands.add_typer(decision_app, name="decision")
 
 PROGRAMME = typer.Option(
     None, "--programme", metavar="NAME", help="Default: the only programme you see."
@@ -343,7 +346,7 @@ def decision_supersede(
 # -- tracker deps -------------------------------------------------------------------------------
 
 
-@app.command("deps")
+@commands.command("deps")
 def deps(
     programme_name: str | None = PROGRAMME,
     include_done: bool = typer.Option(False, "--include-done", help="List done ones too."),

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import typer
 
-from tracker.cli.app import acting_or_fail, app
+from tracker.cli.app import acting_or_fail
 from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.metrics.frames import Sprint
 from tracker.metrics.rag import slip_weeks
@@ -35,11 +35,14 @@ from tracker.services.delivery.sprints import (
 )
 from tracker.services.programme.overview import deliverables_frame, headline_counts
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
+
 report_app = typer.Typer(
     help="Sprint, velocity and programme reports, as on the delivery pages.",
     no_args_is_help=True,
 )
-app.add_typer(report_app, name="report")
+commands.add_typer(report_app, name="report")
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of tables.")
 SUBTASKS_OPTION = typer.Option(

@@ -5,15 +5,18 @@ import json
 
 import typer
 
-from tracker.cli.app import acting_or_fail, app, fail
+from tracker.cli.app import acting_or_fail, fail
 from tracker.models import Role
 from tracker.services.auth.sign_in import sign_in_events
 from tracker.services.auth.users import save_users, users_frame
 from tracker.services.people.personal_data import find_person
 from tracker.services.validation import RowEdit
 
+#: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
+commands = typer.Typer()
+
 users_app = typer.Typer(help="User accounts and sign-ins (admins).", no_args_is_help=True)
-app.add_typer(users_app, name="users")
+commands.add_typer(users_app, name="users")
 
 ROLE_HELP = ", ".join(f"'{r.value}'" for r in Role)
 

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, delete, insert, select, update
 from sqlmodel import Session, SQLModel
 
@@ -203,6 +202,8 @@ def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
         None if postgres else insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
     )
     columns = list(rows[0]) if statement is None else list(statement.positiontup or ())
+    if postgres:  # psycopg is imported only where it is the driver, never on SQLite
+        from psycopg.types.json import Jsonb
     convert = [
         Jsonb
         if postgres and isinstance(table.c[name].type.dialect_impl(dialect), JSON)

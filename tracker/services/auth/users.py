@@ -4,11 +4,15 @@ A user id (the demo picker) or an email (the identity provider, `tracker --as`) 
 every service needs. A user acts only while their account is active and their person is current:
 someone marked as having left, or erased, is refused like a stranger. The programme admin keeps
 the list of users here; `TRACKER_ADMINS` only starts it off (see `actor_for_identity`).
+
+Every command resolves its actor here, so pandas is imported only by the users table.
 """
 
-from collections.abc import Sequence
+from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
@@ -26,6 +30,9 @@ from tracker.models import (
 from tracker.models.people import erased_email_digest
 from tracker.policy import Action, Actor, require
 from tracker.services.validation import RowEdit, RowProblem, RowsRejected, text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 USER_COLUMNS = [
     "id",
@@ -153,6 +160,8 @@ def actor_for_identity(
 
 def users_frame(session: Session, actor: Actor) -> pd.DataFrame:
     """Every account with its person, role, whether it may sign in, and its last sign-in."""
+    import pandas as pd
+
     require(actor, Action.manage_users)
     last = (
         select(SignInEvent.user_id, func.max(SignInEvent.at).label("at"))

@@ -3,14 +3,19 @@
 
 Every function checks that the actor may manage sites. Nothing returned holds a secret: sites are
 listed with the names of their credential variables and whether those are set, never the values.
+Sites are listed as plain records and pandas is imported only by the two tables that need it, so
+`tracker site list` starts without it.
 """
+
+from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
@@ -30,6 +35,9 @@ from tracker.jira_sync.sync import ProgressCallback, SiteSyncResult, SyncOptions
 from tracker.jira_sync.sync import sync_site as _sync_site
 from tracker.models import BoardIssue, JiraBoard, JiraSite, SiteKind, SyncRun
 from tracker.policy import Action, Actor, require
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Variable names, upper case as environment variables are: a pasted token or email is refused
 #: here rather than stored in the database.
@@ -54,8 +62,24 @@ def _gateway(site: JiraSite, secrets_file: Path, retry: RetryPolicy | None) -> J
     return JiraGateway(site.url, site.kind, credentials_for(site, secrets_file), retry)
 
 
-def list_sites(session: Session, actor: Actor, secrets_file: Path = SECRETS_FILE) -> pd.DataFrame:
-    """One row per site: where it is, which variables hold its credentials, what is synced."""
+@dataclass(frozen=True)
+class SiteSummary:
+    """A site as the admin sees it: where it is, where its credentials come from, what is synced."""
+
+    name: str
+    url: str
+    kind: str
+    offline: bool
+    credentials: str  # the names of the variables holding them, comma-separated
+    credentials_missing: str  # those of them not set, "" when all are (or the site is offline)
+    synced_boards: int
+    last_sync: datetime | None  # the end of the latest successful sync or import
+
+
+def list_sites(
+    session: Session, actor: Actor, secrets_file: Path = SECRETS_FILE
+) -> list[SiteSummary]:
+    """Every site, by name."""
     require(actor, Action.manage_sites)
     synced = dict(
         session.exec(
@@ -71,32 +95,21 @@ def list_sites(session: Session, actor: Actor, secrets_file: Path = SECRETS_FILE
             .group_by(SyncRun.site_id)  # type: ignore[arg-type]
         ).all()
     )
-    rows = [
-        {
-            "name": site.name,
-            "url": site.url,
-            "kind": SiteKind(site.kind).value,
-            "offline": site.offline,
-            "credentials": ", ".join(variable_names(site)),
-            "credentials_missing": ""
+    return [
+        SiteSummary(
+            name=site.name,
+            url=site.url,
+            kind=SiteKind(site.kind).value,
+            offline=site.offline,
+            credentials=", ".join(variable_names(site)),
+            credentials_missing=""
             if site.offline
             else ", ".join(missing_variables(site, secrets_file)),
-            "synced_boards": synced.get(site.id, 0),
-            "last_sync": last.get(site.id),
-        }
+            synced_boards=synced.get(site.id, 0),
+            last_sync=last.get(site.id),
+        )
         for site in session.exec(select(JiraSite).order_by(JiraSite.name)).all()
     ]
-    columns = [
-        "name",
-        "url",
-        "kind",
-        "offline",
-        "credentials",
-        "credentials_missing",
-        "synced_boards",
-        "last_sync",
-    ]
-    return pd.DataFrame(rows, columns=columns)
 
 
 def add_site(
@@ -200,6 +213,8 @@ def list_boards(
     retry: RetryPolicy | None = None,
 ) -> pd.DataFrame:
     """The site's boards (refreshed from Jira for a live site) and which ones are synced."""
+    import pandas as pd
+
     require(actor, Action.manage_sites)
     site = _site(session, site_name)
     if refresh and not site.offline:
@@ -267,6 +282,8 @@ def recent_sync_runs(
     session: Session, actor: Actor, site_name: str | None = None, limit: int = 50
 ) -> pd.DataFrame:
     """The latest runs, newest first, with what each read and wrote and why it failed."""
+    import pandas as pd
+
     require(actor, Action.manage_sites)
     query = (
         select(SyncRun, JiraSite.name, JiraBoard.name)

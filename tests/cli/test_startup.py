@@ -1,0 +1,69 @@
+"""Each `tracker` command imports only what it uses, so it starts quickly (docs/benchmarks.md,
+"Start-up"): `--help` none of the heavy packages, the database commands no pandas, no command
+psycopg on SQLite, no report the Jira client."""
+
+import ast
+import inspect
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import imported_by
+from tracker.cli.app import COMMANDS, command
+
+PROGRAMME = "Marshland Shared Services Partnership"
+
+
+def test_help_imports_neither_pandas_nor_sqlalchemy_nor_jira(tmp_path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'absent.db'}"}
+    assert imported_by(["--help"], env).isdisjoint({"pandas", "sqlalchemy", "sqlmodel", "jira"})
+
+
+@pytest.mark.parametrize(
+    ("args", "not_imported"),
+    [
+        (["db", "upgrade"], {"pandas", "jira", "psycopg"}),
+        (["site", "list"], {"pandas", "psycopg"}),
+        (["report", "overview", "--programme", PROGRAMME], {"jira", "psycopg", "alembic"}),
+        (["report", "velocity", "--site", "northmoor", "--board", "1"], {"jira", "psycopg"}),
+    ],
+)
+def test_a_command_imports_only_what_it_uses(
+    demo_sqlite_url: str, args: list[str], not_imported: set[str]
+) -> None:
+    loaded = imported_by(args, {**os.environ, "DATABASE_URL": demo_sqlite_url})
+    assert "sqlmodel" in loaded  # the probe saw the command run
+    assert loaded.isdisjoint(not_imported), loaded & not_imported
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_help_lists_each_command_as_the_command_describes_itself(name: str) -> None:
+    described = inspect.cleandoc(command(name).help or "").split("\n\n")[0]
+    assert COMMANDS[name].summary == " ".join(described.split())
+
+
+def test_a_module_adding_commands_to_another_s_group_is_loaded_with_it() -> None:
+    """`tracker report rag` lives in tracker/cli/board.py: `tracker report` must load it too."""
+    extended = {entry.module: set(entry.extended_by) for entry in COMMANDS.values()}
+    for path in sorted((Path(__file__).resolve().parents[2] / "tracker" / "cli").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        borrowed = {
+            alias.asname or alias.name: node.module
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith("tracker.cli.")
+            and node.module != "tracker.cli.app"
+            for alias in node.names
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in borrowed
+                and node.attr in ("command", "add_typer")
+            ):
+                owner = borrowed[node.value.id]
+                assert f"tracker.cli.{path.stem}" in extended.get(owner, set()), (
+                    f"{path.name} adds commands to {owner}: name it in that entry's extended_by"
+                )
