@@ -72,7 +72,11 @@ def test_known_demo_deliverables_get_known_colours_with_reasons(session: Session
     assert colours.loc["WA-01", "Assurance"] == "red"
     # RB-01 has a rejected criterion (the session-timeout evidence was rejected)
     assert colours.loc["RB-01", "Acceptance"] == "red"
-    assert set(colours["Risks and dependencies"]) == {"green"}  # nothing in the RAID log yet
+    # the demo's RAID log: an open issue escalated to the board on RB-01, a red dependency of
+    # ASC-01's, and nothing against WA-01
+    assert colours.loc["RB-01", "Risks and dependencies"] == "red"
+    assert colours.loc["ASC-01", "Risks and dependencies"] == "red"
+    assert colours.loc["WA-01", "Risks and dependencies"] == "green"
     reasons = rated.ratings.set_index(["ref", "dimension"])["reason"]
     assert reasons["RB-01", "Acceptance"] == "a rejected criterion: 1 rejected (limit none)"
     assert reasons["WA-01", "Assurance"].startswith("a blocked assurance gate: 1 blocked")
@@ -98,10 +102,10 @@ def test_risks_and_dependencies_come_from_the_raid_log(session: Session) -> None
         programme_id=programme_id,
         values={
             "kind": "risk",
-            "title": "Migration slips",
-            "deliverable": "RB-01",
-            "owner_organisation": "Northmoor District Council",
-            "owner": OWNER,
+            "title": "Referral partner withdraws",
+            "deliverable": "WA-01",
+            "owner_organisation": "Riverford City Council",
+            "owner": "daniel.price@riverford.gov.uk",
             "likelihood": 4,
             "impact": 4,
             "review_date": "2026-11-01",
@@ -125,9 +129,9 @@ def test_risks_and_dependencies_come_from_the_raid_log(session: Session) -> None
         admin,
         programme_id=programme_id,
         values={
-            "title": "Approve the cut-over weekend",
-            "deliverable": "RB-01",
-            "owner_organisation": "Northmoor District Council",
+            "title": "Approve the second referral partner",
+            "deliverable": "WA-01",
+            "owner_organisation": "Riverford City Council",
             "needed_by": "2026-12-10",
         },
     )
@@ -136,15 +140,18 @@ def test_risks_and_dependencies_come_from_the_raid_log(session: Session) -> None
     rated = board_ratings(session, board, programme_id=programme_id, now=NOW)
     risks = rated.ratings.loc[rated.ratings["dimension"] == "Risks and dependencies"]
     risks = risks.set_index("ref")
-    assert risks.loc["RB-01", "rating"] == "amber"  # a high risk past its review date
+    assert risks.loc["WA-01", "rating"] == "amber"  # a high risk past its review date
     assert risks.loc["CC-01", "rating"] == "red"  # an open escalated issue
-    assert risks.loc["ASC-01", "rating"] == "green"
     report = build_report(session, board, programme_id=programme_id, now=NOW)
-    rb01 = next(d for d in report["deliverables"] if d["ref"] == "RB-01")
-    assert rb01["risks"] == {
-        "top_risks": ["R-1 Migration slips (score 16, high; review 01 Nov 2026)"],
-        "decisions": ["D-1 Approve the cut-over weekend (needed by 10 Dec 2026)"],
-    }
+    wa01 = next(d for d in report["deliverables"] if d["ref"] == "WA-01")
+    # highest score first, after the demo's own risk on WA-01
+    assert [t.split(" ", 1)[1] for t in wa01["risks"]["top_risks"]] == [
+        "Referral partner withdraws (score 16, high; review 01 Nov 2026)",
+        "Open Door Advice lacks the NHS DSPT the health data needs (score 12; review 18 Dec 2026)",
+    ]
+    assert [t.split(" ", 1)[1] for t in wa01["risks"]["decisions"]] == [
+        "Approve the second referral partner (needed by 10 Dec 2026)"
+    ]
     # a supplier contact of another supplier reads none of it
     supplier = actor_for_email(session, LEDGERLINE)
     theirs = build_report(session, supplier, programme_id=programme_id, now=NOW)

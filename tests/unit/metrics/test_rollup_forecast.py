@@ -16,7 +16,7 @@ from tests.support.metric_frames import (
     Board,
     at,
 )
-from tracker.metrics.forecast import forecast, weekly_throughput
+from tracker.metrics.forecast import forecast, forecast_each, weekly_throughput
 from tracker.metrics.rollup import programme_burnup
 
 OTHER_BOARD_DONE = frozenset({"20"})
@@ -207,3 +207,38 @@ def test_reopened_work_does_not_make_a_week_negative() -> None:
 
     assert weekly_throughput(frame).tolist() == [3, 0, 4]
     assert not math.isnan(forecast(frame)["weeks"].iloc[0])
+
+
+def test_forecast_each_gives_each_groups_own_forecast() -> None:
+    """Many deliverables at once: the very rows forecast() gives each one alone, including a
+    group that is finished, one with nothing done lately and one with no history yet."""
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2026-01-05", periods=120, freq="D", name="date")
+    groups = []
+    for key, rate in ((1, 0.6), (2, 0.0), (3, 1.5), (4, 0.2)):
+        done = np.cumsum(rng.poisson(rate, len(days)))
+        scope = done + (0 if key == 3 else 40)
+        groups.append(
+            pd.DataFrame(
+                {
+                    "date": days,
+                    "deliverable_id": key,
+                    "scope_issues": scope,
+                    "done_issues": done,
+                    "scope_points": scope * 2.0,
+                    "done_points": done * 2.0,
+                }
+            )
+        )
+    burnups = pd.concat(groups, ignore_index=True)
+    together = forecast_each(burnups, "deliverable_id", trials=2000)
+    for key, group in burnups.groupby("deliverable_id"):
+        alone = forecast(group, trials=2000).assign(deliverable_id=key)
+        mine = together.loc[together["deliverable_id"] == key].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone, check_dtype=False)
+    short = burnups.loc[burnups["date"] < "2026-01-09"]
+    assert set(forecast_each(short, "deliverable_id")["note"]) <= {
+        "less than a week of history: no forecast possible",
+        "all scope is done",
+    }
+    assert forecast_each(burnups.iloc[0:0], "deliverable_id").empty

@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
-from tracker.metrics.forecast import forecast
+from tracker.metrics.forecast import forecast_each
 from tracker.metrics.frames import Sprint, mentions
 from tracker.metrics.rag import INPUT_COLUMNS
 from tracker.metrics.rollup import programme_burnup
@@ -44,8 +44,8 @@ from tracker.services.assurance.gates import (
 )
 from tracker.services.audit import CRITERION
 from tracker.services.board.period import UK, Period
-from tracker.services.board.risks import RiskMeasures, risk_measures
-from tracker.services.delivery.frames import ProgrammeFrames, programme_frames
+from tracker.services.board.risks import RiskLog, RiskMeasures, read_risk_log, risk_measures
+from tracker.services.delivery.frames import BoardFrames, ProgrammeFrames, programme_frames
 from tracker.services.delivery.issues import deliverable_issue_map
 from tracker.services.programme.overview import ProgrammeInfo, deliverables_frame
 
@@ -72,6 +72,8 @@ class BoardData:
     criteria: pd.DataFrame
     #: the ledger's criterion entries: criterion id, when, the status it left it in
     criterion_history: pd.DataFrame
+    #: the RAID log, dependencies and decisions needed, as they stand
+    risk_log: RiskLog
     read_at: pd.Timestamp
 
     def sprints(self) -> list[Sprint]:
@@ -157,7 +159,8 @@ def forecasts_until(
     burnup = programme_burnup(
         frames.issues, frames.events, mapping, frames.done_status_ids, until=until
     ).deliverables
-    return burnup, _forecasts(burnup)
+    forecasts = forecast_each(burnup, "deliverable_id", measure="issues", percentiles=PERCENTILES)
+    return burnup, forecasts
 
 
 def read_board_data(
@@ -176,26 +179,24 @@ def read_board_data(
         stage_starts=_stage_starts(session, ids),
         criteria=criteria,
         criterion_history=_criterion_history(session, [int(c) for c in criteria["id"]]),
+        risk_log=read_risk_log(
+            session, actor, programme_id=programme.id, today=now.tz_convert(UK).date()
+        ),
         read_at=now,
     )
 
 
-def _forecasts(burnup: pd.DataFrame) -> pd.DataFrame:
-    parts = [
-        forecast(group, measure="issues", percentiles=PERCENTILES).assign(deliverable_id=key)
-        for key, group in burnup.groupby("deliverable_id", sort=True)
-    ]
-    if not parts:
-        return pd.DataFrame(
-            {
-                "percentile": pd.Series(dtype="int64"),
-                "weeks": pd.Series(dtype="float64"),
-                "date": pd.Series(dtype="datetime64[ns]"),
-                "note": pd.Series(dtype="str"),
-                "deliverable_id": pd.Series(dtype="int64"),
-            }
-        )
-    return pd.concat(parts, ignore_index=True)
+def _mapped(board: BoardFrames, mapping: pd.DataFrame) -> BoardFrames:
+    """The board's frames narrowed to the deliverables' issues: each issue's outcome in a sprint
+    is its own, so the reports count them the same, sooner."""
+    issues = board.issues.loc[board.issues["issue_id"].isin(mapping["issue_id"])]
+    events = board.events.loc[board.events["issue_id"].isin(issues["issue_id"])]
+    return BoardFrames(
+        issues.reset_index(drop=True),
+        events.reset_index(drop=True),
+        board.sprints,
+        board.done_status_ids,
+    )
 
 
 def _reports(
@@ -218,7 +219,7 @@ def _reports(
         board = None
         for sprint in closed[-SPRINTS_NEEDED:]:
             if (board_id, sprint.id) not in cache:
-                board = board or data.frames.board(board_id)
+                board = board or _mapped(data.frames.board(board_id), data.mapping)
                 cache[(board_id, sprint.id)] = sprint_report(
                     board.issues, board.events, sprint, board.done_status_ids
                 )
@@ -420,13 +421,7 @@ def measure(
     last = burnup.groupby("deliverable_id").tail(1).set_index("deliverable_id")
     sprints = _sprint_outcomes(data, _reports(data, period, as_of, {} if cache is None else cache))
     day = (data.read_at if current else as_of).tz_convert(UK).date()
-    risks = risk_measures(
-        session,
-        actor,
-        programme_id=data.programme.id,
-        deliverables=data.deliverables[["id", "ref"]],
-        today=day,
-    )
+    risks = risk_measures(data.risk_log, data.deliverables[["id", "ref"]], day)
     inputs = pd.concat(
         [
             pd.DataFrame(

@@ -5,8 +5,8 @@ Per deliverable: open high risks (scoring tracker.metrics.raid.HIGH_SCORE or mor
 review date, open issues escalated to the board or the joint committee, and open dependencies it
 waits on rated red. The highlight report also lists its top risks and the decisions it needs;
 items of the whole programme (no deliverable) are listed for the programme. The log holds no
-history of its states, so every period reads it as it stands, with review dates judged on the
-period's last day.
+history of its states, so it is read once, as it stands, and each period judges review dates on
+its own last day.
 """
 
 from dataclasses import dataclass
@@ -16,15 +16,25 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
-from tracker.metrics.raid import HIGH_SCORE
-from tracker.models import RaidKind
+from tracker.metrics.raid import HIGH_SCORE, open_risks
+from tracker.models import RaidKind, RaidStatus
 from tracker.policy import Actor
 from tracker.services.raid.decisions import decisions_needed
 from tracker.services.raid.dependencies import deliverable_dependency_health
-from tracker.services.raid.register import open_risk_register, raid_frame
+from tracker.services.raid.register import raid_frame
 
 #: risks listed per deliverable (and for the programme) in the highlight report
 TOP_RISKS = 3
+
+
+@dataclass(frozen=True)
+class RiskLog:
+    """What the RAID services gave, read once: the register (with scores), each deliverable's
+    open dependencies by health (by ref), and the decisions still needed."""
+
+    register: pd.DataFrame
+    dependencies: pd.DataFrame
+    decisions: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,14 @@ class RiskMeasures:
     decisions: pd.DataFrame
 
 
+def read_risk_log(session: Session, actor: Actor, *, programme_id: int, today: date) -> RiskLog:
+    return RiskLog(
+        register=raid_frame(session, actor, programme_id=programme_id, today=today),
+        dependencies=deliverable_dependency_health(session, actor, programme_id=programme_id),
+        decisions=decisions_needed(session, actor, programme_id=programme_id),
+    )
+
+
 def _counts(flags: pd.Series, deliverable_ids: pd.Series, ids: list[int]) -> np.ndarray:
     counted = flags.astype(int).groupby(deliverable_ids).sum()
     return counted.reindex(ids, fill_value=0).to_numpy(dtype="int64")
@@ -47,34 +65,26 @@ def _day(value: object) -> str:
     return "none" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%d %b %Y}"
 
 
-def risk_measures(
-    session: Session,
-    actor: Actor,
-    *,
-    programme_id: int,
-    deliverables: pd.DataFrame,
-    today: date,
-) -> RiskMeasures:
-    """The measures of these deliverables (`id`, `ref`), review dates judged on `today`."""
+def risk_measures(log: RiskLog, deliverables: pd.DataFrame, day: date) -> RiskMeasures:
+    """The measures of these deliverables (`id`, `ref`), review dates judged on `day`."""
     ids = [int(i) for i in deliverables["id"]]
     ref_to_id = dict(zip(deliverables["ref"], ids, strict=True))
-    register = raid_frame(session, actor, programme_id=programme_id, today=today)
+    register = log.register
     owner = register["deliverable_id"].astype("Int64")
-    is_risk = register["kind"].eq(RaidKind.risk.value)
-    is_issue = register["kind"].eq(RaidKind.issue.value)
-    past_review = is_risk & register["high"] & register["review_overdue"]
-    escalated = is_issue & register["escalated"]
-    health = deliverable_dependency_health(session, actor, programme_id=programme_id)
-    red = health.set_index("deliverable")["red"].rename(index=ref_to_id)
+    is_open = register["status"].eq(RaidStatus.open.value)
+    past_review = pd.to_datetime(register["review_date"]).lt(pd.Timestamp(day))
+    high_past = register["kind"].eq(RaidKind.risk.value) & register["high"] & past_review
+    escalated = register["kind"].eq(RaidKind.issue.value) & register["escalated"] & is_open
+    red = log.dependencies.set_index("deliverable")["red"].rename(index=ref_to_id)
     frame = pd.DataFrame(
         {
             "risks_available": np.ones(len(ids), dtype=bool),
-            "high_risks_past_review": _counts(past_review, owner, ids),
+            "high_risks_past_review": _counts(high_past, owner, ids),
             "escalated_issues": _counts(escalated, owner, ids),
             "red_dependencies": red.reindex(ids, fill_value=0).to_numpy(dtype="int64"),
         }
     )
-    risks = open_risk_register(session, actor, programme_id=programme_id, today=today)
+    risks = open_risks(register)
     risks = risks.assign(deliverable_id=risks["deliverable_id"].astype("Int64"))
     top = risks.groupby("deliverable_id", dropna=False, sort=False).head(TOP_RISKS)
     top_risks = pd.DataFrame(
@@ -88,7 +98,7 @@ def risk_measures(
             ],
         }
     )
-    needed = decisions_needed(session, actor, programme_id=programme_id)
+    needed = log.decisions
     decisions = pd.DataFrame(
         {
             "deliverable_id": needed["deliverable"].map(ref_to_id).astype("Int64"),
