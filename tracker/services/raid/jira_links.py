@@ -24,6 +24,8 @@ from tracker.models import (
 from tracker.services.delivery.issues import deliverable_issue_map
 
 UK = "Europe/London"
+#: keys per IN (...) list, far below either database's parameter limit
+CHUNK = 1000
 #: what other code reads from jira_dependencies
 COLUMNS = [
     "consumer_deliverable_id",
@@ -53,18 +55,27 @@ def _sites(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["site_id", "url", "blocking"])
 
 
-def _issues(session: Session) -> pd.DataFrame:
-    return pd.read_sql(
-        select(
-            JiraIssue.id.label("issue_id"),  # type: ignore[union-attr]
-            JiraIssue.site_id,
-            JiraIssue.key,
-            JiraIssue.summary,
-            JiraIssue.sprint_ids,
-            JiraIssue.status_category,
-        ).where(JiraIssue.removed_at.is_(None)),  # type: ignore[union-attr]
-        session.connection(),
-    )
+def _issues(session: Session, keys: set[str]) -> pd.DataFrame:
+    """The issues with these keys, on any site (links are few: only their ends are read)."""
+    wanted = sorted(keys)
+    parts = [
+        pd.read_sql(
+            select(
+                JiraIssue.id.label("issue_id"),  # type: ignore[union-attr]
+                JiraIssue.site_id,
+                JiraIssue.key,
+                JiraIssue.summary,
+                JiraIssue.sprint_ids,
+                JiraIssue.status_category,
+            ).where(
+                JiraIssue.removed_at.is_(None),  # type: ignore[union-attr]
+                JiraIssue.key.in_(wanted[start : start + CHUNK]),  # type: ignore[attr-defined]
+            ),
+            session.connection(),
+        )
+        for start in range(0, max(len(wanted), 1), CHUNK)
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _current_sprints(session: Session, issues: pd.DataFrame) -> pd.DataFrame:
@@ -105,21 +116,28 @@ def _current_sprints(session: Session, issues: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _blocking_links(session: Session, sites: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
-    """Links of a blocking type, one row per link, as provider -> consumer keys on sites."""
-    links = pd.read_sql(
+def _links(session: Session) -> pd.DataFrame:
+    """Every stored link of an issue still in Jira, with that issue's site and key."""
+    return pd.read_sql(
         select(
             JiraIssueLink.issue_id,
+            JiraIssue.site_id,
+            JiraIssue.key,
             JiraIssueLink.type_name,
             JiraIssueLink.outward,
             JiraIssueLink.other_key,
             JiraIssueLink.other_base_url,
             JiraIssueLink.other_summary,
             JiraIssueLink.other_status_category,
-        ),
+        )
+        .join(JiraIssue, JiraIssue.id == JiraIssueLink.issue_id)
+        .where(JiraIssue.removed_at.is_(None)),  # type: ignore[union-attr]
         session.connection(),
     )
-    links = links.merge(issues[["issue_id", "site_id", "key"]], on="issue_id")
+
+
+def _blocking_links(links: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """Links of a blocking type, one row per link, as provider -> consumer keys on sites."""
     blocking = sites.explode("blocking")[["site_id", "blocking"]]
     links = links.assign(blocking=links["type_name"].str.casefold()).merge(
         blocking, on=["site_id", "blocking"]
@@ -149,8 +167,9 @@ def jira_dependencies(session: Session, programme_id: int) -> pd.DataFrame:
     """Blocking links whose waiting end belongs to a deliverable of the programme and whose other
     end does not belong to the same deliverable, with dates and states (COLUMNS)."""
     sites = _sites(session)
-    issues = _issues(session)
-    links = _blocking_links(session, sites, issues)
+    stored = _links(session)
+    issues = _issues(session, set(stored["key"]) | set(stored["other_key"]))
+    links = _blocking_links(stored, sites)
     keyed = issues[["issue_id", "site_id", "key", "summary", "status_category"]]
     for side in _SIDES:
         links = links.merge(
