@@ -1,6 +1,7 @@
 """The RAID log, decision log and dependencies pages, as each role opens them on the demo."""
 
 import json
+from datetime import date
 
 import pytest
 
@@ -129,3 +130,36 @@ def test_decisions_needed_lead_the_decision_log(demo_app) -> None:
     assert needed["Code"].tolist() == ["D-4", "D-5", "D-6"]
     log = at.dataframe[1].value.set_index("Code")
     assert log.loc["D-2", "Status"] == "superseded" and log.loc["D-2", "Replaced by"] == "D-3"
+
+
+def test_recording_a_decision_on_the_page(demo_app) -> None:
+    at = demo_app(ADMIN, DECISIONS)
+    at.selectbox(key="decide_code").set_value("D-4").run()
+    at.text_area(key="decide_outcome").set_value("Go live without the dashboard until March")
+    at.text_input(key="decide_minute").set_value("JC-2026-12 item 1")
+    submit = next(b for b in at.button if b.label == "Record the decision on D-4")
+    submit.click()
+    at.run()
+    # no date given: refused, every problem listed, what was typed kept
+    assert frame(at.dataframe[-1])["Problem"].tolist() == [
+        "decided_on (the date of the meeting) is required"
+    ]
+    assert at.text_area(key="decide_outcome").value.startswith("Go live without")
+    at.date_input(key="decide_on").set_value(date(2026, 12, 1))
+    next(b for b in at.button if b.label == "Record the decision on D-4").click()
+    at.run()
+    needed = at.dataframe[0].value
+    assert "D-4" not in set(needed["Code"])
+
+
+def test_changing_a_risk_that_occurred_raises_its_issue(demo_app) -> None:
+    at = demo_app(OWNER, RAID)
+    at.selectbox(key="change_code").set_value("R-1").run()
+    at.selectbox(key="change_R-1_status").set_value("occurred")
+    next(b for b in at.button if b.label == "Save R-1").click()
+    at.run()
+    assert not at.exception
+    register = at.dataframe[-1].value.set_index("Code")
+    assert register.loc["R-1", "Status"] == "occurred"
+    issue = register[register["Raised from"] == "R-1"]
+    assert issue["Kind"].tolist() == ["issue"]
