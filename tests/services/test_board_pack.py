@@ -329,6 +329,11 @@ def test_a_published_report_is_frozen_hashed_and_superseded(session: Session) ->
     )
     assert verify_ledger(session, admin).intact
     frozen = published_content(session, admin, report_id=first.id)
+    # a dimension declared better than the data is an exception too (WB-01's Time is red)
+    assert any(
+        e["ref"] == "WB-01" and e["detail"].startswith("Time declared amber; derived the 50%")
+        for e in frozen["exceptions"]
+    )
     exports = {kind: export(frozen, kind, "first") for kind in ("html", "csv", "json")}
 
     # later edits and syncs: a new rating, new notes, new thresholds, a Jira issue finished

@@ -93,7 +93,7 @@ def highlight(
             )
             stamp = None
     if publish:
-        typer.echo(f"Published: {stamp}", err=True)
+        typer.echo(stamp, err=True)
     _write(export(content, kind, stamp), out)
 
 

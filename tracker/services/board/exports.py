@@ -67,6 +67,12 @@ def _day(value: str | None) -> str:
     return pd.Timestamp(value).strftime("%d %b %Y") if value else "none"
 
 
+def _uk(instant: str) -> str:
+    """An instant stored in UTC, as people in the UK read it."""
+    when = pd.Timestamp(instant).tz_convert("Europe/London")
+    return f"{when:%d %b %Y at %H:%M} UK time"
+
+
 def _table(caption: str, head: list[str], rows: list[list[str]], empty: str) -> str:
     """A table of already-escaped cells, or a sentence when there are no rows."""
     if not rows:
@@ -274,8 +280,9 @@ def report_html(content: dict[str, Any], stamp: str | None = None) -> str:
 <body>
 <main>
 <h1>Highlight report: {e(name)}</h1>
-<p>Period {e(period)}. Jira figures as at {e(content["as_of"])}; acceptance and assurance as they
-stood when the report was made ({e(content["made_at"])}). {status}</p>
+<p>Period {e(period)}. Jira figures as at the end of {e(_day(content["as_of"][:10]))}; acceptance,
+assurance and the RAID log as they stood when the report was made ({e(_uk(content["made_at"]))}).
+{status}</p>
 <h2>Exceptions</h2>
 {
         _table(

@@ -362,9 +362,26 @@ def build_report(
                 "detail": e.detail,
             }
             for e in current.exceptions.itertuples()
-        ],
+        ]
+        + _declared_exceptions(deliverables),
         "deliverables": deliverables,
     }
+
+
+def _declared_exceptions(deliverables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each dimension an owner declared better than the data derives (the overall is among the
+    exceptions already, from the deliverable's declared RAG)."""
+    return [
+        {
+            "deliverable_id": d["id"],
+            "ref": d["ref"],
+            "exception": "declared better than derived",
+            "detail": f"{r['dimension']} declared {r['declared']}; derived {r['reason']}",
+        }
+        for d in deliverables
+        for r in d["ratings"]
+        if r["declared_better"] and r["dimension"] != OVERALL
+    ]
 
 
 def for_viewer(session: Session, actor: Actor, content: dict[str, Any]) -> dict[str, Any]:
