@@ -343,6 +343,10 @@ def decide(
     _never_edited(decision)
     row: dict[str, Any] = {}
     problems = _record_problems(values, row)
+    problems += [
+        f"{name} is not part of a decision's record"
+        for name in sorted(set(values) - set(RECORD_FIELDS))
+    ]
     if problems:
         raise _invalid(code_of(decision.number), problems)
     for name, value in row.items():
