@@ -6,12 +6,12 @@ the CLI, the app and the tests agree on where the database is and how people sig
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from tracker.errors import TrackerError
+from tracker.errors import Invalid, TrackerError, count
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -23,6 +23,14 @@ SETTINGS: dict[str, str] = {
     "DATABASE_URL": "SQLAlchemy URL of the database; default a SQLite file under data/",
     "TRACKER_DEMO": "1 enables the demo sign-in picker (set by make run)",
     "TRACKER_ADMINS": "comma-separated emails that are admins on first sign-in",
+    "TRACKER_SMTP_HOST": "the mail server notifications go through; unset, they queue",
+    "TRACKER_SMTP_PORT": "the mail server's port (default 587, 465 with tls, 25 with none)",
+    "TRACKER_SMTP_SECURITY": "starttls (default), tls, or none (only for a server on this host)",
+    "TRACKER_SMTP_USER": "the account to sign in to the mail server with, if it needs one",
+    "TRACKER_SMTP_PASSWORD": "that account's password",
+    "TRACKER_MAIL_FROM": "the From address of notifications",
+    "TRACKER_BASE_URL": "where people open tracker, for the links in notifications",
+    "TRACKER_OWNER_OVERDUE_DAYS": "days past due before the owner hears of a criterion (default 7)",
 }
 
 
@@ -49,6 +57,92 @@ def get_settings() -> Settings:
         demo=_truthy(os.environ.get("TRACKER_DEMO")),
         admins=admins,
     )
+
+
+class SmtpSecurity(StrEnum):
+    starttls = "starttls"
+    tls = "tls"
+    none = "none"
+
+
+DEFAULT_SMTP_PORTS = {SmtpSecurity.starttls: 587, SmtpSecurity.tls: 465, SmtpSecurity.none: 25}
+#: An unencrypted connection is allowed only to a mail server on the same host: nothing crosses
+#: a network in clear (passwords and the messages' contents).
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+DEFAULT_OWNER_OVERDUE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """How notifications leave tracker. `host` None means they queue until one is set."""
+
+    host: str | None
+    port: int
+    security: SmtpSecurity
+    user: str | None
+    password: str | None = field(repr=False)
+    mail_from: str | None
+    base_url: str | None
+    #: problems that stop sending, each naming its variable
+    problems: tuple[str, ...] = ()
+
+
+def _whole(name: str, default: int, problems: list[str], least: int = 0) -> int:
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < least:
+        problems.append(f"{name} is '{raw}': give a whole number of at least {least}")
+        return default
+    return int(raw)
+
+
+def mail_settings() -> MailSettings:
+    """The mail settings, read afresh, with every problem found (sending refuses while any)."""
+    problems: list[str] = []
+    env = {name: (os.environ.get(name) or "").strip() or None for name in SETTINGS}
+    raw_security = (env["TRACKER_SMTP_SECURITY"] or SmtpSecurity.starttls.value).lower()
+    try:
+        security = SmtpSecurity(raw_security)
+    except ValueError:
+        problems.append(f"TRACKER_SMTP_SECURITY is '{raw_security}': use starttls, tls or none")
+        security = SmtpSecurity.starttls
+    host = env["TRACKER_SMTP_HOST"]
+    port = _whole("TRACKER_SMTP_PORT", DEFAULT_SMTP_PORTS[security], problems, least=1)
+    if host and security is SmtpSecurity.none and host.lower() not in LOCAL_HOSTS:
+        problems.append(
+            f"TRACKER_SMTP_SECURITY=none sends in clear, so only to a server on this host "
+            f"(localhost), not {host}: use starttls or tls"
+        )
+    if env["TRACKER_SMTP_USER"] and not env["TRACKER_SMTP_PASSWORD"]:
+        problems.append("TRACKER_SMTP_USER is set without TRACKER_SMTP_PASSWORD")
+    if not env["TRACKER_MAIL_FROM"] or "@" not in env["TRACKER_MAIL_FROM"]:
+        problems.append("TRACKER_MAIL_FROM must be the address notifications come from")
+    base_url = (env["TRACKER_BASE_URL"] or "").rstrip("/") or None
+    if not base_url or not base_url.startswith(("https://", "http://")):
+        problems.append(
+            "TRACKER_BASE_URL must be where people open tracker (https://...), for the links"
+        )
+    return MailSettings(
+        host=host,
+        port=port,
+        security=security,
+        user=env["TRACKER_SMTP_USER"],
+        password=env["TRACKER_SMTP_PASSWORD"],
+        mail_from=env["TRACKER_MAIL_FROM"],
+        base_url=base_url,
+        problems=tuple(problems),
+    )
+
+
+def owner_overdue_days() -> int:
+    """Days after a criterion's due date before its owner is told (the supplier is told at
+    once)."""
+    problems: list[str] = []
+    days = _whole("TRACKER_OWNER_OVERDUE_DAYS", DEFAULT_OWNER_OVERDUE_DAYS, problems)
+    if problems:
+        raise Invalid(f"tracker's settings have {count(len(problems), 'problem')}", problems)
+    return days
 
 
 class SignInMode(StrEnum):

@@ -49,6 +49,7 @@ class Action(StrEnum):
     manage_assurance = "change accreditations, assurance rules or overrides"
     manage_personal_data = "export or erase a person's data"
     manage_programme = "load or change a programme's set-up"
+    manage_notifications = "send, list and resend email notifications"
 
 
 _ROLE_ACTIONS: dict[Role, frozenset[Action]] = {

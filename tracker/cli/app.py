@@ -87,6 +87,10 @@ COMMANDS: dict[str, Entry] = {
     "board": Entry(
         "tracker.cli.board", "The board pack's thresholds, owners' notes and published reports."
     ),
+    "notify": Entry(
+        "tracker.cli.notify",
+        "Email notifications: send what is due, the daily digest, what was sent, previews.",
+    ),
     "users": Entry("tracker.cli.users", "User accounts and sign-ins (admins)."),
     "audit": Entry("tracker.cli.audit", "The audit ledger."),
 }
@@ -180,6 +184,12 @@ def acting() -> Iterator[tuple[Session, Actor]]:
     with session_scope(engine()) as session:
         email = _state["as"]
         yield session, actor_for_email(session, email) if email else operator_actor()
+
+
+def current_actor() -> Actor:
+    """The acting user, without holding a session open through a long job."""
+    with acting() as (_, actor):
+        return actor
 
 
 @contextmanager

@@ -10,11 +10,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tracker.cli.app import acting, acting_or_fail, engine, fail
+from tracker.cli.app import acting, acting_or_fail, current_actor, engine, fail
 from tracker.errors import TrackerError
 from tracker.jira_sync.sync import SyncProgress
-from tracker.policy import Actor
+from tracker.jobs import job_lock
 from tracker.services.jira import sites as jira_admin
+from tracker.services.jira.all_sites import DEFAULT_PARALLEL, SiteOutcome, sync_all_sites
 
 #: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
 commands = typer.Typer()
@@ -112,14 +113,8 @@ def site_boards(name: str = typer.Argument(..., help="The site's name.")) -> Non
         )
 
 
-def _actor() -> Actor:
-    """The acting user, without holding a session open through a long sync."""
-    with acting() as (_, actor):
-        return actor
-
-
 def _sync_one(site: str, boards: list[int], full: bool, console: Console) -> bool:
-    actor = _actor()
+    actor = current_actor()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -155,8 +150,22 @@ def sync(
         help="A Jira board id to sync; added to the site's synced boards. Repeatable.",
     ),
     full: bool = typer.Option(False, "--full", help="Read every issue, not just the changed ones."),
+    every: bool = typer.Option(
+        False,
+        "--all",
+        help="The scheduled job: every synced board of every site, sites in parallel, one run "
+        "at a time.",
+    ),
+    parallel: int = typer.Option(
+        DEFAULT_PARALLEL, "--parallel", metavar="N", help="With --all: sites synced at once."
+    ),
 ) -> None:
     """Bring synced boards up to date from Jira (incrementally unless --full)."""
+    if every:
+        if site or board:
+            raise fail("--all syncs every site: leave out --site and --board.", code=2)
+        _sync_all(full, parallel)
+        return
     console = Console(stderr=True)
     try:
         with acting() as (session, actor):
@@ -174,13 +183,32 @@ def sync(
         raise typer.Exit(1)
 
 
+def _sync_all(full: bool, parallel: int) -> None:
+    def done(outcome: SiteOutcome) -> None:
+        typer.echo(outcome.line())
+        if not outcome.ok:
+            typer.echo(f"error: {outcome.error}", err=True)
+
+    try:
+        eng, actor = engine(), current_actor()
+        with job_lock(eng, "sync --all"):
+            outcomes = sync_all_sites(eng, actor, parallel=parallel, full=full, on_done=done)
+    except TrackerError as exc:
+        raise fail(str(exc)) from None
+    failed = [o.site for o in outcomes if not o.ok]
+    if failed:
+        raise fail(
+            f"{len(failed)} of {len(outcomes)} sites did not sync completely: {', '.join(failed)}"
+        )
+
+
 @commands.command("import-jira")
 def import_jira(
     directory: Path = typer.Argument(..., help="A site saved as docs/jira-data.md describes."),
 ) -> None:
     """Load a site's Jira data from files (for councils without API access); all or nothing."""
     try:
-        summary = jira_admin.import_directory(engine(), _actor(), directory)
+        summary = jira_admin.import_directory(engine(), current_actor(), directory)
     except TrackerError as exc:
         raise fail(str(exc)) from None
     typer.echo(summary.line())

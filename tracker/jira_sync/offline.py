@@ -24,7 +24,7 @@ from tracker.jira_sync.normalise import (
     board_row,
     sprint_row,
 )
-from tracker.jira_sync.store import BoardSnapshot, mark_gone, write_board
+from tracker.jira_sync.store import BoardSnapshot, SprintsClosed, mark_gone, write_board
 from tracker.models import JiraIssue, JiraSite, SiteKind, SyncOutcome, SyncRun
 from tracker.models.types import utcnow
 
@@ -172,12 +172,16 @@ def _live_issue_ids(session: Session, site_id: int) -> set[int]:
 
 
 def import_site_directory(
-    engine: Engine, directory: Path, data: SiteData | None = None
+    engine: Engine,
+    directory: Path,
+    data: SiteData | None = None,
+    on_sprints_closed: SprintsClosed | None = None,
 ) -> ImportSummary:
     """Create or update the site named in site.json (marked offline) and import every board.
 
     `data` is the directory as read_dataset reads it, when the caller has read (and amended) it
-    already, as the demo does to add issue links."""
+    already, as the demo does to add issue links. `on_sprints_closed` hears, in the import's
+    transaction, of sprints it closed."""
     directory = Path(directory)
     data = data if data is not None else read_dataset(directory)
     name, url, kind = _site_facts(directory, data["site"])
@@ -204,7 +208,9 @@ def import_site_directory(
         site_id = _offline_site(session, name, url, kind, fields)
         known = _live_issue_ids(session, site_id)
         for snapshot in snapshots:
-            board_id, counts = write_board(session, site_id, snapshot, now, synced=True)
+            board_id, counts = write_board(
+                session, site_id, snapshot, now, synced=True, on_sprints_closed=on_sprints_closed
+            )
             events += counts.events
             session.add(
                 SyncRun(

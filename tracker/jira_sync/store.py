@@ -6,7 +6,7 @@ upserts and inserts, no ORM object per row): a 20,000-issue board must not take 
 than to download. Only tables Jira owns are touched; contacts, criteria and mappings never are.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,10 @@ from tracker.models import (
     JiraIssueLink,
     JiraSprint,
 )
+
+#: Called, inside the write's transaction, with the row ids of sprints the write closed (held
+#: before as not closed): a sprint closing is an event others act on (the owner's digest).
+SprintsClosed = Callable[[Session, list[int]], None]
 
 #: Rows per IN (...) list: far below SQLite's and PostgreSQL's parameter limits.
 CHUNK = 1000
@@ -118,10 +122,11 @@ def _upsert_board(
 
 def _upsert_sprints(
     session: Session, site_id: int, board_id: int, sprints: list[dict[str, Any]]
-) -> None:
+) -> list[int]:
     """A sprint belongs to its origin board (Jira's `originBoardId`), where Jira's own sprint
     report is, when that board is synced. Otherwise it stays with the synced board already
-    holding it, or goes to the board listing it, and its report says whose sprint it is."""
+    holding it, or goes to the board listing it, and its report says whose sprint it is.
+    Returns the row ids of sprints held as not closed that are closed now."""
     synced = dict(
         session.execute(
             select(JiraBoard.jira_id, JiraBoard.id).where(
@@ -149,7 +154,30 @@ def _upsert_sprints(
         }
         for sprint in sprints
     ]
+    before = dict(
+        session.execute(
+            select(JiraSprint.jira_id, JiraSprint.state).where(
+                JiraSprint.site_id == site_id,
+                JiraSprint.jira_id.in_([row["jira_id"] for row in rows]),  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
     upsert(session, JiraSprint, rows, ["site_id", "jira_id"])
+    closing = [
+        row["jira_id"]
+        for row in rows
+        if row.get("state") == "closed" and before.get(row["jira_id"], "closed") != "closed"
+    ]
+    if not closing:
+        return []
+    return list(
+        session.execute(
+            select(JiraSprint.id).where(
+                JiraSprint.site_id == site_id,
+                JiraSprint.jira_id.in_(closing),  # type: ignore[attr-defined]
+            )
+        ).scalars()
+    )
 
 
 def _by_jira_id(session: Session, site_id: int, jira_ids: list[int], column: Any) -> dict[int, Any]:
@@ -325,6 +353,7 @@ def write_board(
     now: datetime,
     synced: bool | None = None,
     rewrite: bool = False,
+    on_sprints_closed: SprintsClosed | None = None,
 ) -> tuple[int, BoardCounts]:
     """Store a snapshot; returns the board's row id and what changed. Call inside one transaction.
 
@@ -333,7 +362,7 @@ def write_board(
     sync leave the same rows.
     """
     board_id = _upsert_board(session, site_id, snapshot, now, synced)
-    _upsert_sprints(session, site_id, board_id, snapshot.sprints)
+    closed = _upsert_sprints(session, site_id, board_id, snapshot.sprints)
     jira_ids = list(snapshot.issues)
     stored = _stored_updates(session, site_id, jira_ids)
     changed = [
@@ -367,6 +396,8 @@ def write_board(
         else 0
     )
     gone = mark_gone(session, site_id, snapshot.gone, now)
+    if closed and on_sprints_closed is not None:
+        on_sprints_closed(session, closed)
     return board_id, BoardCounts(
         issues=len(jira_ids),
         changed=len(changed),

@@ -7,6 +7,7 @@ After the boards, the JQL scopes of the site's deliverables are re-evaluated (jq
 
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ from tracker.jira_sync.jql_scopes import jql_scopes, refresh_jql_matches
 from tracker.jira_sync.live import SiteContext, fetch_board
 from tracker.jira_sync.normalise import JiraDataError, SiteFields
 from tracker.jira_sync.runs import finish_run, start_run
-from tracker.jira_sync.store import active_member_ids, write_board
+from tracker.jira_sync.store import SprintsClosed, active_member_ids, write_board
 from tracker.models import JiraBoard, JiraSite, SyncOutcome
 from tracker.models.types import utcnow
 
@@ -52,6 +53,11 @@ class SyncOptions:
     secrets_file: Path = SECRETS_FILE
     clock: Callable[[], datetime] = utcnow
     membership_check_every: timedelta = MEMBERSHIP_CHECK_EVERY
+    #: told, in the board's write transaction, of the sprints that write closed
+    on_sprints_closed: SprintsClosed | None = None
+    #: held around each board's write: SQLite takes one writer at a time, so sites synced in
+    #: parallel queue here for it rather than time out waiting for the database's lock
+    write_lock: AbstractContextManager[Any] = field(default_factory=nullcontext)
 
 
 @dataclass(frozen=True)
@@ -214,8 +220,15 @@ class _SiteSync:
                 as_of=started,
                 progress=report,
             )
-            with session_scope(self.engine) as session:
-                _, counts = write_board(session, self.site.id or 0, snapshot, clock(), rewrite=full)
+            with self.options.write_lock, session_scope(self.engine) as session:
+                _, counts = write_board(
+                    session,
+                    self.site.id or 0,
+                    snapshot,
+                    clock(),
+                    rewrite=full,
+                    on_sprints_closed=self.options.on_sprints_closed,
+                )
                 session.execute(
                     update(JiraSite)
                     .where(JiraSite.id == self.site.id)  # type: ignore[arg-type]

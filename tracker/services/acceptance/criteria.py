@@ -52,6 +52,7 @@ from tracker.services.audit import (
     person_names,
     wording_digest,
 )
+from tracker.services.notify.outbox import criterion_moved
 
 S = CriterionStatus
 M = CriterionMove
@@ -420,6 +421,17 @@ def edit_criterion(
     )
     if reworded:
         _add_version(session, criterion, wording, entry)
+        # a sent criterion reworded goes back to its supplier to confirm again
+        criterion_moved(
+            session,
+            actor,
+            deliverable=deliverable,
+            criterion_id=criterion.id or 0,
+            entry_id=entry.id or 0,
+            move=M.edit,
+            to_status=S(criterion.status),
+            version=criterion.version,
+        )
     return _saved(actor, criterion, deliverable)
 
 
@@ -483,4 +495,14 @@ def make_move(
             )
         )
     session.flush()
+    criterion_moved(
+        session,
+        actor,
+        deliverable=deliverable,
+        criterion_id=criterion.id or 0,
+        entry_id=entry.id or 0,
+        move=move,
+        to_status=target,
+        version=criterion.version,
+    )
     return _saved(actor, criterion, deliverable)

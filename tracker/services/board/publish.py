@@ -1,5 +1,6 @@
 """Publishing a highlight report: the pack as it stands is frozen, its digest recorded in the
-audit ledger, and later edits and syncs never change it.
+audit ledger, and later edits and syncs never change it. Board members are emailed a link to it
+(queued in the same transaction: tracker.services.notify.outbox.board_pack_published).
 
 The stored content is the canonical JSON (sorted keys, no spaces, UTF-8) of the report document
 (tracker.services.board.highlight); its SHA-256 is the ledger entry's `content_sha256`, so
@@ -35,6 +36,7 @@ from tracker.services.board.highlight import build_report, for_viewer
 from tracker.services.board.period import UK
 from tracker.services.board.ratings import find_visible_programme
 from tracker.services.delivery.sprints import NotFound, data_version
+from tracker.services.notify.outbox import BOARD_PACK_PAGE, board_pack_published
 
 SUBJECT = "highlight report"
 PUBLISH = "publish"
@@ -138,6 +140,14 @@ def publish_report(
     )
     session.add(report)
     session.flush()
+    board_pack_published(
+        session,
+        actor,
+        pack_id=report.id or 0,
+        title=f"{content['programme']['name']}, {period_start:%d %b %Y} to {period_end:%d %b %Y}",
+        path=BOARD_PACK_PAGE,
+        published_on=report.published_at.date(),
+    )
     return Published(
         report.id or 0,
         period_start,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,10 +31,12 @@ from tracker.jira_sync.errors import SyncError
 from tracker.jira_sync.explain import explain
 from tracker.jira_sync.gateway import JiraGateway, JiraHttpError, RetryPolicy
 from tracker.jira_sync.offline import ImportSummary, import_site_directory
+from tracker.jira_sync.store import SprintsClosed
 from tracker.jira_sync.sync import ProgressCallback, SiteSyncResult, SyncOptions
 from tracker.jira_sync.sync import sync_site as _sync_site
 from tracker.models import BoardIssue, JiraBoard, JiraSite, SiteKind, SyncRun
 from tracker.policy import Action, Actor, require
+from tracker.services.notify.outbox import sprints_closed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -325,8 +327,10 @@ def sync_site(
     progress: ProgressCallback | None = None,
     options: SyncOptions | None = None,
 ) -> SiteSyncResult:
-    """Sync a live site (see jira_sync.sync.sync_site); `boards` are added to its synced boards."""
+    """Sync a live site (see jira_sync.sync.sync_site); `boards` are added to its synced boards.
+    Sprints the sync sees close are queued for their owners' digests in the same transaction."""
     require(actor, Action.manage_sites)
+    options = replace(options or SyncOptions(), on_sprints_closed=_sprints_closed_by(actor))
     return _sync_site(engine, site_name, boards or (), full, progress, options)
 
 
@@ -353,6 +357,13 @@ def set_blocking_link_types(
     return names
 
 
+def _sprints_closed_by(actor: Actor) -> SprintsClosed:
+    def closed(session: Session, sprint_ids: list[int]) -> None:
+        sprints_closed(session, actor, sprint_ids=sprint_ids)
+
+    return closed
+
+
 def live_site_names(session: Session, actor: Actor) -> list[str]:
     """The sites a plain `tracker sync` syncs: every site that is not imported from files."""
     require(actor, Action.manage_sites)
@@ -364,4 +375,4 @@ def live_site_names(session: Session, actor: Actor) -> list[str]:
 def import_directory(engine: Engine, actor: Actor, directory: Path) -> ImportSummary:
     """Import a site saved to files (docs/jira-data.md); all or nothing."""
     require(actor, Action.manage_sites)
-    return import_site_directory(engine, directory)
+    return import_site_directory(engine, directory, on_sprints_closed=_sprints_closed_by(actor))

@@ -3,7 +3,9 @@
 Personal data lives only in `person`, so erasure rewrites that row (a placeholder name, no email,
 phone or job title) and keeps every engagement, owner link and override pointing at the same id:
 maps, histories and audit hashes stay consistent, and an export afterwards shows the placeholder.
-Free-text notes on the person's engagements may describe them, so erasure clears those too.
+Free-text notes on the person's engagements may describe them, so erasure clears those too, and
+email notifications still waiting for them are cancelled (the outbox holds no address, but a mail
+server's recorded reply may quote it: that is cleared).
 A one-way digest of the erased address is kept so that `TRACKER_ADMINS` can never recreate them.
 """
 
@@ -26,6 +28,7 @@ from tracker.models.people import erased_email_digest
 from tracker.policy import Action, Actor, require
 from tracker.services.auth.users import email_is
 from tracker.services.engagement.maps import ALL_STAGES
+from tracker.services.notify.history import forget_person
 
 
 def placeholder_name(person_id: int) -> str:
@@ -109,14 +112,16 @@ def export_person(session: Session, actor: Actor, person_id: int) -> dict[str, A
 
 
 def erase_person(session: Session, actor: Actor, person_id: int) -> Person:
-    """Replace a person's details with a placeholder, deactivate their sign-in, and clear the
-    notes on their engagements; every reference to their id stays."""
+    """Replace a person's details with a placeholder, deactivate their sign-in, clear the notes
+    on their engagements and cancel their waiting notifications; every reference to their id
+    stays."""
     require(actor, Action.manage_personal_data)
     person = session.get(Person, person_id)
     if person is None:
         raise TrackerError(f"no person {person_id}")
     if person_id == actor.person_id:
         raise TrackerError("you cannot erase yourself; ask another admin")
+    forget_person(session, actor, person_id=person_id, email=person.email)
     if person.email:
         person.erased_email_digest = erased_email_digest(person.email)
     person.name = placeholder_name(person_id)
