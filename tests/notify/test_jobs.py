@@ -10,14 +10,11 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.support.cli import run_tracker
+from tests.support.deploy import crontab_jobs
 from tracker.jobs import JobRunning, job_lock
 
 #: each command the deploy/ examples run, and the name of its lock
-JOBS = {
-    ("sync", "--all"): "sync --all",
-    ("notify", "send"): "notify send",
-    ("notify", "digest"): "notify digest",
-}
+JOBS = {command: " ".join(command) for command in sorted(crontab_jobs())}
 
 
 def _url(engine: Engine) -> str:

@@ -25,6 +25,7 @@ from tracker.services.notify.history import (
     sent_frame,
 )
 from tracker.services.notify.preferences import preferences_frame, set_preferences
+from tracker.uk_time import uk_time
 
 #: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
 commands = typer.Typer()
@@ -99,7 +100,7 @@ def sent(
         typer.echo(frame.to_json(orient="records", date_format="iso", indent=2))
         return
     for row in frame.itertuples():
-        when = f"sent {row.sent_at:%d %b %Y %H:%M} UTC" if row.sent_at is not None else row.status
+        when = f"sent {uk_time(row.sent_at)}" if row.sent_at is not None else row.status
         why = f" ({row.reason})" if row.reason else ""
         typer.echo(
             f"#{row.id}  person {row.person_id}  {row.kind}  {when}{why}  {row.subject or ''}"

@@ -159,6 +159,22 @@ PAGES: tuple[PageSpec, ...] = (
         ADMIN,
         ":material/manage_accounts:",
     ),
+    PageSpec(
+        "pages/admin/notifications.py",
+        "Sent notifications",
+        "Admin",
+        "notifications-sent",
+        ADMIN,
+        ":material/outgoing_mail:",
+    ),
+    PageSpec(
+        "pages/account/notifications.py",
+        "Email notifications",
+        "Account",
+        "notifications",
+        EVERYONE,
+        ":material/notifications:",
+    ),
 )
 
 PAGES_BY_URL = {page.url_path: page for page in PAGES}

@@ -13,9 +13,8 @@ where it goes; nothing depends on colour or images.
 
 import html
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -41,9 +40,9 @@ from tracker.services.audit import CRITERION, person_names
 from tracker.services.delivery.sprints import sprint_report_for
 from tracker.services.engagement.now import who_to_engage
 from tracker.services.lookups import visible_deliverable
+from tracker.uk_time import uk_time
 
 K = NotificationKind
-UK = ZoneInfo("Europe/London")
 PREFERENCES_PATH = "notifications"
 
 
@@ -121,12 +120,6 @@ def uk_day(value: date | str | None) -> str:
         return "no due date"
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day.day} {day:%B %Y}"
-
-
-def uk_time(value: datetime | str) -> str:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    local = moment.astimezone(UK)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M} UK time"
 
 
 def _url(base: str, path: str, **params: str) -> str:

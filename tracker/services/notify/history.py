@@ -180,12 +180,19 @@ class Preview:
     not_sent: list[str]
 
 
-def preview(session: Session, actor: Actor, *, email: str, today: date | None = None) -> Preview:
-    """What the person with this email would receive now, including what the clock makes due
-    today, without sending or keeping anything (admins, or the person themselves)."""
-    person = session.exec(select(Person).where(email_is(email))).first()
+def preview(
+    session: Session, actor: Actor, *, email: str | None = None, today: date | None = None
+) -> Preview:
+    """What the person with this email (default: the actor) would receive now, including what
+    the clock makes due today, without sending or keeping anything (admins, or the person
+    themselves)."""
+    if email is None:
+        person = session.get(Person, actor.person_id)
+    else:
+        person = session.exec(select(Person).where(email_is(email))).first()
     if person is None or (person.id != actor.person_id and not can(actor, Action.manage_users)):
         raise NotFound(f"no person with the email {email} that you can see")
+    email = person.email or ""
     today = today or date.today()
     ctx = Context(mail_settings().base_url or PREVIEW_BASE_URL, today)
     immediate: list[Message] = []

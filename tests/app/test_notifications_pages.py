@@ -1,0 +1,75 @@
+"""Email notifications in the app: each user chooses how each kind reaches them (required kinds
+cannot be turned off) and sees what they would receive now; the admin sees what was sent to whom
+and resends."""
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from tests.support.roles import ADMIN, SUPPLIER
+from tracker.db import create_tracker_engine
+from tracker.models import (
+    AttemptOutcome,
+    Notification,
+    NotificationAttempt,
+    NotificationPreference,
+    NotificationStatus,
+)
+
+MINE = "pages/account/notifications.py"
+SENT = "pages/admin/notifications.py"
+
+
+def test_a_supplier_turns_an_optional_kind_off_but_cannot_turn_off_criteria(
+    demo_app, demo_sqlite_url: str
+) -> None:
+    at = demo_app(SUPPLIER, MINE)
+    required = at.radio(key="notify_criteria to confirm")
+    optional = at.radio(key="notify_accreditation expiring")
+    assert required.options == ["immediate", "daily digest"]
+    assert optional.options == ["immediate", "daily digest", "off"]
+    assert any(e.label.startswith("At once: RB-01") for e in at.expander)
+
+    optional.set_value("off")
+    next(b for b in at.button if b.label == "Save my notification settings").click().run()
+
+    assert [s.value for s in at.success] == ["Saved: 1 setting(s) changed."]
+    engine = create_tracker_engine(demo_sqlite_url)
+    with Session(engine) as session:
+        saved = session.exec(select(NotificationPreference)).all()
+    engine.dispose()
+    assert [(p.kind, p.delivery) for p in saved] == [("accreditation expiring", "off")]
+
+
+def test_the_admin_sees_what_was_sent_to_whom_and_resends_a_failed_one(
+    demo_app, demo_sqlite_url: str
+) -> None:
+    engine = create_tracker_engine(demo_sqlite_url)
+    with Session(engine) as session:
+        first = session.exec(select(Notification).order_by(Notification.id)).first()
+        assert first is not None
+        session.execute(
+            update(Notification)
+            .where(Notification.id == first.id)
+            .values(status=NotificationStatus.failed, reason="550 mailbox unavailable")
+        )
+        session.commit()
+
+    at = demo_app(ADMIN, SENT)
+    at.selectbox(key="sent_status").set_value("failed").run()
+    [table] = [f.value for f in at.dataframe if "Person id" in f.value.columns]
+    assert table["Number"].tolist() == [first.id]
+    assert table["Why not sent"].tolist() == ["550 mailbox unavailable"]
+    assert "Karen" not in table.to_csv() and "@" not in table.to_csv()  # people by id
+    next(b for b in at.button if b.label == "Resend it").click().run()
+
+    assert [s.value for s in at.success] == [
+        f"Notification #{first.id} goes again with the next tracker notify send."
+    ]
+    with Session(engine) as session:
+        again = session.get(Notification, first.id)
+        asked = session.exec(
+            select(NotificationAttempt).where(NotificationAttempt.notification_id == first.id)
+        ).all()
+    engine.dispose()
+    assert again is not None and (again.status, again.resend) == ("pending", True)
+    assert [(a.outcome, a.by_user_id is not None) for a in asked] == [(AttemptOutcome.resend, True)]
