@@ -1,7 +1,7 @@
 """notifications: the outbox, delivery attempts, preferences and known gate blocks
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-05 06:03:35.833183
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 import tracker.models.types
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
