@@ -32,6 +32,7 @@ from tracker.services.delivery.sprints import (
 )
 from tracker.services.spreadsheets import inert
 from tracker.ui import widgets
+from tracker.ui.markdown import plain
 from tracker.ui.session import db
 from tracker.uk_time import uk_times
 
@@ -201,14 +202,14 @@ def velocity_warnings(velocity: pd.DataFrame) -> None:
     """Each closed sprint's reasons its figures may not match Jira's, in words."""
     for name, warnings in zip(velocity["sprint"], velocity["warnings"], strict=True):
         for warning in warnings:
-            st.warning(f"{name}: {warning}")
+            st.warning(plain(f"{name}: {warning}"))
 
 
 def shows_not_started(sprint: Sprint) -> bool:
     """Says so when the chosen sprint has not started (it has no report yet); True if so."""
     if sprint.started:
         return False
-    st.info(not_started(sprint))
+    st.info(plain(not_started(sprint)))
     return True
 
 
@@ -287,7 +288,7 @@ def report_options(key: str) -> ReportOptions:
 def review_warnings(review: SprintReview) -> None:
     """Why some figures may not match Jira's, each in words beside the figures."""
     for warning in review.warnings:
-        st.warning(warning)
+        st.warning(plain(warning))
 
 
 def choices_list(review: SprintReview) -> None:
