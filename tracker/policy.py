@@ -12,7 +12,14 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from tracker.errors import TrackerError
-from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus, Deliverable, Role
+from tracker.models import (
+    AcceptanceCriterion,
+    CriterionMove,
+    CriterionStatus,
+    Deliverable,
+    Role,
+    Side,
+)
 
 
 class PermissionDenied(TrackerError, PermissionError):
@@ -146,6 +153,20 @@ def can_see_contact_details(actor: Actor, organisation_id: int) -> bool:
     """Email and phone of a person in this organisation; on a shared map a supplier contact sees
     other organisations' people by name and job title only."""
     return sees_organisation(actor, organisation_id)
+
+
+def contact_details_shown(
+    actor: Actor, organisation_id: int, *, side: str | None, channel: str | None
+) -> frozenset[str]:
+    """Which of an engaged person's details ("email", "phone") the actor sees on a deliverable
+    they may read: all of them for an organisation whose records are theirs to see; for a
+    supplier contact, a council-side contact's preferred channel too, since "email them" is no
+    use without the address."""
+    if can_see_contact_details(actor, organisation_id):
+        return frozenset({"email", "phone"})
+    if Role(actor.role) is Role.supplier_contact and side == Side.council:
+        return frozenset({channel}) & {"email", "phone"}
+    return frozenset()
 
 
 #: Criterion moves made for the council: by a project owner of the owning council, or by an admin

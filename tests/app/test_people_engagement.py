@@ -81,15 +81,30 @@ def test_a_supplier_sees_only_their_deliverables_and_no_other_contact_details(de
     for ref in ("CTAX-02", "RB-01"):
         at = choose(at, "map_ref", ref)
         for frame in at.dataframe:
-            for column in ("Email", "Phone"):
-                if column in frame.value:
-                    shown = frame.value[column].loc[lambda c: c.notna() & (c != "")]
-                    assert all(
-                        "ledgerline.co.uk" in v or v.startswith("020 7946") for v in shown
-                    ), (ref, column, list(shown))
-        emails = table_with(at, "Escalation order")["Email"]
-        assert emails[emails != ""].str.endswith("@ledgerline.co.uk").all()
+            table = frame.value
+            if "Email" not in table:
+                continue
+            others = table[table["Organisation"] != "Ledgerline Systems Ltd"]
+            # another organisation's details only for a council contact, by their own channel
+            for detail, channel in (("Email", "email"), ("Phone", "phone")):
+                shown = others[others[detail] != ""]
+                assert (shown["Side"] == "council").all(), (ref, detail, shown.to_dict())
+                assert (shown["Preferred channel"] == channel).all(), (ref, detail)
     assert not any(b.label == "Save engagements" for b in at.button)
+
+
+def test_a_supplier_engages_the_council_first_and_sees_how_to_email_them(demo_app) -> None:
+    at = choose(demo_app(SUPPLIER, PAGE), "map_ref", "RB-01")
+    contacts = table_with(at, "Why")
+    assert contacts.iloc[0][["Why", "Name", "Email", "Preferred channel"]].tolist() == [
+        "Council owner",
+        "Tom Hargreaves",
+        "tom.hargreaves@northmoor.gov.uk",
+        "email",
+    ]
+    karen = contacts[contacts["Name"] == "Karen Stokes"]
+    assert karen.index.min() > contacts[contacts["Name"] != "Karen Stokes"].index.max()
+    assert karen["Why"].str.endswith("(you)").all()
 
 
 def test_owners_edit_only_their_councils_maps(demo_app) -> None:

@@ -40,9 +40,11 @@ def test_a_supplier_cannot_ask_about_another_suppliers_deliverable(tracker) -> N
         "--as", "karen.stokes@ledgerline.co.uk", "engage", "--deliverable", "RB-01", "--json"
     )
     contacts = json.loads(own.stdout)["contacts"]
-    owner = next(c for c in contacts if c["reason"] == "Council owner")
-    assert owner["name"] == "Tom Hargreaves"
-    assert owner["email"] is None and owner["phone"] is None
+    # the council first; Tom prefers email, so Karen sees his address and nothing else of his
+    owner = contacts[0]
+    assert (owner["reason"], owner["name"]) == ("Council owner", "Tom Hargreaves")
+    assert owner["email"] == "tom.hargreaves@northmoor.gov.uk" and owner["phone"] is None
+    assert contacts[-1]["reason"].endswith("(you)")
     assert next(c for c in contacts if c["name"] == "Imran Qureshi")["email"]
 
 

@@ -566,7 +566,13 @@ def test_a_supplier_contact_lists_only_their_organisations_work(demo: Demo) -> N
     maps = engagement_frame(s, karen, programme)
     assert set(maps["ref"]) == set(THEIRS)
     others = maps[maps["organisation"] != LEDGERLINE]
-    assert len(others) and others[["email", "phone"]].isna().all().all()
+    # another organisation's details only for a council contact, and only their own channel
+    reachable = (others["side"] == "council") & others["channel"].isin(["email", "phone"])
+    assert len(others) and others.loc[~reachable, ["email", "phone"]].isna().all().all()
+    for detail in ("email", "phone"):
+        shown = others[others[detail].notna()]
+        assert (shown["side"] == "council").all() and (shown["channel"] == detail).all()
+    assert others.loc[others["channel"] == "email", "phone"].isna().all()
     assert maps.loc[maps["organisation"] == LEDGERLINE, "email"].notna().all()
     assert set(contacts_frame(s, karen)["organisation"]) == {LEDGERLINE}
     assert list(organisation_names(s, karen).values()) == [LEDGERLINE]

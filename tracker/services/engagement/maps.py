@@ -19,7 +19,7 @@ from tracker.policy import (
     Actor,
     PermissionDenied,
     can_edit_deliverable,
-    can_see_contact_details,
+    contact_details_shown,
     deliverable_filter,
     organisation_filter,
     require,
@@ -126,8 +126,14 @@ def engagement_frame(
     frame = pd.DataFrame(session.exec(statement).all(), columns=ENGAGEMENT_COLUMNS)
     frame["stage"] = frame["stage"].fillna(ALL_STAGES)
     frame["escalation_order"] = frame["escalation_order"].astype("Int64")
-    hidden = ~frame["organisation_id"].map(lambda org: can_see_contact_details(actor, org))
-    frame.loc[hidden, ["email", "phone"]] = None
+    shown = [
+        contact_details_shown(actor, org, side=side, channel=channel)
+        for org, side, channel in zip(
+            frame["organisation_id"], frame["side"], frame["channel"], strict=True
+        )
+    ]
+    for detail in ("email", "phone"):
+        frame[detail] = frame[detail].where([detail in s for s in shown], None)
     return frame
 
 

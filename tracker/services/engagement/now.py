@@ -2,7 +2,10 @@
 
 The order is the one a project owner works through: the supplier side's Accountable, then its
 Responsible (charities delivering a service count as the supplier side), then the council owner,
-then the escalation path. Gaps are flagged rather than hidden: nobody active on the supplier side
+then the escalation path. A supplier contact works the other way round: the council's side first,
+their own side after, themselves last and marked "(you)"; they see a council contact's email or
+phone when it is that contact's preferred channel (tracker.policy.contact_details_shown). Gaps are
+flagged rather than hidden: nobody active on the supplier side
 at this stage, a listed contact who has left, a listed contact whose charity or supplier lacks an
 accreditation the deliverable's data needs, no council owner.
 """
@@ -15,7 +18,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from tracker.errors import TrackerError
-from tracker.models import Deliverable, Organisation, Person, Sensitivity, Side, Stage
+from tracker.models import Deliverable, Organisation, Person, Role, Sensitivity, Side, Stage
 from tracker.policy import (
     Actor,
     can_see_contact_details,
@@ -130,13 +133,26 @@ def _ordered(at: pd.DataFrame, owner: dict | None) -> pd.DataFrame:
     if owner is not None:
         engaged = at[at["person_id"] == owner["person_id"]]
         if len(engaged):
-            owner = {**owner, **engaged.iloc[0][["raci", "channel"]].to_dict()}
+            # the map's row says how to reach them, and which details the actor may see for it
+            details = ["raci", "channel", "email", "phone"]
+            owner = {**owner, **engaged.iloc[0][details].to_dict()}
         parts.append(pd.DataFrame([{**owner, "reason": "Council owner"}]))
     escalation = at[at["escalation_order"].notna()].sort_values("escalation_order")
     parts.append(
         escalation.assign(reason=[f"Escalation {int(n)}" for n in escalation["escalation_order"]])
     )
     return pd.concat(parts, ignore_index=True)
+
+
+def _for_supplier_contact(contacts: pd.DataFrame, actor: Actor) -> pd.DataFrame:
+    """The order a supplier contact works through: the council's side first (the owner, then
+    the escalation path), then their own side, and themselves last, marked: nobody needs telling
+    to engage themselves."""
+    own = contacts["person_id"] == actor.person_id
+    supplier = contacts["reason"].str.startswith("Supplier")
+    ordered = pd.concat([contacts[~own & ~supplier], contacts[~own & supplier], contacts[own]])
+    ordered.loc[own, "reason"] = ordered.loc[own, "reason"] + " (you)"
+    return ordered.reset_index(drop=True)
 
 
 def _resolve(
@@ -237,6 +253,8 @@ def who_to_engage(
         frame = engagement_frame(session, actor, deliverable.programme_id, deliverable.id)
     at = effective_at(frame[frame["deliverable_id"] == deliverable.id], stage)
     contacts = _ordered(at, _owner_row(session, actor, deliverable))
+    if Role(actor.role) is Role.supplier_contact:
+        contacts = _for_supplier_contact(contacts, actor)
     lacking = _lacking(
         session,
         deliverable,
