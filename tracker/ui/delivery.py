@@ -155,7 +155,8 @@ def totals_metrics(review: SprintReview) -> None:
 
 
 def totals_csv(review: SprintReview) -> bytes:
-    """The sprint's totals, one row each, issues beside points, for a spreadsheet."""
+    """The sprint's totals, one row each, issues beside points, with the review's warnings, for
+    a spreadsheet."""
     report = review.report
     rows = [
         {
@@ -166,7 +167,10 @@ def totals_csv(review: SprintReview) -> bytes:
         for name in TOTAL_LABELS
     ]
     frame = pd.DataFrame(rows).assign(
-        sprint=review.sprint.name, board=review.board.name, site=review.board.site
+        sprint=review.sprint.name,
+        board=review.board.name,
+        site=review.board.site,
+        warnings="; ".join(review.warnings),
     )
     return inert(frame).to_csv(index=False).encode("utf-8")
 
