@@ -11,8 +11,8 @@ PostgreSQL has no REPLACE, and its upsert (INSERT ... ON CONFLICT DO UPDATE) fir
 UPDATE trigger, which 0004 and 0010 already make refuse (tests/security/
 test_ledger_insert_or_replace.py proves both).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-05 08:00:00.000000
 """
 
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
