@@ -79,22 +79,29 @@ st.dataframe(
     hide_index=True,
     key="deliverables_table",
 )
-for deliverable in content["deliverables"]:
-    title = plain(f"{deliverable['ref']} {deliverable['title']}")
-    with st.expander(f"{title}: why, and the owner's notes"):
-        st.dataframe(
-            styled(ratings_table(deliverable), ["Declared", "Derived", "Last period"]),
-            hide_index=True,
-            key=f"ratings_{deliverable['id']}",
-        )
-        st.markdown("**Summary**")
-        st.text(deliverable["summary"] or "The owner has not written a summary for this period.")
-        st.markdown("**Next period**")
-        st.text(deliverable["next_period"] or "The owner has not written the plan yet.")
-        for item, label in (("top_risks", "Top open risks"), ("decisions", "Decisions needed")):
-            if deliverable["risks"][item]:
-                st.markdown(f"**{label}**")
-                st.markdown("\n".join(f"- {plain(t)}" for t in deliverable["risks"][item]))
+st.subheader("Why, and the owner's notes")
+by_id = {d["id"]: d for d in content["deliverables"]}
+if by_id:
+    chosen = st.selectbox(
+        "Deliverable",
+        list(by_id),
+        format_func=lambda i: f"{by_id[i]['ref']} {by_id[i]['title']}",
+        key="pack_deliverable",
+    )
+    deliverable = by_id[chosen]
+    st.dataframe(
+        styled(ratings_table(deliverable), ["Declared", "Derived", "Last period"]),
+        hide_index=True,
+        key="pack_ratings",
+    )
+    st.markdown("**Summary**")
+    st.text(deliverable["summary"] or "The owner has not written a summary for this period.")
+    st.markdown("**Next period**")
+    st.text(deliverable["next_period"] or "The owner has not written the plan yet.")
+    for item, label in (("top_risks", "Top open risks"), ("decisions", "Decisions needed")):
+        if deliverable["risks"][item]:
+            st.markdown(f"**{label}**")
+            st.markdown("\n".join(f"- {text}" for text in deliverable["risks"][item]))
 
 st.subheader(f"The report for {period}")
 downloads(

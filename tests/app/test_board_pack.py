@@ -87,7 +87,8 @@ def test_owner_writes_their_note_and_sees_it_declared(demo_app) -> None:
     at.selectbox(key=f"note_time_{rb01}").set_value("amber")
     next(b for b in at.button if b.label == "Save note").click().run()
     assert not at.exception and not at.error
-    ratings = tables(at, "Declared")[REFS.index("RB-01") + 1]  # after the deliverables
+    at.selectbox(key="pack_deliverable").set_value(1).run()  # RB-01, the owner's
+    ratings = tables(at, "Declared")[1]  # after the deliverables
     assert ratings.set_index("Dimension").loc["Time", "Declared"] == "Amber"
     assert any(t.value == "Rehearsal 3 passed; <b>not bold</b>" for t in at.text)
 
