@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 
 from tests.support.jira import LiveSite
 from tracker.cli import app
-from tracker.cli.app import OPERATOR
+from tracker.cli.app import operator_actor
 from tracker.jira_sync.dataset import read_dataset
 from tracker.models import JiraIssue
 from tracker.services.delivery.sprints import board_sprints, find_board
@@ -458,8 +458,9 @@ def test_a_future_sprint_has_no_report_even_with_planned_dates(
     assert [sprint["sprint_id"] for sprint in velocity["sprints"]] == [11]
     assert totals(sprint_json(tracker, site, 11))["not_completed"] == (1, 3)
     with Session(engine) as session:
-        board = find_board(session, OPERATOR, site, 1)
-        sprints = board_sprints(session, OPERATOR, board.id)
+        operator = operator_actor()
+        board = find_board(session, operator, site, 1)
+        sprints = board_sprints(session, operator, board.id)
     assert [(s.id, s.started) for s in sprints] == [(11, True), (12, False)]
 
 
