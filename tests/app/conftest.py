@@ -35,10 +35,17 @@ def demo_app(demo_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[
         user_ids = {email: actor_for_email(session, email).user_id for email in ROLES.values()}
     engine.dispose()
 
-    def make(email: str, page: str | None = None, timeout: float = 30) -> AppTest:
+    def make(
+        email: str,
+        page: str | None = None,
+        timeout: float = 30,
+        query: dict[str, str] | None = None,
+    ) -> AppTest:
+        """`query`: the link's query parameters (`?deliverable=RB-01`), as an email links."""
         at = AppTest.from_file(APP, default_timeout=timeout)
         at.secrets = dict(NO_AUTH_SECRETS)
         at.session_state["demo_user_id"] = user_ids[email]
+        at.query_params.update(query or {})
         at.run()
         if page:
             at.switch_page(page).run()

@@ -5,7 +5,7 @@ and resends."""
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from tests.support.roles import ADMIN, SUPPLIER
+from tests.support.roles import ADMIN, OWNER, SUPPLIER
 from tracker.db import create_tracker_engine
 from tracker.models import (
     AttemptOutcome,
@@ -16,6 +16,8 @@ from tracker.models import (
 )
 
 MINE = "pages/account/notifications.py"
+CRITERIA = "pages/acceptance/criteria.py"
+REVIEW = "pages/delivery/sprint_review.py"
 SENT = "pages/admin/notifications.py"
 
 
@@ -72,3 +74,24 @@ def test_the_admin_sees_what_was_sent_to_whom_and_resends_a_failed_one(
     engine.dispose()
     assert again is not None and (again.status, again.resend) == ("pending", True)
     assert [(a.outcome, a.by_user_id is not None) for a in asked] == [(AttemptOutcome.resend, True)]
+
+
+def _chosen(at, key: str) -> str:
+    box = at.selectbox(key=key)
+    return box.format_func(box.value).split(" ")[0]
+
+
+def test_an_emailed_link_opens_the_deliverable_it_names_when_the_reader_may_see_it(
+    demo_app,
+) -> None:
+    # Tom's own deliverable is RB-01: the link to CTAX-02's criteria opens on CTAX-02
+    owner = demo_app(OWNER, CRITERIA, query={"deliverable": "CTAX-02"})
+    review = demo_app(OWNER, REVIEW, query={"deliverable": "CTAX-02"})
+    # a link naming another supplier's deliverable opens nothing of it
+    supplier = demo_app(SUPPLIER, REVIEW, query={"deliverable": "WB-01"})
+    unlinked = demo_app(SUPPLIER, REVIEW)
+
+    assert _chosen(owner, "criteria_deliverable") == "CTAX-02"
+    assert _chosen(review, "review_deliverable") == "CTAX-02"
+    assert _chosen(supplier, "review_deliverable") == _chosen(unlinked, "review_deliverable")
+    assert "WB-01" not in supplier.selectbox(key="review_deliverable").options

@@ -42,14 +42,18 @@ def readable(frame: pd.DataFrame, blanks: Mapping[str, str] | None = None) -> pd
 def choose_deliverable(
     labels: Mapping[int, str], key: str, *, own: Sequence[int] = ()
 ) -> int | None:
-    """A deliverable by id, opening on the first of the actor's own (a project owner's council's,
-    a supplier contact's organisation's: tracker.services.lookups.own_deliverable_ids), so people
-    start from their own work rather than another council's."""
+    """A deliverable by id, opening on the one a link names (`?deliverable=REF`, as emailed
+    notifications link), if it is among those offered, else on the first of the actor's own (a
+    project owner's council's, a supplier contact's organisation's:
+    tracker.services.lookups.own_deliverable_ids), so people start from their own work rather
+    than another council's."""
     if not labels:
         return None
     ids = list(labels)
     mine = set(own)
     first = next((i for i, d in enumerate(ids) if d in mine), 0)
+    linked = st.query_params.get("deliverable")
+    first = next((i for i, d in enumerate(ids) if labels[d].split(" ")[0] == linked), first)
     return st.selectbox("Deliverable", ids, index=first, format_func=labels.__getitem__, key=key)
 
 
