@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from tracker.cli.app import OPERATOR
+from tracker.cli.app import operator_actor
 from tracker.config import DATA_DIR
 from tracker.demo.raid import load_raid
 from tracker.metrics.raid import heatmap_counts
@@ -20,6 +20,7 @@ from tracker.services.raid.register import needs_board_attention, raid_frame
 
 pytestmark = pytest.mark.db
 TODAY = date(2026, 11, 27)  # the day the demo's Jira was exported
+OPERATOR = operator_actor()
 
 
 def test_the_demo_has_a_realistic_raid_log_and_decisions(demo_engine: Engine) -> None:
