@@ -12,7 +12,9 @@ objects, no database); a full sync must stay within 1.5x of it. The machine is s
 so each round compares a sync with the baseline of the same round, and the table gives medians.
 Request counts come from the server's own log: a full sync makes no request per issue (beyond
 changelog pages of issues with more histories than search embeds), an unchanged re-sync one
-search per board.
+search per board. Then 1% of the issues are edited before an hourly re-sync and another 1% before
+a daily one (the board membership check due): the daily one should cost about what the hourly one
+does, one count per board more, listing keys only when a count disagrees.
 """
 
 import argparse
@@ -24,6 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -44,7 +47,14 @@ from tracker.models import JiraSite, SiteKind
 PG_ADMIN_URL = os.environ.get("TRACKER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1/test")
 URL = "https://bench.atlassian.net"
 LIMIT = 1.5
-PATHS = {"search": r"/search(/jql)?$", "changelog": r"/changelog$", "issue": r"/issue/[^/]+$"}
+PATHS = {
+    "search": r"/search(/jql)?$",
+    "count": r"/search/approximate-count$",
+    "changelog": r"/changelog$",
+    "issue": r"/issue/[^/]+$",
+}
+#: The share of issues edited before each hourly and daily re-sync.
+CHANGED = 0.01
 BASELINE = "bare `jira` client: search_issues(expand=changelog), no database"
 
 Requests = dict[str, int]
@@ -57,6 +67,11 @@ def _serve(data: SiteData, kind: str, control: Connection) -> None:
         while (command := control.recv()) != "stop":
             if command == "reset":
                 server.reset_log()
+                control.send(None)
+            elif isinstance(command, tuple):  # ("edit", keys, when): someone edits these issues
+                _, keys, when = command
+                for key in keys:
+                    server.update_issue(key, {"summary": f"{key} edited"}, at=when)
                 control.send(None)
             else:
                 control.send({name: server.count(rx) for name, rx in PATHS.items()})
@@ -148,9 +163,15 @@ def _profiled(run: Callable[[], object]) -> Callable[[], object]:
 
 
 def _syncs(
-    site: ServedSite, engine: Engine, boards: list[int], options: SyncOptions, profile: bool
+    site: ServedSite,
+    engine: Engine,
+    boards: list[int],
+    options: SyncOptions,
+    profile: bool,
+    edits: list[list[str]],
 ) -> list[tuple[float, Requests]]:
-    """A full sync of every board, then an unchanged re-sync: (seconds, requests) of each."""
+    """A full sync of every board, an unchanged re-sync, then an hourly and a daily re-sync (the
+    membership check due) each after `edits` issues changed: (seconds, requests) of each."""
     os.environ["BENCH_JIRA_EMAIL"], os.environ["BENCH_JIRA_TOKEN"] = EMAIL, API_TOKEN
     with session_scope(engine) as session:
         session.add(
@@ -163,17 +184,27 @@ def _syncs(
             )
         )
 
-    def run(board_ids: list[int]) -> Callable[[], object]:
+    def run(board_ids: list[int], chosen: SyncOptions = options) -> Callable[[], object]:
         def synced() -> object:
-            result = sync_site(engine, "bench", board_ids, options=options)
+            result = sync_site(engine, "bench", board_ids, options=chosen)
             if not result.ok:
                 raise SystemExit(result.error_line())
             return result
 
         return synced
 
+    def edited(keys: list[str], run: Callable[[], object]) -> Callable[[], object]:
+        site.ask(("edit", keys, options.clock()))
+        return run
+
     full = run(boards)
-    return [_timed(site, _profiled(full) if profile else full), _timed(site, run([]))]
+    daily = replace(options, membership_check_every=timedelta(0))
+    return [
+        _timed(site, _profiled(full) if profile else full),
+        _timed(site, run([])),
+        _timed(site, edited(edits[0], run([]))),
+        _timed(site, edited(edits[1], run([], daily))),
+    ]
 
 
 def _clock_after(data: SiteData) -> Callable[[], datetime]:
@@ -189,7 +220,10 @@ def _clock_after(data: SiteData) -> Callable[[], datetime]:
 
 
 def _table(rounds: list[dict[str, tuple[float, Requests]]], boards: int) -> None:
-    print("| run | median seconds | median vs bare client | requests: search / changelog / issue |")
+    print(
+        "| run | median seconds | median vs bare client "
+        "| requests: search / count / changelog / issue |"
+    )
     print("|---|---:|---:|---|")
     worst = 0.0
     for what in rounds[0]:
@@ -203,6 +237,13 @@ def _table(rounds: list[dict[str, tuple[float, Requests]]], boards: int) -> None
     print(f"\nslowest full sync: {worst:.2f}x the bare client (limit {LIMIT}x): {verdict}")
     searches = max(r[w][1]["search"] for r in rounds for w in r if w.startswith("unchanged"))
     print(f"unchanged re-sync: at most {searches} search requests for {boards} boards")
+    last = rounds[-1]
+    for hourly in (w for w in last if w.startswith("hourly")):
+        daily = hourly.replace("hourly", "daily").replace("edited)", "edited, members checked)")
+        print(
+            f"{daily}: {sum(last[daily][1].values())} requests against "
+            f"{sum(last[hourly][1].values())} hourly"
+        )
 
 
 def main() -> None:
@@ -227,6 +268,8 @@ def main() -> None:
     issues = [i for board in data["boards"].values() for i in board["issues"]]
     histories = sum(len(i["changelog"]["histories"]) for i in issues)
     queries, boards, clock = _board_queries(data), sorted(data["boards"]), _clock_after(data)
+    step = round(1 / CHANGED)
+    edits = [[i["key"] for i in issues[first::step]] for first in (0, step // 2)]
     site = ServedSite(data)
     del data
     print(
@@ -243,9 +286,15 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as workdir:
                 for kind in args.databases.split(","):
                     with _database(kind, Path(workdir)) as engine:
-                        full, again = _syncs(site, engine, boards, options, args.profile)
+                        full, again, hourly, daily = _syncs(
+                            site, engine, boards, options, args.profile, edits
+                        )
                     measured[f"full sync into {kind}"] = full
                     measured[f"unchanged re-sync of {kind}"] = again
+                    measured[f"hourly re-sync of {kind} ({CHANGED:.0%} edited)"] = hourly
+                    measured[f"daily re-sync of {kind} ({CHANGED:.0%} edited, members checked)"] = (
+                        daily
+                    )
             rounds.append(measured)
     finally:
         site.close()

@@ -11,6 +11,7 @@ from tests.support.jira import LiveSite, events_of, issues_by_key, jira_rows
 from tracker.models import BoardIssue, JiraBoard, JiraIssue, JiraSite, JiraSprint, SyncRun
 
 SEARCH = r"/search(/jql)?$"
+COUNT = r"/search/approximate-count$"
 DONE = {"id": "10001", "name": "Done", "statusCategory": {"key": "done"}}
 
 
@@ -205,9 +206,11 @@ def test_incremental_sync_checks_board_membership_when_due(
     site.sync(membership_check_every=timedelta(0))
 
     assert site.server.count(SEARCH) == 2  # the changes, then the keys only
-    searches = [r for r in site.server.requests if "search" in r.path]
+    assert site.server.count(COUNT) == 1  # Jira's count disagreed with ours, so keys were listed
+    searches = [r for r in site.server.requests if r.path.endswith("/search/jql")]
     keys_only = [r for r in searches if r.query.get("fields") == "key"]
     assert len(keys_only) == 1 and "updated" not in keys_only[0].query["jql"]
+    assert keys_only[0].query["maxResults"] == "5000"
     with Session(site.engine) as session:
         removed = session.execute(
             select(BoardIssue.removed_at)
@@ -267,3 +270,52 @@ def test_a_truncated_data_center_changelog_is_reported_not_guessed(
     assert issues_by_key(site.engine)["REV-2"].changelog_missing == 0
     assert len(events_of(site.engine, "REV-1")) == 100
     assert site.server.count(r"/changelog$") == 0
+
+
+@pytest.mark.parametrize("kind", ["cloud", "datacenter"])
+def test_daily_membership_check_costs_one_count_when_nobody_left(
+    live_site: Callable[..., LiveSite], kind: str
+) -> None:
+    """The daily refresh asks Jira how many issues each board has; when that matches what we
+    hold (with the issues updated since), it lists no keys: about the cost of an hourly sync."""
+    site = live_site(kind)
+    site.sync(boards=(1, 2))
+    site.server.update_issue("REV-2", {"summary": "Renamed today"})
+    site.server.reset_log()
+
+    site.sync()  # hourly: the changes only
+    hourly = len(site.server.requests)
+    site.server.reset_log()
+    site.sync(membership_check_every=timedelta(0))  # daily: the changes, then the counts
+
+    counts = [r for r in site.server.requests if r.query.get("maxResults") == "0"]
+    counts += [r for r in site.server.requests if r.path.endswith("/approximate-count")]
+    assert len(counts) == 2 and len(site.server.requests) == hourly + 2  # one count per board
+    listings = [r for r in site.server.requests if r.query.get("fields") == "key"]
+    assert listings == []
+    with Session(site.engine) as session:
+        checked = session.execute(select(JiraBoard.membership_checked_at)).scalars().all()
+    assert all(moment is not None for moment in checked)
+    assert all(i.removed_at is None for i in issues_by_key(site.engine).values())
+
+
+def test_data_center_membership_check_lists_keys_when_its_total_disagrees(
+    live_site: Callable[..., LiveSite],
+) -> None:
+    site = live_site("datacenter")
+    site.sync(boards=(2,))
+    site.server.remove_from_board("HWK-4", 2)
+    site.server.reset_log()
+
+    site.sync(membership_check_every=timedelta(0))
+
+    searches = [r for r in site.server.requests if r.path.endswith("/search")]
+    assert [r.query.get("maxResults") for r in searches[1:]] == ["0", "5000"]
+    assert issues_by_key(site.engine)["HWK-4"].removed_at is None  # still in Jira, off the board
+    with Session(site.engine) as session:
+        removed = session.execute(
+            select(BoardIssue.removed_at)
+            .join(JiraIssue, JiraIssue.id == BoardIssue.issue_id)
+            .where(JiraIssue.key == "HWK-4")
+        ).scalar_one()
+    assert removed is not None

@@ -2,8 +2,9 @@
 
 A full read lists every issue on the board, so it also tells which issues left. An incremental
 read asks only for issues updated since the last good sync, minus an overlap; because it cannot
-see departures, the board's key list is compared separately, with a keys-only search, when that
-check is due. Nothing here touches the database.
+see departures, when that check is due Jira's count of the board's issues is compared with ours,
+and the board's keys are listed (keys only) when the two differ. Nothing here touches the
+database.
 """
 
 import logging
@@ -92,6 +93,20 @@ def _complete_histories(
     return histories, max(0, total - len(histories))
 
 
+def _members(gateway: JiraGateway, query: str, known: set[int], updated: set[int]) -> set[int]:
+    """Who is on the board now, asking Jira to list them only when its count disagrees with ours.
+
+    An issue joins a board by being edited, so the incremental read has already seen every
+    newcomer (`updated`): Jira's count equals `known | updated` unless an issue left or was
+    deleted, and then the keys are listed to find which. One request a day instead of a page
+    per thousands of issues. (An issue leaving as another joins unedited, by an edit of the
+    board's filter, goes unseen until a full sync.)"""
+    expected = known | updated
+    if gateway.count(query) == len(expected):
+        return expected
+    return gateway.keys(query) | updated
+
+
 def fetch_board(
     context: SiteContext,
     board: Mapping[str, Any],
@@ -158,7 +173,7 @@ def fetch_board(
     if since is None:
         snapshot.members = set(snapshot.issues)
     elif check_members:
-        snapshot.members = gateway.keys(board_query(row)) | set(snapshot.issues)
+        snapshot.members = _members(gateway, board_query(row), known_members, set(snapshot.issues))
     if snapshot.members is not None:
         departed = known_members - snapshot.members
         snapshot.gone = {
