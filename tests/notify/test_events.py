@@ -42,6 +42,7 @@ from tracker.services.acceptance.criteria import (
     Saved,
     Wording,
     create_criterion,
+    edit_criterion,
     make_move,
 )
 from tracker.services.assurance.accreditations import save_accreditations
@@ -126,6 +127,51 @@ def test_criteria_sent_reach_the_suppliers_responsible_and_accountable_once(
     assert '<html lang="en-GB">' in mail.html and "<title>RB-01 Shared" in mail.html
     for other_supplier in ("Binwise", "Skyward", "Open Door", "Carers Link"):
         assert other_supplier not in mail.text
+
+
+def test_criteria_reworded_after_sending_go_back_to_the_supplier_but_a_new_due_date_does_not(
+    demo_engine: Engine, smtp_server: SmtpServer, mail_env: dict[str, str]
+) -> None:
+    drained(demo_engine, smtp_server)
+    criterion_id, row_version = _sent_criterion(demo_engine)
+    karen, owner = actor(demo_engine, KAREN), actor(demo_engine, OWNER)
+    with session_scope(demo_engine) as session:
+        confirmed = _move(session, karen, criterion_id, M.confirm, row_version)
+    send(demo_engine)
+    smtp_server.inbox.clear()
+
+    with session_scope(demo_engine) as session:
+        later = edit_criterion(
+            session,
+            owner,
+            criterion_id=criterion_id,
+            expected_row_version=confirmed.row_version,
+            wording=Wording(
+                "Refunds within five days", "Given a credit, then a refund in 5 days", "S 2"
+            ),
+            details=Details(due_on=date(2027, 1, 8)),
+        )
+    send(demo_engine)
+    assert smtp_server.inbox.received == []  # planning details need no new confirmation
+
+    with session_scope(demo_engine) as session:
+        edit_criterion(
+            session,
+            owner,
+            criterion_id=criterion_id,
+            expected_row_version=later.row_version,
+            wording=Wording("Refunds within three days", "Given a credit, then 3 days", "S 2"),
+            details=Details(due_on=date(2027, 1, 8)),
+            comment="Shorter, as agreed at the review",
+        )
+    send(demo_engine)
+
+    [mail] = smtp_server.inbox.received
+    assert mail.to == KAREN
+    assert mail.subject.endswith("AC-6 to confirm, due 8 January 2027")
+    assert "changed acceptance criterion AC-6, so it needs confirming again" in mail.text
+    assert "Refunds within three days: Given a credit, then 3 days" in mail.text
+    assert "Their note: Shorter, as agreed at the review" in mail.text
 
 
 def test_a_query_and_evidence_reach_the_owner_with_the_question_and_the_links(
