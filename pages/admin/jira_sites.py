@@ -4,7 +4,7 @@ the boards to sync, sync now, and read what each sync did."""
 import pandas as pd
 import streamlit as st
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, count
 from tracker.jira_sync.sync import SyncProgress
 from tracker.services.jira.sites import (
     add_site,
@@ -177,8 +177,8 @@ else:
                 st.warning(plain(line))
             if result.ok:
                 st.success(
-                    f"Synced {len(result.boards)} board(s) of {plain(site_name)} in "
-                    f"{result.seconds:.1f} s with {result.requests} requests."
+                    f"Synced {count(len(result.boards), 'board')} of {plain(site_name)} in "
+                    f"{result.seconds:.1f} s with {count(result.requests, 'request')}."
                 )
 
 st.subheader("Recent syncs")

@@ -5,6 +5,7 @@ import json
 
 import streamlit as st
 
+from tracker.errors import count
 from tracker.policy import Action, can
 from tracker.services.people.contacts import (
     CONTACT_COLUMNS,
@@ -119,7 +120,8 @@ if can(actor, Action.edit_contacts):
         attempt(
             lambda session: import_file(session, actor, upload.name, upload.getvalue()),
             done=lambda counts: (
-                "Imported: " + ", ".join(f"{n} {t.value.lower()} row(s)" for t, n in counts.items())
+                "Imported: "
+                + ", ".join(f"{t.value.lower()}: {count(n, 'row')}" for t, n in counts.items())
             ),
         )
 

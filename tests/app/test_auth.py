@@ -199,5 +199,5 @@ def test_the_admin_lets_someone_in_and_switches_someone_off(
         "deleted_rows": [],
     }
     button(at, "Save users").click().run()
-    assert [s.value for s in at.success][-1] == "Saved: 1 row(s) written."
+    assert [s.value for s in at.success][-1] == "Saved: 1 row written."
     assert signed_in_app(SUPPLIER).title[0].value == "You do not have access to tracker yet"

@@ -56,7 +56,7 @@ def test_a_rejected_edit_keeps_what_was_typed(demo_app) -> None:
     at.session_state[KEY] = typed
     next(b for b in at.button if b.label == "Save contacts").click().run()
     assert not at.exception
-    assert at.error[0].value.startswith("Nothing was saved: 3 problem(s)")
+    assert at.error[0].value.startswith("Nothing was saved: 3 problems")
     problems = next(f.value for f in at.dataframe if "Problem" in f.value)
     assert problems[["Row", "Problem"]].values.tolist() == [
         [1, "email 'not an email' is not an email address"],
@@ -83,7 +83,7 @@ def test_a_good_edit_is_saved(demo_app) -> None:
         "deleted_rows": [],
     }
     next(b for b in at.button if b.label == "Save contacts").click().run()
-    assert [s.value for s in at.success][-1] == "Saved: 2 row(s) written."
+    assert [s.value for s in at.success][-1] == "Saved: 2 rows written."
     # the directory is in organisation then name order: Binwise Digital Ltd's Jack Turner first
     assert person("jack.turner@binwise.co.uk").job_title == "Director of Care Services"
     assert person("nia.evans@opendooradvice.org.uk").organisation_id

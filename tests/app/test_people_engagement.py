@@ -136,7 +136,7 @@ def test_a_rejected_edit_keeps_what_was_typed_and_writes_nothing(demo_app) -> No
     at.session_state[key] = typed
     save_button(at).click().run()
     assert not at.exception
-    assert at.error[0].value.startswith("Nothing was saved: 1 problem(s)")
+    assert at.error[0].value.startswith("Nothing was saved: 1 problem ")
     problems = table_with(at, "Problem")
     assert problems.loc[0, "Row"] == 8  # ASC-01 has 7 engagements; the new row is the 8th
     assert "ASC-01 would have 2 Accountables on the charity side" in problems.loc[0, "Problem"]
@@ -153,7 +153,7 @@ def test_a_good_edit_is_saved(demo_app) -> None:
         "deleted_rows": [],
     }
     save_button(at).click().run()
-    assert [s.value for s in at.success][-1] == "Saved: 1 row(s) written."
+    assert [s.value for s in at.success][-1] == "Saved: 1 row written."
     assert at.session_state[f"map_editor_{deliverable}_version"] == 1
 
 

@@ -73,7 +73,8 @@ def test_bad_input_is_one_line_and_writes_nothing(tracker, tmp_path) -> None:
         "error: the period ends on 01 Nov 2026, before it starts on 14 Nov 2026: nothing was done"
     ]
     assert _error(tracker("report", "rag", "--programme", "Nowhere")) == [
-        "error: no programme 'Nowhere' that you can see"
+        "error: no programme 'Nowhere' that you can see "
+        "(programmes: Marshland Shared Services Partnership)"
     ]
     unknown = tracker("board", "note", "XX-99", "--summary", "hello")
     assert _error(unknown) == ["error: no deliverable 'XX-99' that you can see"]

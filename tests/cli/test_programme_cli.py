@@ -49,7 +49,7 @@ def test_a_bad_file_lists_every_problem_and_loads_nothing(fresh: Run, tmp_path: 
     failed = fresh("programme", "load", _file(tmp_path, PROGRAMME))
     assert failed.returncode == 1
     lines = failed.stderr.strip().splitlines()
-    assert lines[0].startswith("error: ") and "nothing was loaded: 2 problem(s)" in lines[0]
+    assert lines[0].startswith("error: ") and "nothing was loaded: 2 problems" in lines[0]
     assert lines[1:] == [
         '  people[0].role: "board member" is not one of "admin", "project owner", '
         '"supplier contact", "programme board member"',

@@ -119,7 +119,10 @@ def test_sprint_options_change_the_figures(tracker) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--site", "nowhere", "--sprint", "70"), "error: no sprint 70 on site 'nowhere'"),
+        (
+            ("--site", "nowhere", "--sprint", "70"),
+            "error: no site 'nowhere' with boards that you can see (sites: northmoor, westbridge)",
+        ),
         (("--site", "northmoor", "--sprint", "9999"), "error: no sprint 9999 on site 'northmoor'"),
         (("--site", "northmoor", "--sprint", "86"), "error: RB Sprint 22 has not started"),
     ],
@@ -132,7 +135,9 @@ def test_supplier_reads_their_board_and_is_refused_others(tracker) -> None:
     own = tracker("--as", SUPPLIER, "report", "sprint", "--site", "northmoor", "--sprint", "70")
     assert own.exit_code == 0, own.output
     other = tracker("--as", SUPPLIER, "report", "sprint", "--site", "westbridge", "--sprint", "231")
-    assert _one_error_line(other) == ("error: no sprint 231 on site 'westbridge' that you can see")
+    assert _one_error_line(other) == (
+        "error: no site 'westbridge' with boards that you can see (sites: northmoor)"
+    )
     velocity = tracker(
         "--as", SUPPLIER, "report", "velocity", "--site", "northmoor", "--board", "1"
     )
@@ -170,7 +175,10 @@ def test_velocity_json_and_table(tracker) -> None:
     )
     assert re.search(r"ASC Sprint 21\s+17 Aug 2026\s+20 \(6\)\s+12 \(4\)", table.stdout)
     missing = tracker("report", "velocity", "--site", "westbridge", "--board", "99")
-    assert _one_error_line(missing) == "error: no board 99 on site 'westbridge' that you can see"
+    assert _one_error_line(missing) == (
+        "error: no board 99 on site 'westbridge' that you can see (10 ASC Referrals, 11 Waste "
+        "Digital)"
+    )
 
 
 def test_programme_json_and_summary(tracker) -> None:
@@ -192,7 +200,10 @@ def test_programme_json_and_summary(tracker) -> None:
     assert text.exit_code == 0 and "points done" in text.stdout and "Forecast: " in text.stdout
     assert "; target 2026-10-30, 85% date +" in text.stdout
     missing = tracker("report", "programme", "--programme", "Elsewhere")
-    assert _one_error_line(missing) == "error: no programme 'Elsewhere' that you can see"
+    assert _one_error_line(missing) == (
+        "error: no programme 'Elsewhere' that you can see "
+        "(programmes: Marshland Shared Services Partnership)"
+    )
 
 
 def test_overview_json_is_what_the_overview_page_shows(tracker) -> None:

@@ -43,7 +43,8 @@ def update(
             seen,
             stage=stage or seen.stage,
             rag=rag or seen.rag,
-            rag_reason=reason if reason is not None else seen.rag_reason,
+            # a new RAG comes with its own reason: the old one is never carried over to it
+            rag_reason=reason if reason is not None or rag is not None else seen.rag_reason,
             target_date=target or seen.target_date,
         )
         changed = update_status(session, actor, deliverable.id or 0, seen, wanted)

@@ -31,9 +31,11 @@ from tracker.services.delivery.sprints import (
     find_board,
     find_programme,
     programme_progress,
+    site_sprints,
     sprint_report_for,
 )
 from tracker.services.programme.overview import deliverables_frame, headline_counts
+from tracker.uk_time import uk_time
 
 #: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
 commands = typer.Typer()
@@ -204,6 +206,47 @@ def sprint(
         typer.echo(json.dumps(sprint_payload(review), indent=2))
     else:
         _print_sprint(review)
+
+
+@report_app.command("sprints")
+def sprints(
+    site: str = typer.Option(..., "--site", metavar="NAME", help="The Jira site, e.g. northmoor."),
+    board: int | None = typer.Option(
+        None, "--board", metavar="ID", help="Only this board (Jira's board id on the site)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The sprints of a site's boards, newest first, with Jira's sprint ids and states: the id to
+    give `tracker report sprint --sprint` (the running one is 'active')."""
+    with acting_or_fail() as (session, actor):
+        frame = site_sprints(session, actor, site=site, board_jira_id=board)
+    if as_json:
+        records = [
+            {
+                "board_id": int(row.board_id),
+                "board": row.board,
+                "sprint_id": int(row.sprint_id),
+                "sprint": row.sprint,
+                "state": row.state,
+                "start": _utc(row.start),
+                "end": _utc(row.end),
+                "complete": _utc(row.complete),
+            }
+            for row in frame.itertuples()
+        ]
+        typer.echo(json.dumps({"site": site, "sprints": records}, indent=2))
+        return
+    for board_id, rows in frame.groupby("board_id", sort=False):
+        typer.echo(f"Board {board_id} {rows['board'].iloc[0]} on {site}:")
+        for row in rows.itertuples():
+            when = (
+                f"closed {uk_time(row.complete)}"
+                if pd.notna(row.complete)
+                else f"started {uk_time(row.start)}"
+                if pd.notna(row.start)
+                else "not started"
+            )
+            typer.echo(f"  {row.sprint_id:>6}  {row.state:<7} {row.sprint} ({when})")
 
 
 @report_app.command("velocity")

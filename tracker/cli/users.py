@@ -8,7 +8,7 @@ import typer
 from tracker.cli.app import acting_or_fail, fail
 from tracker.models import Role
 from tracker.services.auth.sign_in import sign_in_events
-from tracker.services.auth.users import save_users, users_frame
+from tracker.services.auth.users import parse_role, save_users, users_frame
 from tracker.services.people.personal_data import find_person
 from tracker.services.validation import RowEdit
 
@@ -38,13 +38,15 @@ def list_users(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 @users_app.command("add")
 def add_user(
     email: str = typer.Argument(..., help="The contact's email, as they sign in with it."),
-    role: str = typer.Option(..., help=f"One of {ROLE_HELP}."),
+    role: str = typer.Option(
+        ..., help=f"One of {ROLE_HELP}, as `tracker users list` shows them (any case)."
+    ),
 ) -> None:
     """Give an existing contact an account (add them as a contact first)."""
     with acting_or_fail() as (session, actor):
         person = find_person(session, actor, email)
         save_users(session, actor, [RowEdit(1, {"person_id": person.id, "role": role})])
-    typer.echo(f"{email} may now sign in as {role}")
+    typer.echo(f"{email} may now sign in as {parse_role(role)}")
 
 
 @users_app.command("events")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, count
 
 # Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is not checkable here.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -49,7 +49,7 @@ class RowsRejected(TrackerError, ValueError):
     def __init__(self, problems: list[RowProblem]) -> None:
         self.problems = problems
         listed = "; ".join(str(p) for p in problems)
-        super().__init__(f"nothing was saved: {len(problems)} problem(s): {listed}")
+        super().__init__(f"nothing was saved: {count(len(problems), 'problem')}: {listed}")
 
 
 def blank(value: Any) -> bool:

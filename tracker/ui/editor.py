@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, count
 from tracker.services.validation import RowEdit
 from tracker.ui.page import show_refusal
 from tracker.ui.session import db
@@ -62,7 +62,7 @@ def _save(frame: pd.DataFrame, base: str, save: Saver) -> None:
         return
     st.session_state.pop(key, None)
     st.session_state[f"{base}_version"] = st.session_state.get(f"{base}_version", 0) + 1
-    st.session_state[f"{base}_outcome"] = ("saved", f"Saved: {written} row(s) written.")
+    st.session_state[f"{base}_outcome"] = ("saved", f"Saved: {count(written, 'row')} written.")
 
 
 def editable_table(

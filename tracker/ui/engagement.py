@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
+from tracker.errors import count
 from tracker.policy import Actor
 from tracker.services.engagement.now import (
     EngageNow,
@@ -99,7 +100,8 @@ def who_to_engage_summary(
     gapped = int((summary["gaps"] != "none").sum()) if len(summary) else 0
     if gapped:
         st.warning(
-            f"{gapped} deliverable(s) have engagement gaps: see the Gaps column.",
+            f"{count(gapped, 'deliverable')} {'has' if gapped == 1 else 'have'} engagement gaps: "
+            "see the Gaps column.",
             icon=":material/warning:",
         )
     st.dataframe(summary.rename(columns=SUMMARY_LABELS), hide_index=True, key="who_to_engage_now")

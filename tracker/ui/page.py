@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from tracker.errors import Invalid, TrackerError
+from tracker.errors import Invalid, TrackerError, count
 from tracker.policy import Actor
 from tracker.services.programme.overview import ProgrammeInfo, list_programmes
 from tracker.services.validation import RowsRejected
@@ -71,7 +71,8 @@ def page_setup(url_path: str, *, programme: bool = False) -> OpenedPage:
 def show_problems(problems: Sequence[Any]) -> None:
     """Every problem of a rejected save or import, as a table a screen reader can walk."""
     st.error(
-        f"Nothing was saved: {len(problems)} problem(s) to fix. Your changes are still here; "
+        f"Nothing was saved: {count(len(problems), 'problem')} to fix. Your changes are still "
+        "here; "
         "correct them and save again."
     )
     st.dataframe(

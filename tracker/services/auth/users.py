@@ -209,13 +209,24 @@ def user_candidates(session: Session, actor: Actor) -> dict[int, str]:
     return {id_: f"{name} ({org})" for id_, name, org in rows}
 
 
+def parse_role(text: str | None) -> Role | None:
+    """A role as people write it: "project owner" as `tracker users list` shows it, any case,
+    with underscores or hyphens ("project_owner"), or without "programme" ("board member")."""
+    words = " ".join((text or "").replace("_", " ").replace("-", " ").lower().split())
+    for role in Role:
+        if words in (role.value, role.name.replace("_", " ")):
+            return role
+    return None
+
+
 def _check_user_row(
     session: Session, actor: Actor, edit: RowEdit
 ) -> tuple[User | None, dict, list[str]]:
     problems = []
-    role = text(edit.values.get("role"))
-    if role not in set(Role):
-        problems.append(f"role '{role or ''}' must be one of {', '.join(Role)}")
+    written = text(edit.values.get("role"))
+    role = parse_role(written)
+    if role is None:
+        problems.append(f"role '{written or ''}' must be one of {', '.join(Role)}")
     active = bool(edit.values.get("active", True))
     if edit.id is not None:
         user = session.get(User, edit.id)

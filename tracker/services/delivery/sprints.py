@@ -227,23 +227,77 @@ def not_started(sprint: Sprint) -> str:
     )
 
 
+def _visible_boards(session: Session, actor: Actor) -> list[BoardRef]:
+    """The synced boards the actor may see (staff: all; a supplier contact: those showing their
+    deliverables' issues), the issues worked out once for all of them."""
+    issues = _visible_issues(session, actor, None)
+    refs = _board_refs(session)
+    if issues is None:
+        return refs
+    shown = set(_boards_showing(session, issues))
+    return [b for b in refs if b.id in shown]
+
+
+def _site_boards(session: Session, actor: Actor, site: str) -> list[BoardRef]:
+    """The synced boards the actor may see on a site; an unknown site names the valid ones."""
+    visible = _visible_boards(session, actor)
+    on_site = [b for b in visible if b.site == site]
+    if not on_site:
+        sites = sorted({b.site for b in visible})
+        raise NotFound(
+            f"no site '{site}' with boards that you can see "
+            f"({'sites: ' + ', '.join(sites) if sites else 'none are synced yet'})"
+        )
+    return on_site
+
+
 def find_board(session: Session, actor: Actor, site: str, jira_board_id: int) -> BoardRef:
-    """A synced board by its site's name and its Jira id, if the actor may see it."""
-    found = next(
-        (b for b in _board_refs(session) if b.site == site and b.jira_id == jira_board_id), None
-    )
-    if found is None or not _may_see_board(session, actor, found.id):
-        raise NotFound(f"no board {jira_board_id} on site '{site}' that you can see")
+    """A synced board by its site's name and its Jira id, if the actor may see it; an unknown
+    site or board names the ones there are."""
+    boards = _site_boards(session, actor, site)
+    found = next((b for b in boards if b.jira_id == jira_board_id), None)
+    if found is None:
+        listed = ", ".join(f"{b.jira_id} {b.name}" for b in boards)
+        raise NotFound(f"no board {jira_board_id} on site '{site}' that you can see ({listed})")
     return found
 
 
 def find_programme(session: Session, actor: Actor, name: str) -> ProgrammeInfo:
-    """A programme by its name (ignoring case), among those the actor may see."""
+    """A programme by its name (ignoring case), among those the actor may see; an unknown name
+    lists the programmes there are."""
     wanted = name.strip().casefold()
-    found = next((p for p in list_programmes(session, actor) if p.name.casefold() == wanted), None)
+    programmes = list_programmes(session, actor)
+    found = next((p for p in programmes if p.name.casefold() == wanted), None)
     if found is None:
-        raise NotFound(f"no programme '{name}' that you can see")
+        names = ", ".join(p.name for p in programmes) or "none yet"
+        raise NotFound(f"no programme '{name}' that you can see (programmes: {names})")
     return found
+
+
+SPRINT_COLUMNS = ["board_id", "board", "sprint_id", "sprint", "state", "start", "end", "complete"]
+
+
+def site_sprints(
+    session: Session, actor: Actor, *, site: str, board_jira_id: int | None = None
+) -> pd.DataFrame:
+    """Every sprint of the site's boards the actor may see (or of one board), newest first
+    within each board, with Jira's ids and states: how to find the running sprint's id for
+    `tracker report sprint`. Future sprints are listed too, without dates."""
+    boards = (
+        _site_boards(session, actor, site)
+        if board_jira_id is None
+        else [find_board(session, actor, site, board_jira_id)]
+    )
+    found = sprints_by_board(session, [b.id for b in boards])
+    rows = [
+        (b.jira_id, b.name, s.id, s.name, s.state, s.start, s.end, s.complete)
+        for b in boards
+        for s in reversed(found[b.id])
+    ]
+    frame = pd.DataFrame(rows, columns=SPRINT_COLUMNS)
+    for column in ("start", "end", "complete"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
 
 
 def _sprint_board(session: Session, board: BoardKey, sprint_jira_id: int) -> int | None:
@@ -365,6 +419,8 @@ def sprint_report_for(
     deliverable = (
         None if deliverable_id is None else visible_deliverable(session, actor, deliverable_id)
     )
+    if isinstance(board, str):
+        _site_boards(session, actor, board)  # an unknown site names the valid ones
     board_id = _sprint_board(session, board, sprint_jira_id)
     refs = _board_refs(session, [board_id]) if board_id is not None else []
     if not refs:

@@ -54,7 +54,8 @@ class SiteNotFound(TrackerError, LookupError):
 def _site(session: Session, name: str) -> JiraSite:
     site = session.exec(select(JiraSite).where(JiraSite.name == name)).first()
     if site is None:
-        raise SiteNotFound(f"there is no Jira site called '{name}' (see tracker site list).")
+        names = ", ".join(session.exec(select(JiraSite.name).order_by(JiraSite.name))) or "none yet"
+        raise SiteNotFound(f"there is no Jira site called '{name}' (sites: {names}).")
     return site
 
 

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, count
 from tracker.models import (
     Accreditation,
     Deliverable,
@@ -92,7 +92,7 @@ class ProgrammeFileError(TrackerError, ValueError):
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
-        self.headline = f"{source}: nothing was loaded: {len(problems)} problem(s)"
+        self.headline = f"{source}: nothing was loaded: {count(len(problems), 'problem')}"
         super().__init__("\n".join([self.headline, *(f"  {p}" for p in problems)]))
 
 

@@ -108,6 +108,11 @@ def update_status(
     reason = (wanted.rag_reason or "").strip() or None
     if rag is not Rag.green and not reason:
         raise StatusRejected(f"Say why {deliverable.ref} is {rag.value}: a reason is required.")
+    if rag is not Rag.green and rag != Rag(deliverable.rag) and reason == deliverable.rag_reason:
+        raise StatusRejected(
+            f"Say why {deliverable.ref} is now {rag.value}: the reason given with the change, not "
+            f"the {Rag(deliverable.rag).value} one it had before."
+        )
     stages = {
         s.name.casefold(): s
         for s in session.exec(select(Stage).where(Stage.programme_id == deliverable.programme_id))
