@@ -7,20 +7,20 @@ from datetime import date
 import streamlit as st
 
 from tracker.errors import TrackerError
+from tracker.services.board.exports import export
 from tracker.services.board.period import Period
 from tracker.ui.board import (
     choose_period,
     current_pack_version,
     deliverables_table,
     downloads,
-    draft_files,
     exceptions_table,
     load_published,
-    load_published_files,
     load_report,
     notes_form,
     programme_table,
     publish_button,
+    published_file,
     published_table,
     ratings_table,
     styled,
@@ -101,11 +101,11 @@ if by_id:
     for item, label in (("top_risks", "Top open risks"), ("decisions", "Decisions needed")):
         if deliverable["risks"][item]:
             st.markdown(f"**{label}**")
-            st.markdown("\n".join(f"- {text}" for text in deliverable["risks"][item]))
+            st.markdown("\n".join(f"- {plain(text)}" for text in deliverable["risks"][item]))
 
 st.subheader(f"The report for {period}")
 downloads(
-    draft_files(actor, programme.id, period.start, period.end, version),
+    lambda kind: export(content, kind),
     f"highlight-report-{period.start}-{period.end}-draft",
     "draft",
 )
@@ -124,7 +124,7 @@ else:
         key="published_choice",
     )
     downloads(
-        load_published_files(actor, int(chosen), version),
+        lambda kind: published_file(actor, int(chosen), kind),
         f"highlight-report-{chosen}",
         "published",
     )

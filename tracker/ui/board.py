@@ -6,6 +6,7 @@ The page draws the very document the exports and publication use
 Every rating is a word; the colour behind it only adds to the word.
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from tracker.services.board.publish import (
 )
 from tracker.services.board.ratings import forecast_against_target
 from tracker.services.board.thresholds import programme_thresholds, save_thresholds
+from tracker.ui.markdown import plain
 from tracker.ui.page import attempt
 from tracker.ui.session import db
 from tracker.ui.widgets import RAG_STYLES
@@ -44,7 +46,9 @@ def current_pack_version(programme_id: int) -> str:
         return pack_version(session, programme_id=programme_id)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner="Deriving the ratings...")
+#: a resource, not data: the page only reads the report, and a large programme's report is too big
+#: to copy on every visit
+@st.cache_resource(ttl=CACHE_TTL, show_spinner="Deriving the ratings...")
 def load_report(
     actor: Actor, programme_id: int, start: date | None, end: date | None, version: str
 ) -> dict[str, Any]:
@@ -73,21 +77,12 @@ def load_published(actor: Actor, programme_id: int, version: str) -> pd.DataFram
         return published_reports(session, actor, programme_id=programme_id)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def load_published_files(actor: Actor, report_id: int, version: str) -> dict[str, str]:
+def published_file(actor: Actor, report_id: int, kind: str) -> str:
+    """A published report as one of its files, exactly as frozen (read when downloaded)."""
     with db() as session:
         content = published_content(session, actor, report_id=report_id)
         stamp = stamp_of(session, actor, report_id=report_id)
-    return {kind: export(content, kind, stamp) for kind in ("html", "csv", "json")}
-
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def draft_files(
-    actor: Actor, programme_id: int, start: date | None, end: date | None, version: str
-) -> dict[str, str]:
-    """The unpublished report of the period as files, drawn from the same cached document."""
-    content = load_report(actor, programme_id, start, end, version)
-    return {kind: export(content, kind) for kind in ("html", "csv", "json")}
+    return export(content, kind, stamp)
 
 
 def published_table(published: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +131,7 @@ def choose_period(latest: Period) -> tuple[date | None, date | None]:
         except ValueError:
             problems.append(f"{name}: '{text}' is not a date written as YYYY-MM-DD")
     if problems:
-        st.error("No report for those dates: " + "; ".join(problems))
+        st.error(plain("No report for those dates: " + "; ".join(problems)))
         st.stop()
     return days["From"], days["To"]
 
@@ -236,14 +231,15 @@ def ratings_table(deliverable: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-def downloads(files: dict[str, str], name: str, key: str) -> None:
-    """The pack as printable HTML, CSV and JSON."""
+def downloads(make: Callable[[str], str], name: str, key: str) -> None:
+    """The pack as printable HTML, CSV and JSON, each made only when it is downloaded (a large
+    programme's pack is a megabyte that most visits never ask for)."""
     kinds = {"html": "text/html", "csv": "text/csv", "json": "application/json"}
     columns = st.columns(len(kinds))
     for column, (kind, mime) in zip(columns, kinds.items(), strict=True):
         column.download_button(
             f"Download {kind.upper()}",
-            files[kind],
+            lambda kind=kind: make(kind),
             file_name=f"{name}.{kind}",
             mime=mime,
             key=f"{key}_{kind}",
