@@ -16,6 +16,7 @@ from tracker.jira_sync.sync import SyncProgress
 from tracker.jobs import job_lock
 from tracker.services.jira import sites as jira_admin
 from tracker.services.jira.all_sites import DEFAULT_PARALLEL, SiteOutcome, sync_all_sites
+from tracker.uk_time import uk_time
 
 #: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
 commands = typer.Typer()
@@ -76,11 +77,7 @@ def site_list() -> None:
     for site in sites:
         where = "imported from files" if site.offline else f"credentials in {site.credentials}"
         missing = f" (not set: {site.credentials_missing})" if site.credentials_missing else ""
-        last = (
-            f", last synced {site.last_sync:%Y-%m-%d %H:%M} UTC"
-            if site.last_sync is not None
-            else ""
-        )
+        last = f", last synced {uk_time(site.last_sync)}" if site.last_sync is not None else ""
         typer.echo(
             f"{site.name}  {site.kind}  {site.url}  {where}{missing}, "
             f"{site.synced_boards} synced boards{last}"

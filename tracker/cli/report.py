@@ -154,9 +154,9 @@ def _amount(total: Total) -> str:
 def _print_sprint(review: SprintReview) -> None:
     report, sprint = review.report, review.sprint
     state = (
-        f"running since {sprint.start:%d %b %Y %H:%M} UTC"
+        f"running since {uk_time(sprint.start)}"
         if sprint.complete is None
-        else f"closed {sprint.complete:%d %b %Y %H:%M} UTC"
+        else f"closed {uk_time(sprint.complete)}"
     )
     typer.echo(f"{sprint.name} on {review.board.label}: {state}")
     typer.echo(f"Goal: {sprint.goal or '(none)'}")

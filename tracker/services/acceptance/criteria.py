@@ -53,6 +53,7 @@ from tracker.services.audit import (
     wording_digest,
 )
 from tracker.services.notify.outbox import criterion_moved
+from tracker.uk_time import uk_time
 
 S = CriterionStatus
 M = CriterionMove
@@ -230,7 +231,7 @@ def _stale(session: Session, criterion: AcceptanceCriterion) -> StaleCriterion:
     who = "someone else"
     if last is not None:
         name = person_names(session, [last.actor_person_id]).get(last.actor_person_id, who)
-        who = f"{name} ({last.actor_role}, {last.action} at {last.at:%H:%M UTC on %d %b})"
+        who = f"{name} ({last.actor_role}, {last.action} at {uk_time(last.at)})"
     return StaleCriterion(
         f"{code(criterion.number)} was changed by {who} since you opened it; it is now "
         f"'{criterion.status}', version {criterion.version}. Nothing was saved: your text is kept. "

@@ -28,6 +28,7 @@ from tracker.services.audit import LedgerCheck, ledger_frame, verify_ledger
 from tracker.services.file_names import file_name
 from tracker.services.lookups import visible_deliverable
 from tracker.services.spreadsheets import inert
+from tracker.uk_time import uk_time
 
 M = CriterionMove
 
@@ -57,7 +58,7 @@ def _last(audit: pd.DataFrame, criterion_id: int, actions: set[str], version: in
 
 
 def _when(value: object) -> str:
-    return "" if pd.isna(value) else f"{pd.Timestamp(value):%d %b %Y %H:%M UTC}"
+    return "" if pd.isna(value) else uk_time(pd.Timestamp(value))
 
 
 def _criteria_table(criteria: pd.DataFrame, audit: pd.DataFrame) -> pd.DataFrame:
