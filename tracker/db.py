@@ -2,7 +2,8 @@
 
 One engine per URL and process; a short session per operation. SQLite gets foreign keys, WAL and a
 busy timeout on every connection, because it ignores foreign keys otherwise and locks readers out
-during a sync.
+during a sync. Statement parameters are never written into errors or logs (`hide_parameters`):
+they hold people's names and emails, and an unexpected error's text ends up in logs and terminals.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -55,10 +56,12 @@ def create_tracker_engine(url: str) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed, connect_args={"check_same_thread": False})
+            engine = create_engine(
+                parsed, connect_args={"check_same_thread": False}, hide_parameters=True
+            )
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True)
+            engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     except Exception as exc:  # unknown dialects and missing drivers raise assorted errors
         raise DatabaseUnavailable(f"cannot use {_describe(url)}: {exc}") from None
     return engine

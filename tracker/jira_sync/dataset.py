@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
 from tracker.errors import TrackerError
+from tracker.json_files import UnreadableJson, parse
 
 
 class SavedPages(TypedDict):
@@ -46,11 +47,18 @@ class DatasetError(TrackerError):
 
 def _load(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DatasetError(f"{path}: file is missing") from None
-    except json.JSONDecodeError as exc:
-        raise DatasetError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except UnicodeDecodeError as exc:
+        raise DatasetError(
+            f"{path}: not UTF-8 text (byte {exc.start + 1} cannot be read): save it as UTF-8, "
+            "as Jira's REST API sends it"
+        ) from None
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnreadableJson as exc:
+        raise DatasetError(f"{path}: {exc}") from None
 
 
 def _page(path: Path, key: str) -> tuple[list[Any], dict[str, Any]]:
@@ -103,6 +111,11 @@ def _merge_changelogs(board_dir: Path, issues: list[dict[str, Any]]) -> None:
 def read_dataset(directory: Path) -> SiteData:
     """Read a site directory laid out as docs/jira-data.md describes."""
     directory = Path(directory)
+    if not directory.is_dir():
+        raise DatasetError(
+            f"{directory}: not a folder; give the folder that holds site.json and boards.json "
+            "(docs/jira-data.md)"
+        )
     boards: dict[int, BoardData] = {}
     for board in _values(directory / "boards.json", "values"):
         if not isinstance(board, dict) or not str(board.get("id", "")).isdigit():

@@ -80,6 +80,18 @@ def parse_timestamp(value: Any) -> datetime | None:
     raise ValueError(f"{value!r} is not a Jira timestamp")
 
 
+#: Jira's ids are stored in 64-bit integer columns on both databases
+_LARGEST_ID = 2**63 - 1
+
+
+def jira_id(value: Any) -> int:
+    """A Jira id: a whole number that fits the database (a file may hold anything)."""
+    number = int(value)
+    if not 0 <= number <= _LARGEST_ID:
+        raise ValueError(f"{value} is not a Jira id (ids are whole numbers below 2^63)")
+    return number
+
+
 def _text(value: Any) -> str | None:
     """An id or a value as text: Jira sends "10001", some exporters 10001 (or 10001.0)."""
     if value is None or isinstance(value, str):
@@ -96,7 +108,7 @@ def sprint_ids(value: Any) -> str:
     for item in value or ():
         if isinstance(item, Mapping):
             if item.get("id") is not None:
-                ids.append(str(int(item["id"])))
+                ids.append(str(jira_id(item["id"])))
         elif isinstance(item, str) and (found := _OLD_SPRINT_ID.search(item)):
             ids.append(found.group(1))
     return ",".join(ids)
@@ -109,7 +121,7 @@ def _optional_int(value: Any) -> int | None:
         return None
     if not text.isdigit():
         raise ValueError(f"{value!r} is not a whole number")
-    return int(text)
+    return jira_id(text)
 
 
 def _loose_text(value: Any) -> str | None:
@@ -223,7 +235,7 @@ def board_row(
     )
     filter_id = (configuration.get("filter") or {}).get("id")
     return {
-        "jira_id": int(board["id"]),
+        "jira_id": jira_id(board["id"]),
         "name": str(configuration.get("name") or board.get("name") or board["id"]),
         "board_type": str(configuration.get("type") or board.get("type") or "scrum"),
         "project_key": project,
@@ -253,7 +265,7 @@ def sprint_row(sprint: Mapping[str, Any]) -> dict[str, Any]:
         )
     }
     return {
-        "jira_id": _read(where, "id", int, sprint.get("id")),
+        "jira_id": _read(where, "id", jira_id, sprint.get("id")),
         "name": str(sprint.get("name") or sprint["id"]),
         "state": str(sprint.get("state") or "").lower(),
         "goal": sprint.get("goal") or None,
@@ -289,7 +301,7 @@ def _link(link: Mapping[str, Any]) -> dict[str, Any]:
         "type_name": str(link["type"]["name"]),
         "outward": outward,
         "other_key": str(other["key"]),
-        "other_jira_id": int(other["id"]) if other.get("id") else None,
+        "other_jira_id": jira_id(other["id"]) if other.get("id") else None,
         "other_base_url": base_url(other.get("self")),
         "other_summary": str(fields["summary"])[:500] if fields.get("summary") else None,
         "other_status_category": str(category) if category else None,
@@ -325,7 +337,7 @@ class IssueNormaliser:
         assignee = fields.get("assignee") or {}
         resolution = fields.get("resolution") or {}
         return {
-            "jira_id": int(raw["id"]),
+            "jira_id": jira_id(raw["id"]),
             "key": str(raw["key"]),
             "summary": str(fields.get("summary") or ""),
             "issue_type": str(issue_type.get("name") or ""),
@@ -400,7 +412,7 @@ class IssueNormaliser:
     def _history_events(
         self, issue_id: int, key: str, history: Mapping[str, Any]
     ) -> list[EventTuple]:
-        history_id = int(history["id"])
+        history_id = jira_id(history["id"])
         where = f"issue {key}, changelog history {history_id}"
         at = _read(where, "created", parse_timestamp, history.get("created"))
         if at is None:

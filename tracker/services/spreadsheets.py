@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from tracker.errors import TrackerError
-from tracker.services.validation import RowEdit, blank
+from tracker.services.validation import RowEdit, RowProblem, RowsRejected, blank
 
 FORMATS = (".csv", ".xlsx")
 #: the largest file accepted, here and by the app's uploader (`.streamlit/config.toml`)
@@ -155,11 +155,24 @@ def table_rows(
         said = [f"unknown column(s) {', '.join(unknown)}"] if unknown else []
         said += [f"missing column(s) {', '.join(missing)}"] if missing else []
         raise FileRejected(f"{table}: {'; '.join(said)} (columns: {', '.join(columns)})")
-    return [
+    rows = [
         RowEdit(row=i + 2, values={k: restored(v) for k, v in values.items()})
         for i, values in enumerate(frame.to_dict("records"))
         if not all(blank(v) for v in values.values())
     ]
+    # PostgreSQL cannot store a NUL character (SQLite would keep it silently): refused here, by
+    # row and column and never by value, so the message holds nobody's personal data
+    nul = [
+        RowProblem(
+            table, row.row, f"{column} contains a NUL character (byte 0), which cannot be stored"
+        )
+        for row in rows
+        for column, value in row.values.items()
+        if isinstance(value, str) and "\x00" in value
+    ]
+    if nul:
+        raise RowsRejected(nul)
+    return rows
 
 
 def write_tables(filename: str, tables: Mapping[str, pd.DataFrame], csv_table: str) -> bytes:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from tracker.errors import TrackerError, count
+from tracker.json_files import UnreadableJson, parse
 from tracker.models import (
     Accreditation,
     Deliverable,
@@ -189,9 +190,11 @@ class _Check:
     def text(
         self, row: dict[str, Any], key: str, path: str, limit: int, required: bool = False
     ) -> str | None:
-        value = row.get(key)
-        if value is None:
+        if key not in row:
             return None  # a missing required key is reported once, by record()
+        value = row[key]
+        if value is None and not required:
+            return None
         if not isinstance(value, str) or (required and not value.strip()):
             self.problem(
                 f"{path}.{key}", "expected a non-empty string" if required else "expected a string"
@@ -199,6 +202,11 @@ class _Check:
             return None
         if len(value) > limit:
             self.problem(f"{path}.{key}", f"too long ({len(value)} characters; at most {limit})")
+            return None
+        if "\x00" in value:
+            self.problem(
+                f"{path}.{key}", "contains a NUL character (\\u0000), which cannot be stored"
+            )
             return None
         return value.strip() if required else value
 
@@ -246,11 +254,9 @@ def _read(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ProgrammeFileError(source, [f"(file): cannot be read: {exc}"]) from exc
     try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ProgrammeFileError(
-            source, [f"(file) line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"]
-        ) from exc
+        return parse(raw)
+    except UnreadableJson as exc:
+        raise ProgrammeFileError(source, [f"(file) {exc}"]) from None
 
 
 def _check(session: Session, data: Any, source: str) -> _Plan:
