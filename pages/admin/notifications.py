@@ -12,6 +12,7 @@ from tracker.services.notify.history import (
 )
 from tracker.ui.page import attempt, page_setup
 from tracker.ui.session import db
+from tracker.ui.widgets import readable
 from tracker.uk_time import uk_times
 
 LABELS = {
@@ -68,11 +69,13 @@ if sent.empty:
     st.info("No notification matches.")
     st.stop()
 st.dataframe(
-    sent.assign(
-        created_at=uk_times(sent["created_at"]),
-        sent_at=uk_times(sent["sent_at"], missing="not sent"),
-        in_digest=sent["in_digest"].map({True: "yes", False: "no"}),
-    )[list(LABELS)].rename(columns=LABELS),
+    readable(
+        sent.assign(
+            created_at=uk_times(sent["created_at"]),
+            sent_at=uk_times(sent["sent_at"], missing="not sent"),
+            in_digest=sent["in_digest"].map({True: "yes", False: "no"}),
+        )[list(LABELS)].rename(columns=LABELS)
+    ),
     hide_index=True,
     key="sent_table",
 )
@@ -91,7 +94,11 @@ if tries.empty:
     st.info("No attempt yet: it waits for the next run.")
 else:
     st.dataframe(
-        tries.assign(at=uk_times(tries["at"]))[list(ATTEMPT_LABELS)].rename(columns=ATTEMPT_LABELS),
+        readable(
+            tries.assign(at=uk_times(tries["at"]))[list(ATTEMPT_LABELS)].rename(
+                columns=ATTEMPT_LABELS
+            )
+        ),
         hide_index=True,
         key="sent_attempts",
     )
