@@ -269,60 +269,66 @@ def _sprint_outcomes(data: BoardData, reports: list[tuple[int, SprintReport]]) -
 
 
 def _delivery(sprints: pd.DataFrame, period: Period, ids: pd.Series) -> pd.DataFrame:
-    """The delivery measures per deliverable from its closed sprints, oldest first."""
-    rows = []
-    worked = sprints.loc[(sprints["committed"] > 0) | (sprints["completed"] > 0)]
-    for deliverable_id, group in worked.groupby("deliverable_id"):
-        in_period = group["complete"].map(period.holds)
-        pct = 100 * group["not_done"] / group["committed"].where(group["committed"] > 0)
-        completed = group["completed"].astype("float64")
-        rows.append(
-            {
-                "deliverable_id": deliverable_id,
-                "sprints_closed": int(in_period.sum()),
-                "not_done_pct": pct.iloc[-1],
-                "previous_not_done_pct": pct.iloc[-2] if len(group) > 1 else np.nan,
-                "completed": completed.iloc[-1],
-                "previous_completed": completed.iloc[-4:-1].mean() if len(group) > 1 else np.nan,
-            }
-        )
-    columns = ["sprints_closed", "not_done_pct", "previous_not_done_pct"]
-    columns += ["completed", "previous_completed"]
-    found = pd.DataFrame(rows, columns=["deliverable_id", *columns]).set_index("deliverable_id")
-    found = found.reindex(ids.to_numpy())
+    """The delivery measures per deliverable from its closed sprints (oldest first): sprints
+    closed in the period, the share of committed work not completed in the last and the one
+    before, and work completed in the last against the mean of the three before it."""
+    worked = sprints.loc[(sprints["committed"] > 0) | (sprints["completed"] > 0)].copy()
+    by = worked.groupby("deliverable_id")
+    worked["pct"] = 100 * worked["not_done"] / worked["committed"].where(worked["committed"] > 0)
+    worked["done"] = worked["completed"].astype("float64")
+    worked["before"] = by["done"].transform(lambda d: d.shift(1).rolling(3, min_periods=1).mean())
+    worked["previous_pct"] = by["pct"].shift(1)
+    worked["in_period"] = (
+        worked["complete"].dt.tz_convert(UK).dt.date.between(period.start, period.end)
+    )
+    last = worked.groupby("deliverable_id").tail(1).set_index("deliverable_id")
+    found = pd.DataFrame(
+        {
+            "sprints_closed": worked.groupby("deliverable_id")["in_period"].sum(),
+            "not_done_pct": last["pct"],
+            "previous_not_done_pct": last["previous_pct"],
+            "completed": last["done"],
+            "previous_completed": last["before"],
+        }
+    ).reindex(ids.to_numpy())
     found["sprints_closed"] = found["sprints_closed"].fillna(0).astype("int64")
-    return found.reset_index(drop=True)
+    return found.astype({c: "float64" for c in found.columns if c != "sprints_closed"}).reset_index(
+        drop=True
+    )
 
 
 def _scope(data: BoardData, burnup: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Scope (issues) at the baseline, the current stage's start (or the first sprint started in
     the period when the stage has no date, or started before any issue existed), and now."""
+    ids = data.deliverables["id"].astype("int64").to_numpy()
     by_day = burnup.set_index(["deliverable_id", "date"])["scope_issues"]
-    first_sprint = {}
-    boards = data.frames.issues[["issue_id", "board_id"]].merge(data.mapping, on="issue_id")
-    started = [
-        (board_id, s.start.tz_convert(UK).date())
-        for board_id, sprints in data.frames.sprints.items()
-        for s in sprints
-        if not pd.isna(s.start) and period.holds(s.start)
-    ]
-    for deliverable_id, group in boards.groupby("deliverable_id"):
-        days = [day for board_id, day in started if board_id in set(group["board_id"])]
-        if days:
-            first_sprint[deliverable_id] = min(days)
-    baselines, nows = [], []
-    for deliverable_id in data.deliverables["id"]:
-        mine = burnup.loc[burnup["deliverable_id"] == deliverable_id]
-        now = float(mine["scope_issues"].iloc[-1]) if len(mine) else np.nan
-        baseline = np.nan
-        for day in (data.stage_starts.get(deliverable_id), first_sprint.get(deliverable_id)):
-            key = (deliverable_id, pd.Timestamp(day)) if day is not None else None
-            if key is not None and key in by_day.index and by_day[key] > 0:
-                baseline = float(by_day[key])
-                break
-        baselines.append(baseline)
-        nows.append(now)
-    return pd.DataFrame({"scope_baseline": baselines, "scope_now": nows})
+    started = pd.DataFrame(
+        [
+            (board_id, pd.Timestamp(s.start.tz_convert(UK).date()))
+            for board_id, sprints in data.frames.sprints.items()
+            for s in sprints
+            if not pd.isna(s.start) and period.holds(s.start)
+        ],
+        columns=["board_id", "day"],
+    )
+    boards = (
+        data.frames.issues[["issue_id", "board_id"]]
+        .merge(data.mapping, on="issue_id")[["deliverable_id", "board_id"]]
+        .drop_duplicates()
+    )
+    first_sprint = boards.merge(started, on="board_id").groupby("deliverable_id")["day"].min()
+    stage_start = pd.to_datetime(data.stage_starts.reindex(ids))
+
+    def scope_on(days: pd.Series) -> pd.Series:
+        keys = pd.MultiIndex.from_arrays([ids, pd.to_datetime(days.to_numpy())])
+        found = by_day.reindex(keys).to_numpy(dtype=float)
+        return pd.Series(np.where(found > 0, found, np.nan), index=ids)
+
+    baseline = scope_on(stage_start).fillna(scope_on(first_sprint.reindex(ids)))
+    now = burnup.groupby("deliverable_id")["scope_issues"].last().reindex(ids)
+    return pd.DataFrame(
+        {"scope_baseline": baseline.to_numpy(), "scope_now": now.to_numpy(dtype=float)}
+    )
 
 
 def _acceptance(
