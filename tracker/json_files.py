@@ -19,7 +19,11 @@ _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]|-?\d{' + str(LONGEST_NUMBER
 
 
 class UnreadableJson(ValueError):
-    """The text is not JSON tracker can read; the message names the line and column."""
+    """The text is not JSON tracker can read: `where` (line and column) and `what` is wrong."""
+
+    def __init__(self, where: str, what: str) -> None:
+        self.where, self.what = where, what
+        super().__init__(f"{where}: {what}")
 
 
 def _where(text: str, offset: int) -> str:
@@ -27,20 +31,22 @@ def _where(text: str, offset: int) -> str:
     return f"line {line}, column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
 
 
-def _beyond_limits(text: str) -> str | None:
+def _beyond_limits(text: str) -> UnreadableJson:
     depth = 0
     for token in _TOKENS.finditer(text):
         first = token.group()[0]
         if first in "[{":
             depth += 1
             if depth > DEEPEST:
-                return f"{_where(text, token.start())}: nested more than {DEEPEST} levels deep"
+                return UnreadableJson(
+                    _where(text, token.start()), f"nested more than {DEEPEST} levels deep"
+                )
         elif first in "]}":
             depth -= 1
         elif first != '"':
             digits = len(token.group().lstrip("-"))
-            return f"{_where(text, token.start())}: a number of {digits:,} digits"
-    return None
+            return UnreadableJson(_where(text, token.start()), f"a number of {digits:,} digits")
+    return UnreadableJson("(file)", "too large or too deep to read")
 
 
 def parse(text: str) -> Any:
@@ -49,6 +55,6 @@ def parse(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
-        raise UnreadableJson(f"{where}: invalid JSON: {exc.msg}") from None
+        raise UnreadableJson(where, f"invalid JSON: {exc.msg}") from None
     except (ValueError, RecursionError):
-        raise UnreadableJson(_beyond_limits(text) or "too large or deep to read") from None
+        raise _beyond_limits(text) from None

@@ -58,7 +58,8 @@ def _load(path: Path) -> Any:
     except OSError as exc:
         raise DatasetError(f"{path}: cannot be read ({exc.strerror})") from None
     except UnreadableJson as exc:
-        raise DatasetError(f"{path}: {exc}") from None
+        what = exc.what.removeprefix("invalid JSON: ")
+        raise DatasetError(f"{path}: not valid JSON ({what}, {exc.where})") from None
 
 
 def _page(path: Path, key: str) -> tuple[list[Any], dict[str, Any]]:
