@@ -25,7 +25,7 @@ if needed.empty:
 else:
     st.dataframe(decisions_table(needed), hide_index=True, key="decisions_needed")
 
-st.header("Decision log")
+st.header("All decisions")
 st.caption("A decided decision is never edited: a later decision supersedes or reverses it.")
 if log.empty:
     st.info("No decisions to show.")
