@@ -5,6 +5,7 @@ import streamlit as st
 
 from tracker.services.notify.history import preview
 from tracker.services.notify.preferences import preferences_frame, set_preferences
+from tracker.ui.markdown import plain
 from tracker.ui.page import attempt, page_setup
 from tracker.ui.session import db
 
@@ -45,10 +46,10 @@ with db() as session:
 if not (shown.immediate or shown.digest):
     st.info("Nothing is waiting for you.")
 for message in shown.immediate:
-    with st.expander(f"At once: {message.subject}"):
+    with st.expander(f"At once: {plain(message.subject)}"):
         st.text(message.text())
 if shown.digest is not None:
-    with st.expander(f"In your daily digest: {shown.digest.subject}"):
+    with st.expander(f"In your daily digest: {plain(shown.digest.subject)}"):
         st.text(shown.digest.text())
 if shown.not_sent:
-    st.caption("Waiting but not sent: " + "; ".join(shown.not_sent) + ".")
+    st.caption(plain("Waiting but not sent: " + "; ".join(shown.not_sent) + "."))
