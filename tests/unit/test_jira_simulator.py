@@ -439,6 +439,10 @@ def test_committed_demo_files_equal_a_fresh_generation(tmp_path: Path) -> None:
 def test_committed_demo_reads_back_as_generated(sites: dict[str, SiteData]) -> None:
     for name, site in sites.items():
         loaded = read_dataset(DEMO_DIR / name)
+        # The reader adds what it found about each board's saved files (`saved`: changelog pages,
+        # search totals), which the generator does not write; the Jira data itself must match.
+        for board in loaded["boards"].values():
+            board.pop("saved", None)
         assert json.dumps(loaded, sort_keys=True) == json.dumps(site, sort_keys=True)
 
 
