@@ -4,9 +4,11 @@
 from collections.abc import Callable, Iterator
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.databases import BACKENDS, Backend
 from tracker.db import create_tracker_engine
 
@@ -78,3 +80,21 @@ def demo_sqlite_url(backends: dict[str, Backend], templates: dict[tuple[str, str
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as db_session:
         yield db_session
+
+
+# One Chromium per test process, shared by the browser and security tests: a second sync
+# Playwright in the same process refuses to start ("Sync API inside the asyncio loop").
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    yield opened
+    context.close()

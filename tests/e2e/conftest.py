@@ -4,9 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
+from tests.support.browser import StreamlitServer
 
 
 @pytest.fixture
@@ -19,19 +18,3 @@ def app_server(demo_sqlite_url: str, tmp_path: Path) -> Iterator[StreamlitServer
     )
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    opened = context.new_page()
-    yield opened
-    context.close()

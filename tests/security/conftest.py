@@ -1,4 +1,4 @@
-"""The app and browser fixtures (AppTest as a demo user, Chromium) for the security tests too."""
+"""The app fixtures (AppTest as a demo user) for the security tests too; Chromium is the root
+conftest's."""
 
 from tests.app.conftest import _fresh_caches, demo_app  # noqa: F401
-from tests.e2e.conftest import browser, page  # noqa: F401
