@@ -21,13 +21,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from tracker.errors import TrackerError
+from tracker.errors import (
+    Conflict,
+)
 
 #: the first key of tracker's two-key advisory locks ("jobs"); the second is the job's
 LOCK_NAMESPACE = 0x6A6F6273
 
 
-class JobRunning(TrackerError):
+class JobRunning(Conflict):
     """Another run of the same job holds its lock."""
 
 

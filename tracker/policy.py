@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
-from tracker.errors import TrackerError
+from tracker.errors import NotAllowed
 from tracker.models import (
     AcceptanceCriterion,
     CriterionMove,
@@ -20,10 +20,6 @@ from tracker.models import (
     Role,
     Side,
 )
-
-
-class PermissionDenied(TrackerError, PermissionError):
-    """The acting user may not do this; the message says what, never what the data holds."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +71,7 @@ def can(actor: Actor, action: Action) -> bool:
 
 def require(actor: Actor, action: Action) -> None:
     if not can(actor, action):
-        raise PermissionDenied(f"{Role(actor.role).value}s may not {action.value}")
+        raise NotAllowed(f"{Role(actor.role).value}s may not {action.value}")
 
 
 def deliverable_filter(actor: Actor) -> ColumnElement[bool]:

@@ -8,7 +8,6 @@ from sqlalchemy import Engine, text
 from typer.testing import CliRunner, Result
 
 from tracker.cli import app
-from tracker.errors import TrackerError
 
 KAREN = "karen.stokes@ledgerline.co.uk"  # supplier contact of Ledgerline (RB-01, CTAX-02)
 pytestmark = pytest.mark.db
@@ -45,8 +44,8 @@ def test_list_as_json(demo_engine: Engine) -> None:
 
 def test_a_supplier_cannot_list_another_suppliers_deliverable(demo_engine: Engine) -> None:
     result = tracker(demo_engine, "--as", KAREN, "criteria", "list", "--deliverable", "WB-01")
-    assert isinstance(result.exception, TrackerError)
-    assert str(result.exception) == "no deliverable 'WB-01' that you can see"
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: no deliverable 'WB-01' that you can see"
 
 
 def test_export_writes_the_evidence_pack(demo_engine: Engine, tmp_path: Path) -> None:

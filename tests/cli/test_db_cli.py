@@ -15,7 +15,7 @@ from tests.support.cli import run_tracker
 )
 def test_bad_database_url_gives_one_line_and_non_zero_exit(url: str, expected: str) -> None:
     result = run_tracker("db", "upgrade", env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stderr.startswith(expected)
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
@@ -34,7 +34,7 @@ def test_upgrade_creates_a_sqlite_database(tmp_path) -> None:
 def test_a_database_never_upgraded_is_one_line_naming_the_fix(tmp_path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "PATH": "/usr/bin"}
     result = run_tracker("demo", env=env)
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stderr.strip() == (
         "error: the database has no tracker tables yet: run `tracker db upgrade` (or `make run`)."
     )

@@ -34,7 +34,7 @@ def test_engage_json_at_a_chosen_stage(tracker) -> None:
 
 def test_a_supplier_cannot_ask_about_another_suppliers_deliverable(tracker) -> None:
     result = tracker("--as", "karen.stokes@ledgerline.co.uk", "engage", "--deliverable", "WA-01")
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stderr.strip() == "error: no deliverable 'WA-01' that you can see"
     own = tracker(
         "--as", "karen.stokes@ledgerline.co.uk", "engage", "--deliverable", "RB-01", "--json"

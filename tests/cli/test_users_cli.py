@@ -19,8 +19,9 @@ def test_admin_lists_and_adds_accounts(tracker) -> None:
 def test_a_bad_account_is_refused_with_every_problem(tracker) -> None:
     result = tracker("users", "add", "priya.raman@northmoor.gov.uk", "--role", "boss")
     assert result.returncode == 1
-    (line,) = result.stderr.strip().splitlines()
-    assert "role 'boss' must be one of" in line and "already has an account" in line
+    headline, *problems = result.stderr.strip().splitlines()
+    assert headline == "error: nothing was saved: 2 problem(s)"
+    assert "role 'boss' must be one of" in problems[0] and "already has an account" in problems[1]
 
 
 def test_only_admins_manage_users(tracker) -> None:

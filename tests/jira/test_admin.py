@@ -9,9 +9,8 @@ from sqlmodel import Session
 
 from tests.support.jira import SECRETS, TOKEN_ENV, LiveSite
 from tracker.cli.app import operator_actor
-from tracker.errors import TrackerError
+from tracker.errors import Invalid, NotAllowed, TrackerError
 from tracker.models import Role
-from tracker.policy import PermissionDenied
 from tracker.services.jira import sites as jira_admin
 
 BOARD_MEMBER = replace(operator_actor(), role=Role.board_member)
@@ -28,7 +27,7 @@ def test_only_admins_manage_sites(engine: Engine) -> None:
             lambda: jira_admin.recent_sync_runs(session, BOARD_MEMBER),
             lambda: jira_admin.sync_site(engine, BOARD_MEMBER, "x"),
         ):
-            with pytest.raises(PermissionDenied):
+            with pytest.raises(NotAllowed):
                 call()
 
 
@@ -47,6 +46,15 @@ def test_adding_a_site_checks_what_it_is_given(
 ) -> None:
     with Session(engine) as session, pytest.raises(TrackerError, match=message):
         jira_admin.add_site(session, operator_actor(), *args)
+
+
+def test_adding_a_site_names_every_problem_at_once(engine: Engine) -> None:
+    with Session(engine) as session, pytest.raises(Invalid) as refused:
+        jira_admin.add_site(session, operator_actor(), "x", "x.atlassian.net", "server", "a secret")
+    assert refused.value.headline == "The Jira site was not added: 3 problems to fix"
+    assert ["'cloud' or 'datacenter'" in refused.value.problems[0]] == [True]
+    assert "not a Jira address" in refused.value.problems[1]
+    assert "NAME of an environment variable" in refused.value.problems[2]
 
 
 def test_sites_and_runs_are_listed_without_secrets(

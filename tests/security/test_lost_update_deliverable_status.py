@@ -13,10 +13,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from tracker.errors import Conflict
 from tracker.models import Deliverable, DeliverableStatusChange
 from tracker.services.auth.users import actor_for_email
 from tracker.services.programme import status
-from tracker.services.programme.status import Status, StatusRejected, current_status
+from tracker.services.programme.status import (
+    Status,
+    current_status,
+)
 
 pytestmark = pytest.mark.db
 
@@ -51,7 +55,7 @@ def _race(engine: Engine, deliverable_id: int, wants: dict[str, Status], monkeyp
                 )
                 session.commit()
                 outcome[email] = "saved"
-            except StatusRejected as exc:
+            except Conflict as exc:
                 session.rollback()
                 outcome[email] = exc
 
@@ -78,7 +82,7 @@ def test_of_two_simultaneous_saves_one_is_refused_and_history_stays_a_chain(
         }
         outcome = _race(demo_engine, rb01_id, wants, monkeypatch)
         saved = [email for email, result in outcome.items() if result == "saved"]
-        refused = [result for result in outcome.values() if isinstance(result, StatusRejected)]
+        refused = [result for result in outcome.values() if isinstance(result, Conflict)]
         assert len(saved) == 1, f"round {round_}: {outcome}"
         assert len(refused) == 1, f"round {round_}: {outcome}"
         assert "nothing was saved" in str(refused[0])

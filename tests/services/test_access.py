@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from tests.support.roles import ADMIN, BOARD, IDLE_SUPPLIER, OWNER, SUPPLIER
-from tracker.errors import TrackerError
+from tracker.errors import NotAllowed, NotFound, TrackerError
 from tracker.models import (
     AcceptanceCriterion,
     CriterionMove,
@@ -28,9 +28,10 @@ from tracker.models import (
     OrgKind,
     Person,
 )
-from tracker.policy import Actor, PermissionDenied
+from tracker.policy import (
+    Actor,
+)
 from tracker.services.acceptance.criteria import (
-    UnknownCriterion,
     Wording,
     create_criterion,
     make_move,
@@ -238,19 +239,19 @@ ATTEMPTS = [
         SUPPLIER,
         "read its ledger",
         lambda d, a: ledger_frame(d.session, a, d.id("WB-01")),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read its criteria's old wordings",
         lambda d, a: versions_frame(d.session, a, d.id("WB-01")),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read its evidence",
         lambda d, a: evidence_frame(d.session, a, d.id("WB-01")),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
@@ -262,36 +263,34 @@ ATTEMPTS = [
         SUPPLIER,
         "read another organisation's person",
         lambda d, a: export_person(d.session, a, d.person("jack.turner@binwise.co.uk").id),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read every board's velocity",
         lambda d, a: board_velocity(d.session, a, d.sprint_of("RB-01")[0]),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read the programme's progress",
         lambda d, a: programme_progress(d.session, a, d.programme()),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read every deliverable's criteria",
         lambda d, a: programme_criteria(d.session, a, d.programme()),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "verify the whole ledger",
         lambda d, a: verify_ledger(d.session, a),
-        PermissionDenied,
+        NotAllowed,
     ),
-    Attempt(SUPPLIER, "list the users", lambda d, a: users_frame(d.session, a), PermissionDenied),
-    Attempt(
-        SUPPLIER, "list the sign-ins", lambda d, a: sign_in_events(d.session, a), PermissionDenied
-    ),
+    Attempt(SUPPLIER, "list the users", lambda d, a: users_frame(d.session, a), NotAllowed),
+    Attempt(SUPPLIER, "list the sign-ins", lambda d, a: sign_in_events(d.session, a), NotAllowed),
     # ... update
     Attempt(
         SUPPLIER,
@@ -299,25 +298,25 @@ ATTEMPTS = [
         lambda d, a: save_engagements(
             d.session, a, [engagement_row(d, "WB-01", "karen.stokes@ledgerline.co.uk")]
         ),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "confirm its criterion",
         lambda d, a: _move(d, a, "WB-01", CriterionMove.confirm),
-        UnknownCriterion,
+        NotFound,
     ),
     Attempt(
         SUPPLIER,
         "add a criterion to it",
         lambda d, a: create_criterion(d.session, a, d.id("WB-01"), Wording("T", "Text")),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "take it over",
         lambda d, a: assign_supplier(d.session, a, d.id("WB-01"), d.org(LEDGERLINE)),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
@@ -325,19 +324,19 @@ ATTEMPTS = [
         lambda d, a: save_contacts(
             d.session, a, [contact_row(d, "jack.turner@binwise.co.uk", phone="01632960999")]
         ),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "import contacts",
         lambda d, a: import_file(d.session, a, "c.csv", csv("name,organisation", "X,Binwise")),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "change accreditations",
         lambda d, a: save_accreditations(d.session, a, [], [1]),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
@@ -345,32 +344,32 @@ ATTEMPTS = [
         lambda d, a: record_override(
             d.session, a, d.id("RB-01"), d.org("Binwise Digital Ltd"), "because"
         ),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "give themselves another role",
         lambda d, a: save_users(d.session, a, [RowEdit(1, {"role": "admin"}, a.user_id)]),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "erase another organisation's person",
         lambda d, a: erase_person(d.session, a, d.person("jack.turner@binwise.co.uk").id),
-        PermissionDenied,
+        NotAllowed,
     ),
     # ... export
     Attempt(
         SUPPLIER,
         "export the contacts",
         lambda d, a: export_file(d.session, a, "contacts.xlsx"),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "export its evidence pack",
         lambda d, a: build_evidence_pack(d.session, a, d.id("WB-01")),
-        PermissionDenied,
+        NotAllowed,
     ),
     # a project owner (Northmoor) on another council's deliverable (Southmere's WB-01)
     Attempt(
@@ -402,19 +401,19 @@ ATTEMPTS = [
         OWNER,
         "add a criterion to it",
         lambda d, a: create_criterion(d.session, a, d.id("WB-01"), Wording("T", "Text")),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         OWNER,
         "accept its criterion",
         lambda d, a: _move(d, a, "WB-01", CriterionMove.accept),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         OWNER,
         "give it to another supplier",
         lambda d, a: assign_supplier(d.session, a, d.id("WB-01"), d.org(LEDGERLINE)),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         OWNER,
@@ -461,62 +460,62 @@ ATTEMPTS = [
                 )
             ],
         ),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         OWNER,
         "export a person's data",
         lambda d, a: export_person(d.session, a, d.person(SUPPLIER).id),
-        PermissionDenied,
+        NotAllowed,
     ),
     # a programme board member changes nothing, even on their own council's deliverable (ASC-01)
     Attempt(
         BOARD,
         "put someone on a map",
         lambda d, a: save_engagements(d.session, a, [engagement_row(d, "ASC-01", BOARD, "C")]),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         BOARD,
         "send a criterion",
         lambda d, a: _move(d, a, "ASC-01", CriterionMove.send),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         BOARD,
         "add a criterion",
         lambda d, a: create_criterion(d.session, a, d.id("ASC-01"), Wording("T", "Text")),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         BOARD,
         "change a contact",
         lambda d, a: save_contacts(d.session, a, [contact_row(d, BOARD, phone="01632960999")]),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         BOARD,
         "import contacts",
         lambda d, a: import_file(d.session, a, "c.csv", csv("name,organisation", "X,Binwise")),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         BOARD,
         "export contacts",
         lambda d, a: export_file(d.session, a, "contacts.csv"),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         BOARD,
         "give a deliverable to a supplier",
         lambda d, a: assign_supplier(d.session, a, d.id("ASC-01"), d.org(LEDGERLINE)),
-        PermissionDenied,
+        NotAllowed,
     ),
     Attempt(
         BOARD,
         "override the gate",
         lambda d, a: record_override(d.session, a, d.id("ASC-01"), d.org(LEDGERLINE), "x"),
-        PermissionDenied,
+        NotAllowed,
     ),
 ]
 
@@ -654,7 +653,7 @@ def test_an_engaged_supplier_contact_reads_that_deliverable(demo: Demo, engaged:
     assert any("Open Door" in m for m in lacking(demo.actor(ADMIN)))
     assert lacking(engaged) == []
     # reading is all: nobody moves a criterion on the supplier's behalf
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         _move(demo, engaged, "WA-01", CriterionMove.confirm)
     with pytest.raises(TrackerError):
         visible_deliverable(s, engaged, demo.id("WB-01"))

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.support.stakeholders import TODAY, World, build_world, engage
+from tracker.errors import NotAllowed
 from tracker.models import (
     Accreditation,
     AssuranceOverride,
@@ -13,7 +14,6 @@ from tracker.models import (
     Scheme,
     Sensitivity,
 )
-from tracker.policy import PermissionDenied
 from tracker.services.assurance.accreditations import register_frame, save_accreditations
 from tracker.services.assurance.check import assurance_report
 from tracker.services.assurance.gates import (
@@ -108,7 +108,7 @@ def test_the_gate_blocks_an_organisation_lacking_what_the_data_needs(session, wo
 
 
 def test_only_an_admin_may_override_and_the_reason_is_recorded(session, world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         assign_supplier(
             session,
             world.owner,
@@ -155,7 +155,7 @@ def test_withdrawing_an_override_blocks_again(session, world):
         today=TODAY,
     )
     override = session.exec(select(AssuranceOverride)).one()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         revoke_override(session, world.owner, override.id)
     revoke_override(session, world.admin, override.id)
     session.commit()
@@ -166,7 +166,7 @@ def test_withdrawing_an_override_blocks_again(session, world):
 
 def test_board_members_and_suppliers_cannot_assign(session, world):
     for actor in (world.board, world.supplier):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             assign_supplier(session, actor, world.d1, world.orgs["Charity"], today=TODAY)
 
 
@@ -214,7 +214,7 @@ def test_admins_edit_the_rules_and_the_gate_follows(session, world):
 
 
 def test_rule_edits_are_checked_and_admin_only(session, world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         save_rules(session, world.owner, [RowEdit(1, {"sensitivity": "public", "scheme": "PSN"})])
     with pytest.raises(RowsRejected) as rejected:
         save_rules(
@@ -311,7 +311,7 @@ def test_accreditation_edits_are_checked(session, world):
     assert (3, "organisation 'Nowhere' is not known to tracker") in messages
     assert (3, "expires on is before valid from") in messages
     assert (4, "expires on '31/12/2027' is not a date") in messages
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         save_accreditations(session, world.owner, rows[:1])
     saved = save_accreditations(
         session,

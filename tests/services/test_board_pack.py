@@ -10,11 +10,13 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, func, select
 
-from tracker.errors import Invalid
+from tracker.errors import (
+    Invalid,
+    NotAllowed,
+)
 from tracker.metrics.rag import Dimension
 from tracker.models import AuditEntry, HighlightReport
 from tracker.models.acceptance import AppendOnlyViolation
-from tracker.policy import PermissionDenied
 from tracker.services.audit import verify_ledger
 from tracker.services.auth.users import actor_for_email
 from tracker.services.board.exports import export, report_csv, report_html
@@ -191,7 +193,7 @@ def test_a_period_ending_before_it_starts_is_refused(session: Session) -> None:
 def test_thresholds_are_set_by_admins_and_change_the_ratings(session: Session) -> None:
     programme_id = _programme_id(session)
     admin = actor_for_email(session, ADMIN)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         save_thresholds(
             session, actor_for_email(session, OWNER), programme_id=programme_id, values={}
         )
@@ -228,7 +230,7 @@ def test_owners_write_their_own_deliverables_notes(session: Session) -> None:
     owner = actor_for_email(session, OWNER)
     rb01 = deliverable_by_ref(session, owner, ref="RB-01")
     cc01 = deliverable_by_ref(session, owner, ref="CC-01")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         save_note(
             session,
             owner,
@@ -311,7 +313,7 @@ def test_publishing_without_every_declared_rating_writes_nothing(session: Sessio
 def test_a_published_report_is_frozen_hashed_and_superseded(session: Session) -> None:
     programme_id = _programme_id(session)
     admin = actor_for_email(session, ADMIN)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         publish_report(session, actor_for_email(session, OWNER), programme_id=programme_id)
     _declare_everything(session)
     first = publish_report(session, admin, programme_id=programme_id, now=NOW)

@@ -9,9 +9,11 @@ from sqlmodel import Session, func, select
 
 from tests.support.stakeholders import World, build_world, engage
 from tracker.db import session_scope
-from tracker.errors import TrackerError
+from tracker.errors import (
+    NotAllowed,
+    TrackerError,
+)
 from tracker.models import Deliverable, Engagement, Person
-from tracker.policy import PermissionDenied
 from tracker.services.people.contacts import contacts_frame, save_contacts
 from tracker.services.people.exchange import Table, export_file, import_file, read_file
 from tracker.services.validation import RowEdit, RowsRejected
@@ -168,7 +170,7 @@ def test_maps_of_other_councils_deliverables_are_refused_row_by_row(engine, worl
     assert str(rejected.value.problems[0]) == (
         "Engagements row 2: you may not change the engagement map of D-1"
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         run_import(engine, world, "map.csv", csv, actor=world.board)
     assert counts(engine)[1] == 0
 
@@ -199,7 +201,7 @@ def test_export_then_import_changes_nothing(engine, world):
 
 
 def test_only_staff_who_edit_contacts_export_them(engine, world):
-    with Session(engine) as session, pytest.raises(PermissionDenied):
+    with Session(engine) as session, pytest.raises(NotAllowed):
         export_file(session, world.board, "c.csv")
 
 
@@ -246,5 +248,5 @@ def test_editing_contacts_checks_every_row(session):
     session.commit()
     person = session.get(Person, chris)
     assert (person.name, person.active, person.email) == ("Chris C", False, None)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         save_contacts(session, world.board, [])

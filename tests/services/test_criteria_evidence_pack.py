@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session
 
 from tests.support.criteria import PATH, World, build_world, new_criterion
+from tracker.errors import NotAllowed
 from tracker.models import CriterionMove, CriterionStatus
-from tracker.policy import PermissionDenied
 from tracker.services.acceptance.criteria import EvidenceLink, make_move
 from tracker.services.acceptance.evidence_pack import (
     build_evidence_pack,
@@ -103,5 +103,5 @@ def test_export_writes_four_csv_files_and_the_page(session: Session, tmp_path: P
 
 def test_suppliers_cannot_export(session: Session) -> None:
     world = build_world(session)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         build_evidence_pack(session, world.supplier, world.deliverable_id)

@@ -8,14 +8,12 @@ import pytest
 from sqlmodel import Session
 
 from tests.support.criteria import EVIDENCE, ROLE_NAMES, World, bring_to, build_world, comment_for
+from tracker.errors import Conflict, Invalid, NotAllowed, NotFound
 from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus
-from tracker.policy import PermissionDenied
 from tracker.services.acceptance.criteria import (
-    CriterionError,
     Details,
     EvidenceLink,
     Saved,
-    UnknownCriterion,
     Wording,
     create_criterion,
     edit_criterion,
@@ -88,9 +86,9 @@ def test_only_the_named_roles_make_each_move(session: Session, who: str) -> None
             attempt(session, world, who, move, saved)
             session.commit()
             outcomes[move] = "allowed"
-        except PermissionDenied:
+        except NotAllowed:
             outcomes[move] = "refused"
-        except UnknownCriterion:
+        except NotFound:
             outcomes[move] = "not visible"
         if outcomes[move] != "allowed":
             session.rollback()
@@ -115,7 +113,7 @@ def test_each_move_only_from_its_statuses(session: Session, status: CriterionSta
         else:
             # a draft is invisible to the supplier; otherwise the status is what is wrong
             invisible = status is S.draft and who == "supplier"
-            with pytest.raises(UnknownCriterion if invisible else CriterionError):
+            with pytest.raises(NotFound if invisible else Conflict):
                 attempt(session, world, who, move, saved)
         session.rollback()
 
@@ -125,9 +123,9 @@ def test_board_members_and_other_councils_read_only(session: Session) -> None:
     world = build_world(session)
     saved = bring_to(session, world, S.draft)
     for who in ("board", "other_owner"):
-        with pytest.raises(PermissionDenied, match="may not add acceptance criteria"):
+        with pytest.raises(NotAllowed, match="may not add acceptance criteria"):
             create_criterion(session, world.by_name(who), world.deliverable_id, Wording("T", "x"))
-        with pytest.raises(PermissionDenied, match="send to supplier"):
+        with pytest.raises(NotAllowed, match="send to supplier"):
             make_move(session, world.by_name(who), saved.criterion_id, M.send, saved.row_version)
 
 
@@ -146,7 +144,7 @@ def test_query_reject_and_answer_need_a_comment(
     world = build_world(session)
     saved = bring_to(session, world, status)
     actor = world.by_name(who)
-    with pytest.raises(CriterionError, match=needs):
+    with pytest.raises(Invalid, match=needs):
         make_move(session, actor, saved.criterion_id, move, saved.row_version, comment="  ")
     after = make_move(session, actor, saved.criterion_id, move, saved.row_version, comment="why")
     assert after.status is {M.query: S.queried, M.reject: S.rejected, M.send: S.sent}[move]
@@ -161,7 +159,7 @@ def test_query_reject_and_answer_need_a_comment(
 def test_evidence_must_be_web_links(session: Session, links: list[EvidenceLink]) -> None:
     world = build_world(session)
     saved = bring_to(session, world, S.confirmed)
-    with pytest.raises(CriterionError):
+    with pytest.raises(Invalid):
         make_move(
             session, world.supplier, saved.criterion_id, M.submit_evidence, saved.row_version,
             evidence=links,

@@ -4,9 +4,9 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.support.criteria import EVIDENCE, bring_to, build_world, new_criterion
+from tracker.errors import Conflict, Invalid
 from tracker.models import AcceptanceCriterion, CriterionMove, CriterionStatus, CriterionVersion
 from tracker.services.acceptance.criteria import (
-    CriterionError,
     Details,
     Wording,
     edit_criterion,
@@ -84,13 +84,13 @@ def test_detail_changes_need_no_new_confirmation(session: Session) -> None:
 def test_accepted_criteria_are_closed_and_unchanged_edits_refused(session: Session) -> None:
     world = build_world(session)
     accepted = bring_to(session, world, S.accepted)
-    with pytest.raises(CriterionError, match="closed"):
+    with pytest.raises(Conflict, match="closed"):
         edit_criterion(
             session, world.owner, accepted.criterion_id, accepted.row_version,
             Wording("Pay online", "Something else"), Details(),
         )  # fmt: skip
     draft = new_criterion(session, world)
-    with pytest.raises(CriterionError, match="Nothing to save"):
+    with pytest.raises(Invalid, match="Nothing to save"):
         edit_criterion(
             session, world.owner, draft.criterion_id, draft.row_version,
             Wording("Pay online", "Given x, when y, then z", "SOW-1 4.2"), Details(),
@@ -100,8 +100,20 @@ def test_accepted_criteria_are_closed_and_unchanged_edits_refused(session: Sessi
 def test_bad_jira_keys_are_named(session: Session) -> None:
     world = build_world(session)
     draft = new_criterion(session, world)
-    with pytest.raises(CriterionError, match="NOT A KEY"):
+    with pytest.raises(Invalid, match="NOT A KEY"):
         edit_criterion(
             session, world.owner, draft.criterion_id, draft.row_version,
             Wording("Pay online", "x"), Details(jira_keys=("not a key",)),
         )  # fmt: skip
+
+
+def test_every_problem_with_a_criterion_is_named_at_once(session: Session) -> None:
+    world = build_world(session)
+    draft = new_criterion(session, world)
+    with pytest.raises(Invalid) as refused:
+        edit_criterion(
+            session, world.owner, draft.criterion_id, draft.row_version,
+            Wording("", "  "), Details(jira_keys=("not a key",)),
+        )  # fmt: skip
+    assert refused.value.headline == "Nothing was saved: 3 problems to fix"
+    assert [p.split(" ")[0] for p in refused.value.problems] == ["Give", "Write", "Not"]

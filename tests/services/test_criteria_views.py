@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from tests.support.criteria import bring_to, build_world, new_criterion
+from tracker.errors import NotAllowed
 from tracker.models import (
     AcceptanceCriterion,
     CriterionStatus,
@@ -13,7 +14,6 @@ from tracker.models import (
     JiraSite,
     JiraSprint,
 )
-from tracker.policy import PermissionDenied
 from tracker.services.acceptance.criteria import Details, Wording, edit_criterion
 from tracker.services.acceptance.views import (
     criteria_frame,
@@ -61,7 +61,7 @@ def test_the_board_view_is_for_staff(session: Session) -> None:
     bring_to(session, world, S.sent)
     deliverable_programme = 1
     assert len(programme_criteria(session, world.board, deliverable_programme)) == 1
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         programme_criteria(session, world.supplier, deliverable_programme)
 
 

@@ -6,12 +6,15 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from tracker.errors import (
+    Conflict,
+    Invalid,
+    NotAllowed,
+)
 from tracker.models import Deliverable, DeliverableStage, Stage
-from tracker.policy import PermissionDenied
 from tracker.services.auth.users import actor_for_email
 from tracker.services.programme.status import (
     Status,
-    StatusRejected,
     current_status,
     editable_deliverables,
     status_history,
@@ -62,11 +65,11 @@ def test_red_or_amber_needs_a_reason_and_stages_must_exist(demo_engine: Engine) 
         actor = actor_for_email(session, OWNER)
         rb01 = _rb01(session)
         seen = current_status(session, actor, rb01.id)
-        with pytest.raises(StatusRejected, match="a reason is required"):
+        with pytest.raises(Invalid, match="a reason is required"):
             update_status(session, actor, rb01.id, seen, Status("Beta", "red", "  ", None))
-        with pytest.raises(StatusRejected, match=r"not a stage of this programme \(Discovery"):
+        with pytest.raises(Invalid, match=r"not a stage of this programme \(Discovery"):
             update_status(session, actor, rb01.id, seen, Status("Gamma", "green", None, None))
-        with pytest.raises(StatusRejected, match="RAG must be red, amber or green"):
+        with pytest.raises(Invalid, match="RAG must be red, amber or green"):
             update_status(session, actor, rb01.id, seen, Status("Beta", "blue", None, None))
         assert status_history(session, actor, rb01.id).empty
 
@@ -80,7 +83,7 @@ def test_a_change_made_meanwhile_is_not_overwritten(demo_engine: Engine) -> None
         seen_by_admin = current_status(session, admin, rb01.id)
         update_status(session, admin, rb01.id, seen_by_admin, Status("Beta", "red", "x", None))
         session.commit()
-        with pytest.raises(StatusRejected, match="changed by someone else"):
+        with pytest.raises(Conflict, match="changed by someone else"):
             update_status(
                 session, owner, rb01.id, seen_by_owner, Status("Beta", "green", None, None)
             )
@@ -94,7 +97,7 @@ def test_only_the_owning_council_or_an_admin_may_change_it(demo_engine: Engine, 
         rb01 = _rb01(session)
         assert rb01.id not in editable_deliverables(session, actor, rb01.programme_id)
         seen = current_status(session, actor, rb01.id)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             update_status(session, actor, rb01.id, seen, Status("Live", "green", None, None))
 
 
@@ -105,3 +108,15 @@ def test_what_each_role_may_change(demo_engine: Engine) -> None:
         admin = editable_deliverables(session, actor_for_email(session, ADMIN), programme_id)
     assert [label.split()[0] for label in owner.values()] == ["RB-01"]
     assert len(admin) == 7
+
+
+def test_every_problem_with_a_status_is_named_at_once(demo_engine: Engine) -> None:
+    with Session(demo_engine) as session:
+        actor = actor_for_email(session, OWNER)
+        rb01 = _rb01(session)
+        seen = current_status(session, actor, rb01.id)
+        with pytest.raises(Invalid) as refused:
+            update_status(session, actor, rb01.id, seen, Status("Gamma", "red", "", None))
+        assert refused.value.headline == "RB-01 was not saved: 2 problems to fix"
+        assert "a reason is required" in refused.value.problems[0]
+        assert "'Gamma' is not a stage" in refused.value.problems[1]

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 from tests.support.stakeholders import World, build_world, engage
+from tracker.errors import NotAllowed
 from tracker.models import Deliverable, Engagement
-from tracker.policy import PermissionDenied
 from tracker.services.engagement.maps import (
     engagement_frame,
     map_deliverables,
@@ -177,15 +177,15 @@ def test_deleting_rows(session, world):
 
 
 def test_who_may_change_a_map(session, world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         save_engagements(session, world.board, [row(1, world, "Sam", "A", "supplier")])
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         save_engagements(session, world.supplier, [row(1, world, "Sam", "A", "supplier")])
     sam = engage(session, world, world.d1, "Sam", "A", "supplier")
     editable = map_deliverables(session, world.owner, world.programme_id)["editable"]
     assert editable.all()
     assert not map_deliverables(session, world.board, world.programme_id)["editable"].any()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         save_engagements(session, world.board, [], [sam.id])
 
 

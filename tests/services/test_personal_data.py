@@ -6,10 +6,11 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.support.stakeholders import World, build_world, engage
-from tracker.errors import TrackerError
+from tracker.errors import NotAllowed, NotFound, TrackerError
 from tracker.models import Deliverable, Engagement, Person, User
-from tracker.policy import PermissionDenied
-from tracker.services.auth.users import UnknownUser, actor_for_email
+from tracker.services.auth.users import (
+    actor_for_email,
+)
 from tracker.services.engagement.maps import engagement_frame
 from tracker.services.people.personal_data import erase_person, export_person, find_person
 
@@ -56,7 +57,7 @@ def test_erasure_replaces_details_and_keeps_every_reference(session, world):
     assert engagement.person_id == sam
     assert engagement.notes is None
     assert session.exec(select(User).where(User.person_id == sam)).one().active is False
-    with pytest.raises(UnknownUser):
+    with pytest.raises(NotFound):
         actor_for_email(session, "sam@example.org")
     frame = engagement_frame(session, world.admin, world.programme_id)
     assert frame["name"].tolist() == [placeholder]
@@ -84,9 +85,9 @@ def test_people_are_found_by_email_in_any_case_or_by_id(session, world):
 
 def test_only_admins_handle_personal_data_requests(session, world):
     for actor in (world.owner, world.board, world.supplier):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             export_person(session, actor, world.people["Sam"])
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             erase_person(session, actor, world.people["Sam"])
     with pytest.raises(TrackerError, match="cannot erase yourself"):
         erase_person(session, world.admin, world.admin.person_id)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from tracker.cli.app import operator_actor
 from tracker.db import session_scope
+from tracker.errors import NotAllowed
 from tracker.models import (
     Deliverable,
     JiraSite,
@@ -22,7 +23,9 @@ from tracker.models import (
     Stage,
 )
 from tracker.models.delivery import DEFAULT_STAGES
-from tracker.policy import Actor, PermissionDenied
+from tracker.policy import (
+    Actor,
+)
 from tracker.services.programme.file import ProgrammeFileError, load_programme_file
 
 MINIMAL: dict[str, Any] = {
@@ -193,7 +196,7 @@ def test_only_admins_load_programmes(engine: Engine, tmp_path: Path) -> None:
             organisation_id=1,
             organisation_name="Fenland District Council",
         )
-        with session_scope(engine) as session, pytest.raises(PermissionDenied):
+        with session_scope(engine) as session, pytest.raises(NotAllowed):
             load_programme_file(session, actor, path)
     with Session(engine) as session:
         assert session.exec(select(Programme)).first() is None

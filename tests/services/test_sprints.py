@@ -22,13 +22,18 @@ from tests.support.jira_replay import (
     ids,
     matches_sprint,
 )
-from tracker.errors import TrackerError
+from tracker.errors import (
+    NotAllowed,
+    NotFound,
+    TrackerError,
+)
 from tracker.jira_sync.dataset import SiteData, read_dataset
 from tracker.metrics.sprint_report import ReportOptions
-from tracker.policy import Actor, PermissionDenied
+from tracker.policy import (
+    Actor,
+)
 from tracker.services.auth.users import actor_for_email
 from tracker.services.delivery.sprints import (
-    NotFound,
     SprintReview,
     board_sprints,
     board_velocity,
@@ -298,9 +303,9 @@ def test_supplier_is_refused_other_suppliers_boards_and_deliverables(session: Se
         sprint_report_for(session, supplier, "northmoor", 70, deliverable_id=asc.id)
     with pytest.raises(TrackerError, match="no such deliverable"):
         deliverable_boards(session, supplier, asc.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         board_velocity(session, supplier, find_board(session, supplier, "northmoor", 1).id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         programme_progress(session, supplier, find_programme(session, supplier, PROGRAMME).id)
 
 

@@ -2,11 +2,11 @@
 
 import pytest
 
+from tracker.errors import NotAllowed
 from tracker.models import Deliverable, Role
 from tracker.policy import (
     Action,
     Actor,
-    PermissionDenied,
     can,
     can_edit_deliverable,
     can_read_deliverable,
@@ -41,7 +41,7 @@ def test_role_actions(role: Role, action: Action, allowed: bool) -> None:
     if allowed:
         require(actor(role), action)
     else:
-        with pytest.raises(PermissionDenied, match=action.value):
+        with pytest.raises(NotAllowed, match=action.value):
             require(actor(role), action)
 
 

@@ -1,8 +1,8 @@
 """The `tracker` command: the root in tracker.cli.app, each command in its own module, imported
 only when that command runs (tracker.cli.app.COMMANDS)."""
 
-from tracker.cli.app import app, run
+from tracker.cli.app import app
 
-main = run
+main = app
 
 __all__ = ["app", "main"]

@@ -5,12 +5,17 @@ gives the line `tracker --help` shows), and this module imports the database, th
 services only inside the functions that need them, so `tracker --help` starts in about the time it
 takes to import typer, and each command loads only what it uses: no pandas to upgrade the
 database, no Jira client for a report.
+
+Exit codes are decided here, once, for every command: 0 done; 1 refused or invalid (any
+TrackerError, printed as `error: ...` on stderr, one indented line below it per problem; also
+a check that found something wrong, such as `tracker audit verify`); 2 a usage error (an
+unknown option, a missing argument: typer's own message). Commands raise TrackerErrors and never
+catch them to print.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -119,6 +124,15 @@ class _Commands(TyperGroup):
         name, found, rest = super().resolve_command(ctx, args)
         return name, command(name) if name in COMMANDS else found, rest
 
+    def invoke(self, ctx: Any) -> Any:
+        """Every command runs inside this, so an expected failure from any of them, in a process
+        or under typer's CliRunner, ends the same way: one `error:` line and exit 1."""
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
 
 app = typer.Typer(
     cls=_Commands,
@@ -192,25 +206,9 @@ def current_actor() -> Actor:
         return actor
 
 
-@contextmanager
-def acting_or_fail() -> Iterator[tuple[Session, Actor]]:
-    """acting(), with expected failures ending the command as one line and exit 1, also when
-    the command is invoked in-process (typer's CliRunner) rather than through run()."""
-    try:
-        with acting() as (session, actor):
-            yield session, actor
-    except TrackerError as exc:
-        raise fail(str(exc)) from None
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
+def fail(message: str) -> typer.Exit:
+    """For a command whose result is a failure rather than a refusal (a check that found
+    something, a sync or a delivery that did not complete): the same `error:` line and exit 1 as
+    any TrackerError. Raise what it returns."""
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-def run() -> None:
-    try:
-        app()
-    except TrackerError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    return typer.Exit(1)

@@ -14,8 +14,9 @@ from typing import Any
 
 import typer
 
-from tracker.cli.app import acting_or_fail, fail
+from tracker.cli.app import acting
 from tracker.cli.report import report_app
+from tracker.errors import Invalid
 
 #: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
 commands = typer.Typer()
@@ -44,7 +45,7 @@ def _write(text: str, out: Path | None) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise fail(f"could not write {out}: {exc.strerror}") from None
+        raise Invalid(f"could not write {out}: {exc.strerror}") from None
     typer.echo(f"Wrote {out}", err=True)
 
 
@@ -68,15 +69,15 @@ def highlight(
     end): declared and derived ratings per deliverable, trends, owners' notes, work done and
     next, acceptance, assurance, risks and decisions. --publish freezes it for the board."""
     if kind not in FORMATS:
-        raise fail(f"--format must be html, csv or json, not '{kind}'", code=2)
+        raise typer.BadParameter(f"must be html, csv or json, not '{kind}'", param_hint="--format")
     if out is not None and not out.parent.is_dir():
-        raise fail(f"no folder {out.parent} to write {out.name} in")
+        raise Invalid(f"no folder {out.parent} to write {out.name} in")
     from tracker.services.board.exports import export
     from tracker.services.board.highlight import build_report
     from tracker.services.board.publish import publish_report, published_content, stamp_of
     from tracker.services.delivery.sprints import find_programme
 
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         programme = find_programme(session, actor, name)
         if report_id is not None:
             content = published_content(session, actor, report_id=report_id)
@@ -172,7 +173,7 @@ def rag(
     from tracker.services.board.ratings import board_ratings
     from tracker.services.delivery.sprints import find_programme
 
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         programme = find_programme(session, actor, name)
         rated = board_ratings(
             session, actor, programme_id=programme.id, start=_day(start), end=_day(end)
@@ -213,8 +214,10 @@ def thresholds(
 
     pairs = [v.partition("=") for v in values]
     if any(not sep for _, sep, _ in pairs):
-        raise fail("--set takes NAME=VALUE, e.g. --set scope_red_pct=25", code=2)
-    with acting_or_fail() as (session, actor):
+        raise typer.BadParameter(
+            "takes NAME=VALUE, e.g. --set scope_red_pct=25", param_hint="--set"
+        )
+    with acting() as (session, actor):
         programme = find_programme(session, actor, name)
         if pairs:
             save_thresholds(
@@ -251,8 +254,10 @@ def note(
 
     pairs = [d.partition("=") for d in declare]
     if any(not sep for _, sep, _ in pairs):
-        raise fail("--declare takes DIMENSION=RAG, e.g. --declare Time=amber", code=2)
-    with acting_or_fail() as (session, actor):
+        raise typer.BadParameter(
+            "takes DIMENSION=RAG, e.g. --declare Time=amber", param_hint="--declare"
+        )
+    with acting() as (session, actor):
         deliverable = deliverable_by_ref(session, actor, ref=ref)
         default = default_programme_period(
             session, actor, programme_id=deliverable.programme_id, today=datetime.now().date()
@@ -279,7 +284,7 @@ def published(name: str = PROGRAMME, as_json: bool = typer.Option(False, "--json
     from tracker.services.board.publish import published_reports
     from tracker.services.delivery.sprints import find_programme
 
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         programme = find_programme(session, actor, name)
         frame = published_reports(session, actor, programme_id=programme.id)
     rows = [

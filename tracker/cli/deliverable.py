@@ -6,7 +6,7 @@ from datetime import date
 
 import typer
 
-from tracker.cli.app import acting_or_fail
+from tracker.cli.app import acting
 from tracker.services.lookups import deliverable_by_ref
 from tracker.services.programme.status import (
     current_status,
@@ -36,7 +36,7 @@ def update(
         target = date.fromisoformat(target_date) if target_date else None
     except ValueError:
         raise typer.BadParameter(f"'{target_date}' is not a date (YYYY-MM-DD).") from None
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         deliverable = deliverable_by_ref(session, actor, ref)
         seen = current_status(session, actor, deliverable.id or 0)
         wanted = replace(
@@ -60,7 +60,7 @@ def history(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Every recorded change of the deliverable's stage, RAG and target date, newest first."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         deliverable = deliverable_by_ref(session, actor, ref)
         frame = status_history(session, actor, deliverable.id or 0)
     if as_json:

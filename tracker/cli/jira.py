@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tracker.cli.app import acting, acting_or_fail, current_actor, engine, fail
-from tracker.errors import TrackerError
+from tracker.cli.app import acting, current_actor, engine, fail
+from tracker.errors import NotFound
 from tracker.jira_sync.sync import SyncProgress
 from tracker.jobs import job_lock
 from tracker.services.jira import sites as jira_admin
@@ -40,14 +40,9 @@ def site_add(
     ),
 ) -> None:
     """Register a site by the NAMES of the variables (or secrets.toml keys) holding its secrets."""
-    try:
-        with acting() as (session, actor):
-            site = jira_admin.add_site(session, actor, name, url, kind, token_env, email_env)
-            typer.echo(
-                f"added Jira site '{site.name}' ({site.kind}): tracker site test {site.name}"
-            )
-    except TrackerError as exc:
-        raise fail(str(exc)) from None
+    with acting() as (session, actor):
+        site = jira_admin.add_site(session, actor, name, url, kind, token_env, email_env)
+        typer.echo(f"added Jira site '{site.name}' ({site.kind}): tracker site test {site.name}")
 
 
 @site_app.command("blocks")
@@ -58,7 +53,7 @@ def site_blocks(
     ),
 ) -> None:
     """The issue link types that mean "blocks" on a site (default: Jira's own Blocks)."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         if types:
             shown = jira_admin.set_blocking_link_types(session, actor, site=name, types=types)
         else:
@@ -87,22 +82,16 @@ def site_list() -> None:
 @site_app.command("test")
 def site_test(name: str = typer.Argument(..., help="The site's name.")) -> None:
     """Check the site's credentials and say whom they belong to."""
-    try:
-        with acting() as (session, actor):
-            check = jira_admin.check_site_connection(session, actor, name)
-    except TrackerError as exc:
-        raise fail(str(exc)) from None
+    with acting() as (session, actor):
+        check = jira_admin.check_site_connection(session, actor, name)
     typer.echo(check.line())
 
 
 @site_app.command("boards")
 def site_boards(name: str = typer.Argument(..., help="The site's name.")) -> None:
     """The site's boards as Jira lists them now, and which are synced."""
-    try:
-        with acting() as (session, actor):
-            boards = jira_admin.list_boards(session, actor, name)
-    except TrackerError as exc:
-        raise fail(str(exc)) from None
+    with acting() as (session, actor):
+        boards = jira_admin.list_boards(session, actor, name)
     for board in boards.itertuples():
         mark = "synced" if board.synced else "-"
         typer.echo(
@@ -160,24 +149,20 @@ def sync(
     """Bring synced boards up to date from Jira (incrementally unless --full)."""
     if every:
         if site or board:
-            raise fail("--all syncs every site: leave out --site and --board.", code=2)
+            raise typer.BadParameter(
+                "syncs every site: leave out --site and --board.", param_hint="--all"
+            )
         _sync_all(full, parallel)
         return
+    if board and not site:
+        raise typer.BadParameter("needs --site: board ids are per site.", param_hint="--board")
     console = Console(stderr=True)
-    try:
-        with acting() as (session, actor):
-            sites = [site] if site else jira_admin.live_site_names(session, actor)
-        if board and not site:
-            raise TrackerError("--board needs --site: board ids are per site.")
-        if not sites:
-            raise TrackerError(
-                "there are no live Jira sites to sync: add one with tracker site add."
-            )
-        ok = all([_sync_one(name, board, full, console) for name in sites])
-    except TrackerError as exc:
-        raise fail(str(exc)) from None
-    if not ok:
-        raise typer.Exit(1)
+    with acting() as (session, actor):
+        sites = [site] if site else jira_admin.live_site_names(session, actor)
+    if not sites:
+        raise NotFound("there are no live Jira sites to sync: add one with tracker site add.")
+    if not all([_sync_one(name, board, full, console) for name in sites]):
+        raise typer.Exit(1)  # each failure was reported as an error line by _sync_one
 
 
 def _sync_all(full: bool, parallel: int) -> None:
@@ -186,12 +171,9 @@ def _sync_all(full: bool, parallel: int) -> None:
         if not outcome.ok:
             typer.echo(f"error: {outcome.error}", err=True)
 
-    try:
-        eng, actor = engine(), current_actor()
-        with job_lock(eng, "sync --all"):
-            outcomes = sync_all_sites(eng, actor, parallel=parallel, full=full, on_done=done)
-    except TrackerError as exc:
-        raise fail(str(exc)) from None
+    eng, actor = engine(), current_actor()
+    with job_lock(eng, "sync --all"):
+        outcomes = sync_all_sites(eng, actor, parallel=parallel, full=full, on_done=done)
     failed = [o.site for o in outcomes if not o.ok]
     if failed:
         raise fail(
@@ -204,8 +186,5 @@ def import_jira(
     directory: Path = typer.Argument(..., help="A site saved as docs/jira-data.md describes."),
 ) -> None:
     """Load a site's Jira data from files (for councils without API access); all or nothing."""
-    try:
-        summary = jira_admin.import_directory(engine(), current_actor(), directory)
-    except TrackerError as exc:
-        raise fail(str(exc)) from None
+    summary = jira_admin.import_directory(engine(), current_actor(), directory)
     typer.echo(summary.line())

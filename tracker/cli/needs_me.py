@@ -4,7 +4,7 @@ import json
 
 import typer
 
-from tracker.cli.app import acting_or_fail, set_acting_as
+from tracker.cli.app import acting, set_acting_as
 from tracker.errors import count
 from tracker.services.programme.needs_me import needs_me
 
@@ -25,7 +25,7 @@ def needs_me_command(
     account."""
     if act_as:
         set_acting_as(act_as)
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         found = needs_me(session, actor)
     if as_json:
         typer.echo(json.dumps({"who": actor.label, **found.to_json()}, indent=2))

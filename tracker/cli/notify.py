@@ -12,8 +12,8 @@ from collections.abc import Callable
 import typer
 from sqlalchemy import Engine
 
-from tracker.cli.app import acting_or_fail, current_actor, engine, fail
-from tracker.errors import TrackerError
+from tracker.cli.app import acting, current_actor, engine, fail
+from tracker.errors import NotFound
 from tracker.jobs import job_lock
 from tracker.policy import Actor
 from tracker.services.auth.users import actor_for_email
@@ -38,12 +38,9 @@ commands.add_typer(notify_app, name="notify")
 
 
 def _run(job: str, deliver: Callable[[Engine, Actor], RunReport]) -> None:
-    try:
-        eng, actor = engine(), current_actor()
-        with job_lock(eng, f"notify {job}"):
-            report = deliver(eng, actor)
-    except TrackerError as exc:
-        raise fail(str(exc)) from None
+    eng, actor = engine(), current_actor()
+    with job_lock(eng, f"notify {job}"):
+        report = deliver(eng, actor)
     typer.echo(report.line())
     for problem in report.problems:
         typer.echo(f"  {problem}", err=True)
@@ -71,7 +68,7 @@ def preview_command(
     email: str = typer.Option(..., "--as", metavar="EMAIL", help="Whose notifications to show."),
 ) -> None:
     """What this person would receive if the jobs ran now; nothing is sent or kept."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         shown = preview(session, actor, email=email)
     for message in shown.immediate:
         typer.echo(f"=== at once: {message.subject}\n{message.text()}")
@@ -93,7 +90,7 @@ def sent(
     as_json: bool = typer.Option(False, "--json", help="JSON instead of lines."),
 ) -> None:
     """What was sent to whom (by person id) and when, newest first, and how it went (admins)."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         frame = sent_frame(session, actor, status=status, person_id=person, limit=limit)
         summary = outbox_summary(session, actor)
     if as_json:
@@ -113,7 +110,7 @@ def resend_command(
     notification_id: int = typer.Argument(..., help="The notification's number (see notify sent)."),
 ) -> None:
     """Send a notification again, on its own, at the next `tracker notify send` (admins)."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         note = resend(session, actor, notification_id=notification_id)
     typer.echo(f"notification {note.id} goes again with the next tracker notify send")
 
@@ -136,12 +133,14 @@ def preferences(
     for choice in choices:
         kind, sep, way = choice.partition("=")
         if not sep:
-            raise fail(f"--set takes KIND=WAY, e.g. 'sprint closed=off', not '{choice}'", code=2)
+            raise typer.BadParameter(
+                f"takes KIND=WAY, e.g. 'sprint closed=off', not '{choice}'", param_hint="--set"
+            )
         wanted[kind] = way
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         user_id = actor_for_email(session, user).user_id if user else None
         if not user_id and not actor.user_id:
-            raise TrackerError(
+            raise NotFound(
                 "the command-line operator has no notifications: name a user with --user EMAIL"
             )
         if wanted:

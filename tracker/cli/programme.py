@@ -5,7 +5,7 @@ from pathlib import Path
 import typer
 
 from tracker.cli.app import acting
-from tracker.services.programme.file import ProgrammeFileError, load_programme_file
+from tracker.services.programme.file import load_programme_file
 
 #: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
 commands = typer.Typer()
@@ -25,12 +25,6 @@ def load(
     Idempotent: rows are matched by name, email and reference. The whole file is checked first;
     a file with any problem is rejected with every problem listed, and nothing is written.
     """
-    try:
-        with acting() as (session, actor):
-            result = load_programme_file(session, actor, file)
-    except ProgrammeFileError as exc:
-        typer.echo(f"error: {exc.headline}", err=True)
-        for problem in exc.problems:
-            typer.echo(f"  {problem}", err=True)
-        raise typer.Exit(1) from None
+    with acting() as (session, actor):
+        result = load_programme_file(session, actor, file)
     typer.echo(result.summary())

@@ -14,7 +14,7 @@ import pandas as pd
 import typer
 from sqlmodel import Session
 
-from tracker.cli.app import acting_or_fail
+from tracker.cli.app import acting
 from tracker.errors import NotFound
 from tracker.metrics.raid import heatmap_counts
 from tracker.policy import Actor
@@ -97,7 +97,7 @@ def raid_list(
     as_json: bool = JSON,
 ) -> None:
     """The register with scores and what needs the board's attention, and the heatmap."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         chosen = programme(session, actor, programme_name)
         frame = raid_frame(
             session,
@@ -169,7 +169,7 @@ def raid_add(
         residual_likelihood=residual_likelihood, residual_impact=residual_impact,
         escalation=escalation, priority=priority, due_date=due_date,
     )  # fmt: skip
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         chosen = programme(session, actor, programme_name)
         item = add_item(session, actor, programme_id=chosen.id, values=values)
         code = code_of(item.kind, item.number)
@@ -210,7 +210,7 @@ def raid_update(
         escalation=escalation, status=status, priority=priority, due_date=due_date,
         resolution=resolution,
     )  # fmt: skip
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         chosen = programme(session, actor, programme_name)
         saved = update_item(session, actor, programme_id=chosen.id, code=code, values=values)
         codes = [code_of(item.kind, item.number) for item in saved]
@@ -223,7 +223,7 @@ def raid_export(
     programme_name: str | None = PROGRAMME,
 ) -> None:
     """Write the register (as you may see it) to a CSV or Excel file."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         chosen = programme(session, actor, programme_name)
         data = export_raid(session, actor, programme_id=chosen.id, filename=file.name)
     file.write_bytes(data)
@@ -236,7 +236,7 @@ def raid_import(
     programme_name: str | None = PROGRAMME,
 ) -> None:
     """Raise and change items from a file, all or nothing: every bad row is listed by number."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         chosen = programme(session, actor, programme_name)
         saved = import_raid(
             session, actor, programme_id=chosen.id, filename=file.name, data=file.read_bytes()
@@ -254,7 +254,7 @@ def decision_list(
     as_json: bool = JSON,
 ) -> None:
     """The decision log, newest first; proposed ones are the decisions the board must take."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         chosen = programme(session, actor, programme_name)
         frame = decisions_frame(
             session, actor, programme_id=chosen.id, statuses=[status.lower()] if status else None
@@ -293,7 +293,7 @@ def decision_propose(
         title=title, detail=detail, deliverable=deliverable, raid_item=raid_item,
         owner_organisation=owner_organisation, needed_by=needed_by,
     )  # fmt: skip
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         chosen = programme(session, actor, programme_name)
         decision = propose_decision(session, actor, programme_id=chosen.id, values=values)
         number = decision.number
@@ -311,7 +311,7 @@ def decision_decide(
 ) -> None:
     """Record what a body decided; a decided decision is never edited, only superseded."""
     values = {"outcome": outcome, "body": body, "decided_on": decided_on, "minute_ref": minute_ref}
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         chosen = programme(session, actor, programme_name)
         decide(session, actor, programme_id=chosen.id, code=code, values=values)
     typer.echo(f"{code.upper()} decided by {body} on {decided_on}")
@@ -334,7 +334,7 @@ def decision_supersede(
         outcome=outcome, body=body, decided_on=decided_on, minute_ref=minute_ref, title=title,
         detail=detail,
     )  # fmt: skip
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         chosen = programme(session, actor, programme_name)
         new = supersede(
             session, actor, programme_id=chosen.id, code=code, values=values, reverse=reverse
@@ -354,7 +354,7 @@ def deps(
 ) -> None:
     """Who waits on whom: every open dependency (declared, and Jira's blocking links between
     deliverables), worst first, with its health and why, and any cycle."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         chosen = programme(session, actor, programme_name)
         frame = dependency_frame(session, actor, programme_id=chosen.id, include_done=include_done)
     cycles = dependency_cycles(frame)

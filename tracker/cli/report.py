@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import typer
 
-from tracker.cli.app import acting_or_fail
+from tracker.cli.app import acting
 from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.metrics.frames import Sprint
 from tracker.metrics.rag import slip_weeks
@@ -200,7 +200,7 @@ def sprint(
     """Jira's sprint report for one sprint: committed, completed, added, removed, each issue's
     outcome, and the burndown's steps."""
     options = ReportOptions(include_subtasks, done_at_start.value)  # type: ignore[arg-type]
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         review = sprint_report_for(session, actor, site, sprint_id, options)
     if as_json:
         typer.echo(json.dumps(sprint_payload(review), indent=2))
@@ -218,7 +218,7 @@ def sprints(
 ) -> None:
     """The sprints of a site's boards, newest first, with Jira's sprint ids and states: the id to
     give `tracker report sprint --sprint` (the running one is 'active')."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         frame = site_sprints(session, actor, site=site, board_jira_id=board)
     if as_json:
         records = [
@@ -260,7 +260,7 @@ def velocity(
     """Committed, completed, added, removed and not completed per closed sprint of a board, in
     points and issues, with the recent average completed."""
     options = ReportOptions(include_subtasks, done_at_start.value)  # type: ignore[arg-type]
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         found = find_board(session, actor, site, board)
         frame = board_velocity(session, actor, found.id, options)
     names = [*TOTALS, "average"]
@@ -387,7 +387,7 @@ def programme(
 ) -> None:
     """The programme's burnup across all its boards and sites, per deliverable too, with the
     dates by which completion is 50%, 85% and 95% likely (Monte Carlo over recent weeks)."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         found = find_programme(session, actor, name)
         progress = programme_progress(
             session, actor, found.id, measure="points" if points else "issues"
@@ -453,7 +453,7 @@ def overview(
 ) -> None:
     """The programme overview: each deliverable's stage, RAG, supplier, owner and last sync, with
     the headline counts (the same figures as the overview page)."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         found = find_programme(session, actor, name)
         deliverables = deliverables_frame(session, actor, found.id)
         forecasts = forecast_against_target(session, actor, programme_id=found.id)
@@ -480,7 +480,7 @@ def acceptance(
 ) -> None:
     """Acceptance across the programme's deliverables: criteria confirmed by suppliers, accepted,
     queried, rejected and overdue (the same figures as the acceptance board page)."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         found = find_programme(session, actor, name)
         deliverables = deliverables_frame(session, actor, found.id)
         criteria = programme_criteria(session, actor, found.id)

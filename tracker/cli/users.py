@@ -5,7 +5,7 @@ import json
 
 import typer
 
-from tracker.cli.app import acting_or_fail, fail
+from tracker.cli.app import acting
 from tracker.models import Role
 from tracker.services.auth.sign_in import sign_in_events
 from tracker.services.auth.users import parse_role, save_users, users_frame
@@ -24,7 +24,7 @@ ROLE_HELP = ", ".join(f"'{r.value}'" for r in Role)
 @users_app.command("list")
 def list_users(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Every account: person, organisation, role, whether it may sign in, last sign-in."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         frame = users_frame(session, actor)
     frame["last_sign_in"] = frame["last_sign_in"].map(
         lambda at: None if at is None or at != at else at.isoformat()
@@ -43,17 +43,15 @@ def add_user(
     ),
 ) -> None:
     """Give an existing contact an account (add them as a contact first)."""
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         person = find_person(session, actor, email)
         save_users(session, actor, [RowEdit(1, {"person_id": person.id, "role": role})])
     typer.echo(f"{email} may now sign in as {parse_role(role)}")
 
 
 @users_app.command("events")
-def events(limit: int = typer.Option(50, help="How many, newest first.")) -> None:
+def events(limit: int = typer.Option(50, min=1, help="How many, newest first.")) -> None:
     """Recent sign-ins, sign-outs and refused identities."""
-    if limit < 1:
-        raise fail("--limit must be at least 1")
-    with acting_or_fail() as (session, actor):
+    with acting() as (session, actor):
         frame = sign_in_events(session, actor, limit=limit)
     typer.echo(frame.to_string(index=False) if len(frame) else "No sign-in events yet.")

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
-from tracker.errors import TrackerError
+from tracker.errors import Invalid
 from tracker.json_files import UnreadableJson, parse
 
 
@@ -41,7 +41,7 @@ class SiteData(TypedDict):
     boards: dict[int, BoardData]
 
 
-class DatasetError(TrackerError):
+class DatasetError(Invalid):
     """A directory that is not a readable Jira export; the message names the file and why."""
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from tracker.errors import TrackerError
+from tracker.errors import Invalid
 
 SPRINT_SCHEMA = "com.pyxis.greenhopper.jira:gh-sprint"
 EPIC_LINK_SCHEMA = "com.pyxis.greenhopper.jira:gh-epic-link"
@@ -45,7 +45,7 @@ T = TypeVar("T")
 EventTuple = tuple[int, int, int, datetime, str, str | None, str | None, str | None, str | None]
 
 
-class JiraDataError(TrackerError):
+class JiraDataError(Invalid):
     """Jira JSON that does not have the shape Jira documents; the message names the record."""
 
 
@@ -322,6 +322,8 @@ class IssueNormaliser:
         """The jira_issue columns Jira owns (all but site and removal)."""
         try:
             return self._issue(raw)
+        except JiraDataError:
+            raise  # already names the record (and is a ValueError, as bad input)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise JiraDataError(
                 f"issue {raw.get('key', '?')}: unexpected shape ({exc!r})"
@@ -372,6 +374,8 @@ class IssueNormaliser:
         """The jira_issue_link columns (all but the issue's row id) of each of the issue's links."""
         try:
             return [_link(link) for link in (raw.get("fields") or {}).get("issuelinks") or ()]
+        except JiraDataError:
+            raise  # already names the record (and is a ValueError, as bad input)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise JiraDataError(
                 f"issue {raw.get('key', '?')}: issue link in an unexpected shape ({exc!r})"
@@ -404,6 +408,8 @@ class IssueNormaliser:
                 for history in histories
                 for event in self._history_events(issue_id, key, history)
             ]
+        except JiraDataError:
+            raise  # already names the record (and is a ValueError, as bad input)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise JiraDataError(
                 f"issue {key}: changelog in an unexpected shape ({exc!r})"

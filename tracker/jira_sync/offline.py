@@ -115,6 +115,8 @@ def _snapshot(board_dir: Path, fields: SiteFields, data: BoardData) -> BoardSnap
     try:
         estimate = fields.estimate_for(data["configuration"])
         row = board_row(data["board"], data["configuration"], estimate)
+    except JiraDataError:
+        raise  # already names the record (and is a ValueError, as bad input)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DatasetError(
             f"{board_dir / 'configuration.json'}: unexpected shape ({exc!r})"

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import select
 
 from tracker.db import session_scope
+from tracker.errors import NotFound
 from tracker.jira_sync.credentials import SECRETS_FILE, credentials_for
 from tracker.jira_sync.errors import SyncError
 from tracker.jira_sync.explain import explain
@@ -113,7 +114,7 @@ def _site(engine: Engine, name: str) -> JiraSite:
     with session_scope(engine) as session:
         site = session.exec(select(JiraSite).where(JiraSite.name == name)).first()
     if site is None:
-        raise SyncError(f"there is no Jira site called '{name}' (see tracker site list).")
+        raise NotFound(f"there is no Jira site called '{name}' (see tracker site list).")
     return site
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Column, Delete, String, Text, Update, event
 from sqlalchemy.orm import ORMExecuteState, Session, declared_attr
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from tracker.errors import TrackerError
+from tracker.errors import Conflict
 from tracker.models.types import JSONType, UTCDateTime, utcnow
 
 
@@ -139,7 +139,7 @@ class AuditEntry(SQLModel, table=True):
 APPEND_ONLY = (AuditEntry, CriterionVersion, CriterionEvidence)
 
 
-class AppendOnlyViolation(TrackerError):
+class AppendOnlyViolation(Conflict):
     """Something tried to change or remove a row of an append-only table: always a bug."""
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from tracker.errors import TrackerError
+from tracker.errors import Conflict
 from tracker.models import (
     AcceptanceCriterion,
     AuditEntry,
@@ -96,7 +96,7 @@ LEDGER_COLUMNS = [
 ]
 
 
-class LedgerBusy(TrackerError):
+class LedgerBusy(Conflict):
     """Appends kept colliding with other writers; nothing was saved."""
 
 

@@ -5,7 +5,7 @@ cannot probe for others' work."""
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from tracker.errors import TrackerError
+from tracker.errors import NotFound
 from tracker.models import Deliverable, Stage
 from tracker.policy import Actor, can_read_deliverable, deliverable_filter, is_own_deliverable
 
@@ -19,7 +19,7 @@ def deliverable_by_ref(session: Session, actor: Actor, ref: str) -> Deliverable:
         )
     ).first()
     if found is None:
-        raise TrackerError(f"no deliverable '{ref}' that you can see")
+        raise NotFound(f"no deliverable '{ref}' that you can see")
     return found
 
 
@@ -27,7 +27,7 @@ def visible_deliverable(session: Session, actor: Actor, deliverable_id: int) -> 
     """A deliverable by id, if the actor may see it (the same message otherwise)."""
     found = session.get(Deliverable, deliverable_id)
     if found is None or not can_read_deliverable(actor, found):
-        raise TrackerError("no such deliverable that you can see")
+        raise NotFound("no such deliverable that you can see")
     return found
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from tracker.errors import TrackerError
+from tracker.errors import Invalid
 from tracker.services.validation import RowEdit, RowProblem, RowsRejected, blank
 
 FORMATS = (".csv", ".xlsx")
@@ -58,7 +58,7 @@ def restored(value: Any) -> Any:
     return value
 
 
-class FileRejected(TrackerError, ValueError):
+class FileRejected(Invalid):
     """The file cannot be read as the table(s) expected; nothing was saved."""
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from tracker.errors import TrackerError, count
+from tracker.errors import Invalid, count
 
 # Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is not checkable here.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -43,13 +43,12 @@ class RowProblem:
         return f"{self.table} row {self.row}: {self.message}"
 
 
-class RowsRejected(TrackerError, ValueError):
-    """Some rows are invalid, so nothing was saved; `problems` lists each one."""
+class RowsRejected(Invalid):
+    """Some rows are invalid, so nothing was saved; `problems` lists each one as a RowProblem
+    (its table and row), which pages show as a table."""
 
     def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        listed = "; ".join(str(p) for p in problems)
-        super().__init__(f"nothing was saved: {count(len(problems), 'problem')}: {listed}")
+        super().__init__(f"nothing was saved: {count(len(problems), 'problem')}", problems)
 
 
 def blank(value: Any) -> bool:

@@ -82,8 +82,9 @@ def show_problems(problems: Sequence[Any]) -> None:
 
 
 def show_refusal(exc: TrackerError, prefix: str = "") -> None:
-    """An expected failure as the person should read it: rows rejected as a table of every
-    problem, anything else as its sentence after `prefix` (say, "Not added: ")."""
+    """An expected failure as the person should read it, after `prefix` (say, "Not saved: "):
+    rows rejected as a table of every problem; other invalid input as its headline and a list of
+    every problem; anything else as its sentence."""
     if isinstance(exc, RowsRejected):
         show_problems(exc.problems)
     elif isinstance(exc, Invalid) and exc.problems:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from tracker.errors import TrackerError
+from tracker.errors import Conflict, Invalid, NotAllowed, NotFound
 from tracker.models import (
     AcceptanceCriterion,
     AuditEntry,
@@ -40,7 +40,6 @@ from tracker.models.types import utcnow
 from tracker.policy import (
     SUPPLIER_CRITERION_MOVES,
     Actor,
-    PermissionDenied,
     can_move_criterion,
     criteria_filter,
 )
@@ -79,15 +78,7 @@ JIRA_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-[1-9][0-9]*$")
 TITLE_MAX, SOW_MAX, URL_MAX, NOTE_MAX, COMMENT_MAX = 200, 100, 2000, 500, 5000
 
 
-class CriterionError(TrackerError, ValueError):
-    """A move that cannot be made as asked; the message says why and what would work."""
-
-
-class UnknownCriterion(TrackerError, LookupError):
-    """No criterion with that id that the actor may see."""
-
-
-class StaleCriterion(TrackerError):
+class StaleCriterion(Conflict):
     """Someone else changed the criterion since the actor read it; nothing was saved."""
 
     def __init__(self, message: str, row_version: int) -> None:
@@ -137,52 +128,63 @@ def code(number: int) -> str:
     return f"AC-{number}"
 
 
-def _clean_wording(wording: Wording) -> Wording:
+# The _clean_* functions add what is wrong to `problems` rather than raising, so a person fixing
+# a form hears about every problem at once (_refuse raises them together).
+
+
+def _clean_wording(wording: Wording, problems: list[str]) -> Wording:
     title, text = wording.title.strip(), wording.text.strip()
     sow_ref = (wording.sow_ref or "").strip() or None
     if not title or len(title) > TITLE_MAX:
-        raise CriterionError(f"Give the criterion a title of 1 to {TITLE_MAX} characters.")
+        problems.append(f"Give the criterion a title of 1 to {TITLE_MAX} characters.")
     if not text:
-        raise CriterionError("Write the criterion's text: what must be true for acceptance.")
+        problems.append("Write the criterion's text: what must be true for acceptance.")
     if sow_ref and len(sow_ref) > SOW_MAX:
-        raise CriterionError(f"The Statement of Work reference is over {SOW_MAX} characters.")
+        problems.append(f"The Statement of Work reference is over {SOW_MAX} characters.")
     return Wording(title, text, sow_ref)
 
 
-def _clean_details(session: Session, deliverable: Deliverable, details: Details) -> Details:
+def _clean_details(
+    session: Session, deliverable: Deliverable, details: Details, problems: list[str]
+) -> Details:
     keys = tuple(dict.fromkeys(k.strip().upper() for k in details.jira_keys if k.strip()))
     bad = [k for k in keys if not JIRA_KEY.match(k)]
     if bad:
-        raise CriterionError(f"Not Jira issue keys (like RB-12): {', '.join(bad)}.")
+        problems.append(f"Not Jira issue keys (like RB-12): {', '.join(bad)}.")
     if details.stage_id is not None:
         stage = session.get(Stage, details.stage_id)
         if stage is None or stage.programme_id != deliverable.programme_id:
-            raise CriterionError("That stage is not one of this programme's stages.")
+            problems.append("That stage is not one of this programme's stages.")
     if details.sprint_id is not None and session.get(JiraSprint, details.sprint_id) is None:
-        raise CriterionError("That sprint is not known to tracker.")
+        problems.append("That sprint is not known to tracker.")
     return Details(details.stage_id, details.sprint_id, details.due_on, keys)
 
 
-def _clean_comment(comment: str | None) -> str | None:
+def _clean_comment(comment: str | None, problems: list[str]) -> str | None:
     cleaned = (comment or "").strip() or None
     if cleaned and len(cleaned) > COMMENT_MAX:
-        raise CriterionError(f"Keep the comment under {COMMENT_MAX} characters.")
+        problems.append(f"Keep the comment under {COMMENT_MAX} characters.")
     return cleaned
 
 
-def _clean_evidence(links: Sequence[EvidenceLink]) -> list[EvidenceLink]:
+def _clean_evidence(links: Sequence[EvidenceLink], problems: list[str]) -> list[EvidenceLink]:
     cleaned = []
     for link in links:
         url, note = link.url.strip(), (link.note or "").strip() or None
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > URL_MAX:
-            raise CriterionError(f"Evidence links must be web addresses (https://...): {url!r}.")
+            problems.append(f"Evidence links must be web addresses (https://...): {url!r}.")
         if note and len(note) > NOTE_MAX:
-            raise CriterionError(f"Keep each evidence note under {NOTE_MAX} characters.")
+            problems.append(f"Keep each evidence note under {NOTE_MAX} characters.")
         cleaned.append(EvidenceLink(url, note))
     if not cleaned:
-        raise CriterionError("Give at least one link to the evidence.")
+        problems.append("Give at least one link to the evidence.")
     return cleaned
+
+
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        raise Invalid.of(problems, "Nothing was saved")
 
 
 def moves_for(
@@ -197,9 +199,7 @@ def moves_for(
 def _deliverable(session: Session, actor: Actor, deliverable_id: int) -> Deliverable:
     deliverable = session.get(Deliverable, deliverable_id)
     if deliverable is None or not can_move_criterion(actor, deliverable, M.create):
-        raise PermissionDenied(
-            f"{actor.role.value}s may not add acceptance criteria to this deliverable"
-        )
+        raise NotAllowed(f"{actor.role.value}s may not add acceptance criteria to this deliverable")
     return deliverable
 
 
@@ -212,10 +212,10 @@ def _load(
         .where(AcceptanceCriterion.id == criterion_id, criteria_filter(actor))
     ).first()
     if row is None:
-        raise UnknownCriterion(f"There is no acceptance criterion {criterion_id} you can see.")
+        raise NotFound(f"There is no acceptance criterion {criterion_id} you can see.")
     criterion, deliverable = row
     if not can_move_criterion(actor, deliverable, move):
-        raise PermissionDenied(
+        raise NotAllowed(
             f"{actor.role.value}s may not {move.value} the acceptance criteria of {deliverable.ref}"
         )
     return criterion, deliverable
@@ -296,8 +296,10 @@ def create_criterion(
 ) -> Saved:
     """A new draft criterion, numbered next for its deliverable."""
     deliverable = _deliverable(session, actor, deliverable_id)
-    wording = _clean_wording(wording)
-    details = _clean_details(session, deliverable, details or Details())
+    problems: list[str] = []
+    wording = _clean_wording(wording, problems)
+    details = _clean_details(session, deliverable, details or Details(), problems)
+    _refuse(problems)
     # Two people adding criteria at once must get different numbers: PostgreSQL queues them on
     # the deliverable's row; SQLite reads before it takes its write lock, so the second insert
     # may collide once, and then retries holding the lock.
@@ -323,7 +325,7 @@ def create_criterion(
         except IntegrityError:
             continue
     else:
-        raise CriterionError("Others are adding criteria to this deliverable; try again.")
+        raise Conflict("Others are adding criteria to this deliverable; try again.")
     entry = append(
         session,
         actor,
@@ -382,18 +384,20 @@ def edit_criterion(
     criterion, deliverable = _load(session, actor, criterion_id, M.edit)
     _check_fresh(session, criterion, expected_row_version)
     if S(criterion.status) not in EDITABLE:
-        raise CriterionError(
+        raise Conflict(
             f"{code(criterion.number)} is accepted, so it is closed; add a new criterion instead."
         )
-    wording = _clean_wording(wording)
-    details = _clean_details(session, deliverable, details)
-    comment = _clean_comment(comment)
+    problems: list[str] = []
+    wording = _clean_wording(wording, problems)
+    details = _clean_details(session, deliverable, details, problems)
+    comment = _clean_comment(comment, problems)
+    _refuse(problems)
     old_details = Details(
         criterion.stage_id, criterion.sprint_id, criterion.due_on, tuple(criterion.jira_keys)
     )
     reworded = wording != current_wording(session, criterion)
     if not reworded and details == old_details:
-        raise CriterionError("Nothing to save: the wording and the details are unchanged.")
+        raise Invalid("Nothing to save: the wording and the details are unchanged.")
     stages = dict(session.exec(select(Stage.id, Stage.name)).all())
     note = " ".join(filter(None, [comment, _describe_details(old_details, details, stages)]))
     from_status = S(criterion.status)
@@ -447,28 +451,30 @@ def make_move(
 ) -> Saved:
     """Send, confirm, query, submit evidence for, accept or reject a criterion."""
     if move not in TRANSITIONS:
-        raise CriterionError(f"'{move.value}' is not a lifecycle move.")
+        raise Invalid(f"'{move.value}' is not a lifecycle move.")
     criterion, deliverable = _load(session, actor, criterion_id, move)
     _check_fresh(session, criterion, expected_row_version)
     sources, target = TRANSITIONS[move]
     from_status = S(criterion.status)
     if from_status not in sources:
         allowed = " or ".join(f"'{s.value}'" for s in S if s in sources)
-        raise CriterionError(
+        raise Conflict(
             f"{code(criterion.number)} is '{from_status.value}': '{move.value}' is possible only "
             f"when it is {allowed}."
         )
-    comment = _clean_comment(comment)
+    if move is M.send and deliverable.supplier_org_id is None:
+        raise Conflict(f"{deliverable.ref} has no supplier to send criteria to.")
+    problems: list[str] = []
+    comment = _clean_comment(comment, problems)
     needed = COMMENT_NEEDED.get(move) or (
         "your answer to the supplier's question"
         if move is M.send and from_status is S.queried
         else None
     )
     if needed and not comment:
-        raise CriterionError(f"Give {needed}.")
-    if move is M.send and deliverable.supplier_org_id is None:
-        raise CriterionError(f"{deliverable.ref} has no supplier to send criteria to.")
-    links = _clean_evidence(evidence) if move is M.submit_evidence else []
+        problems.append(f"Give {needed}.")
+    links = _clean_evidence(evidence, problems) if move is M.submit_evidence else []
+    _refuse(problems)
     criterion.status = target
     _flush_update(session, criterion)
     entry = append(

@@ -15,7 +15,12 @@ from enum import StrEnum
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from tracker.errors import TrackerError
+from tracker.errors import (
+    Conflict,
+    Invalid,
+    NotAllowed,
+    NotFound,
+)
 from tracker.models import (
     Accreditation,
     AccreditationRule,
@@ -33,7 +38,6 @@ from tracker.models.types import utcnow
 from tracker.policy import (
     Action,
     Actor,
-    PermissionDenied,
     can_edit_deliverable,
     can_read_deliverable,
     deliverable_filter,
@@ -58,7 +62,7 @@ _MEETS = {Scheme.cyber_essentials: {Scheme.cyber_essentials, Scheme.cyber_essent
 COUNCIL_KINDS = frozenset({OrgKind.council, OrgKind.county_council})
 
 
-class AssuranceBlocked(TrackerError):
+class AssuranceBlocked(Conflict):
     """The organisation lacks accreditations the deliverable's data needs, and no admin has
     overridden the gate."""
 
@@ -230,7 +234,7 @@ def check_gate(
         or not can_read_deliverable(actor, deliverable)
         or not sees_organisation(actor, organisation_id)
     ):
-        raise TrackerError("no such deliverable or organisation")
+        raise NotFound("no such deliverable or organisation")
     today = today or date.today()
     missing: list[str] = []
     if organisation.kind not in COUNCIL_KINDS:
@@ -263,7 +267,7 @@ def assign_supplier(
     """
     deliverable = session.get(Deliverable, deliverable_id)
     if deliverable is None or not can_edit_deliverable(actor, deliverable):
-        raise PermissionDenied("you may not change this deliverable's supplier")
+        raise NotAllowed("you may not change this deliverable's supplier")
     result = check_gate(session, actor, deliverable_id, organisation_id, today)
     if result.decision is Decision.blocked:
         if not (override_reason and override_reason.strip()):
@@ -287,10 +291,10 @@ def record_override(
     """An admin lets this organisation handle this deliverable despite what it lacks."""
     require(actor, Action.manage_assurance)
     if not reason.strip():
-        raise TrackerError("an override needs a reason")
+        raise Invalid("an override needs a reason")
     result = check_gate(session, actor, deliverable_id, organisation_id, today)
     if not result.missing:
-        raise TrackerError(f"{result.organisation} lacks nothing, so there is nothing to override")
+        raise Conflict(f"{result.organisation} lacks nothing, so there is nothing to override")
     override = AssuranceOverride(
         deliverable_id=deliverable_id,
         organisation_id=organisation_id,
@@ -308,7 +312,7 @@ def revoke_override(session: Session, actor: Actor, override_id: int) -> None:
     require(actor, Action.manage_assurance)
     override = session.get(AssuranceOverride, override_id)
     if override is None or override.revoked_at is not None:
-        raise TrackerError(f"no override {override_id} in force")
+        raise NotFound(f"no override {override_id} in force")
     override.revoked_at = utcnow()
     session.add(override)
     session.flush()
@@ -483,7 +487,7 @@ def save_rules(
     for rule_id, values in writes:
         rule = session.get(AccreditationRule, rule_id) if rule_id else AccreditationRule(**values)
         if rule is None:
-            raise TrackerError(f"no rule {rule_id}")
+            raise NotFound(f"no rule {rule_id}")
         for name, value in values.items():
             setattr(rule, name, value)
         session.add(rule)

@@ -17,9 +17,13 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from tracker.errors import NotFound
 from tracker.models import Organisation, Person, SignInEvent, SignInEventKind, User
 from tracker.policy import Action, Actor, require
-from tracker.services.auth.users import UnknownUser, actor_for_identity, email_domain
+from tracker.services.auth.users import (
+    actor_for_identity,
+    email_domain,
+)
 
 EVENT_COLUMNS = ["at", "event", "name", "organisation", "role", "email_domain"]
 
@@ -98,7 +102,7 @@ def sign_in(
     else:
         try:
             actor = actor_for_identity(session, identity.email, identity.name, admins)
-        except UnknownUser:
+        except NotFound:
             message = (
                 f"You signed in as {identity.email}, but tracker has no account for that address. "
                 "Ask your programme admin to add you; they will need the address above."

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from tracker.errors import TrackerError
+from tracker.errors import (
+    Invalid,
+    NotFound,
+)
 from tracker.models import (
     Engagement,
     Organisation,
@@ -44,10 +47,6 @@ USER_COLUMNS = [
     "active",
     "last_sign_in",
 ]
-
-
-class UnknownUser(TrackerError, LookupError):
-    """No active user matches; the app shows the 'ask your programme admin' page."""
 
 
 def email_is(email: str) -> ColumnElement[bool]:
@@ -87,14 +86,14 @@ def _query():
 def actor_for_user(session: Session, user_id: int) -> Actor:
     row = session.exec(_query().where(User.id == user_id)).first()
     if row is None:
-        raise UnknownUser(f"no active user with id {user_id}")
+        raise NotFound(f"no active user with id {user_id}")
     return _actor(session, *row)
 
 
 def actor_for_email(session: Session, email: str) -> Actor:
     row = session.exec(_query().where(email_is(email))).first()
     if row is None:
-        raise UnknownUser(f"no active user for {email}")
+        raise NotFound(f"no active user for {email}")
     return _actor(session, *row)
 
 
@@ -117,14 +116,14 @@ def _first_admin(session: Session, email: str, name: str | None) -> None:
     (admins see every organisation, so which one is a label)."""
     digest = erased_email_digest(email)
     if session.exec(select(Person.id).where(Person.erased_email_digest == digest)).first():
-        raise UnknownUser(f"no active user for {email}")  # erased: never recreated
+        raise NotFound(f"no active user for {email}")  # erased: never recreated
     person = session.exec(select(Person).where(email_is(email))).first()
     if person is not None:
         account = session.exec(select(User).where(User.person_id == person.id)).first()
         if account is not None or not person.active or person.erased:
             # An admin switched this account off, or the person has left: the environment
             # never overrides that.
-            raise UnknownUser(f"no active user for {email}")
+            raise NotFound(f"no active user for {email}")
     else:
         domain = email_domain(email) or "unknown"
         organisation = session.exec(select(Organisation).where(Organisation.name == domain)).first()
@@ -148,10 +147,10 @@ def actor_for_identity(
 ) -> Actor:
     """The actor for an identity the identity provider vouched for. An email in `admins`
     (TRACKER_ADMINS) with no account yet gets an admin account; everyone else must have been
-    given one by an admin, or UnknownUser."""
+    given one by an admin, or NotFound."""
     try:
         return actor_for_email(session, email)
-    except UnknownUser:
+    except NotFound:
         if email.strip().lower() not in {a.strip().lower() for a in admins}:
             raise
     _first_admin(session, email, name)
@@ -255,7 +254,7 @@ def save_users(
     keeps pointing at them."""
     require(actor, Action.manage_users)
     if deleted:
-        raise TrackerError("accounts are switched off (untick Active), not deleted")
+        raise Invalid("accounts are switched off (untick Active), not deleted")
     problems: list[RowProblem] = []
     writes: list[tuple[User | None, dict]] = []
     for edit in rows:

@@ -10,11 +10,15 @@ from collections.abc import Mapping
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from tracker.errors import Invalid, count
+from tracker.errors import (
+    Invalid,
+    NotAllowed,
+    count,
+)
 from tracker.metrics.rag import Dimension
 from tracker.models import Deliverable, HighlightNote, Rag
 from tracker.models.types import utcnow
-from tracker.policy import Actor, PermissionDenied, can_edit_deliverable, deliverable_filter
+from tracker.policy import Actor, can_edit_deliverable, deliverable_filter
 from tracker.services.board.period import Period
 from tracker.services.lookups import visible_deliverable
 
@@ -75,7 +79,7 @@ def save_note(
     is saved unless there are none."""
     deliverable = visible_deliverable(session, actor, deliverable_id=deliverable_id)
     if not can_edit_deliverable(actor, deliverable):
-        raise PermissionDenied(
+        raise NotAllowed(
             f"only a project owner of the owning council or an admin may write {deliverable.ref}'s"
             " highlight note"
         )

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tracker.errors import Conflict, TrackerError, count
+from tracker.errors import Conflict, NotFound, count
 from tracker.metrics.burndown import Standing, burndown, guideline, standing
 from tracker.metrics.carry_over import carry_over
 from tracker.metrics.forecast import Measure, forecast
@@ -38,11 +38,6 @@ from tracker.services.programme.overview import ProgrammeInfo, list_programmes
 BoardKey = str | int
 """A board as commands and pages name it: a site's name (its sprint ids are unique on the site)
 or jira_board.id."""
-
-
-class NotFound(TrackerError, LookupError):
-    """A board, sprint or programme that does not exist or that the actor may not see: one
-    message for both, so nobody can probe for others' work."""
 
 
 @dataclass(frozen=True)

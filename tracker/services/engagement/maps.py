@@ -13,11 +13,11 @@ import pandas as pd
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from tracker.errors import NotAllowed
 from tracker.models import Channel, Deliverable, Engagement, Organisation, Person, Side, Stage
 from tracker.policy import (
     Action,
     Actor,
-    PermissionDenied,
     can_edit_deliverable,
     contact_details_shown,
     deliverable_filter,
@@ -393,7 +393,7 @@ def plan_engagements(
     for engagement_id in plan.deletes:
         deliverable = ctx.deliverables[int(existing.at[engagement_id, "deliverable_id"])]
         if not can_edit_deliverable(actor, deliverable):
-            raise PermissionDenied(f"you may not change the engagement map of {deliverable.ref}")
+            raise NotAllowed(f"you may not change the engagement map of {deliverable.ref}")
     replaced = set(plan.deletes)
     prospective = []
     seen: dict[tuple[Any, Any, Any], int] = {}

@@ -17,7 +17,7 @@ from enum import StrEnum
 import pandas as pd
 from sqlmodel import Session, select
 
-from tracker.errors import TrackerError
+from tracker.errors import NotFound
 from tracker.models import Deliverable, Organisation, Person, Role, Sensitivity, Side, Stage
 from tracker.policy import (
     Actor,
@@ -247,7 +247,7 @@ def who_to_engage(
         ).all()
     )
     if stage is not None and stage not in stages.values():
-        raise TrackerError(f"no stage '{stage}' in this programme ({', '.join(stages.values())})")
+        raise NotFound(f"no stage '{stage}' in this programme ({', '.join(stages.values())})")
     stage = stage or stages.get(deliverable.stage_id)
     if frame is None:
         frame = engagement_frame(session, actor, deliverable.programme_id, deliverable.id)

@@ -16,7 +16,11 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from tracker.db import session_scope
-from tracker.errors import TrackerError
+from tracker.errors import (
+    Invalid,
+    NotFound,
+    TrackerError,
+)
 from tracker.jira_sync.sync import SiteSyncResult, SyncOptions
 from tracker.models import JiraBoard, JiraSite
 from tracker.policy import Action, Actor, require
@@ -68,10 +72,10 @@ def sync_all_sites(
     (`on_done` hears each as it finishes)."""
     require(actor, Action.manage_sites)
     if parallel < 1:
-        raise TrackerError("--parallel must be at least 1.")
+        raise Invalid("--parallel must be at least 1.")
     names = synced_site_names(engine, actor)
     if not names:
-        raise TrackerError(
+        raise NotFound(
             "no Jira site has synced boards: choose some with tracker sync --site NAME --board ID."
         )
     sqlite = engine.dialect.name == "sqlite"

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from tracker.db import upsert
-from tracker.errors import Invalid, TrackerError
+from tracker.errors import Conflict, Invalid, NotFound
 from tracker.jira_sync.credentials import (
     SECRETS_FILE,
     credentials_for,
@@ -47,21 +47,17 @@ VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")
 DEPLOYMENTS = {SiteKind.cloud: {"Cloud"}, SiteKind.datacenter: {"Server", "DataCenter"}}
 
 
-class SiteNotFound(TrackerError, LookupError):
-    """No Jira site of that name."""
-
-
 def _site(session: Session, name: str) -> JiraSite:
     site = session.exec(select(JiraSite).where(JiraSite.name == name)).first()
     if site is None:
         names = ", ".join(session.exec(select(JiraSite.name).order_by(JiraSite.name))) or "none yet"
-        raise SiteNotFound(f"there is no Jira site called '{name}' (sites: {names}).")
+        raise NotFound(f"there is no Jira site called '{name}' (sites: {names}).")
     return site
 
 
 def _gateway(site: JiraSite, secrets_file: Path, retry: RetryPolicy | None) -> JiraGateway:
     if site.offline:
-        raise SyncError(f"Jira site '{site.name}' is imported from files and has no connection.")
+        raise Conflict(f"Jira site '{site.name}' is imported from files and has no connection.")
     return JiraGateway(site.url, site.kind, credentials_for(site, secrets_file), retry)
 
 
@@ -127,26 +123,25 @@ def add_site(
     """Register a live site by the names of the variables holding its credentials."""
     require(actor, Action.manage_sites)
     name, url = name.strip(), url.strip().rstrip("/")
-    try:
-        site_kind = SiteKind(kind)
-    except ValueError:
-        raise TrackerError(f"a site's kind is 'cloud' or 'datacenter', not '{kind}'.") from None
+    problems: list[str] = []
+    site_kind = next((k for k in SiteKind if k.value == kind), None)
+    if site_kind is None:
+        problems.append(f"a site's kind is 'cloud' or 'datacenter', not '{kind}'.")
     if not name or len(name) > 100:
-        raise TrackerError("a site needs a name of at most 100 characters.")
+        problems.append("a site needs a name of at most 100 characters.")
     if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
-        raise TrackerError(f"'{url}' is not a Jira address (expected https://...).")
+        problems.append(f"'{url}' is not a Jira address (expected https://...).")
     if site_kind is SiteKind.cloud and not email_env:
-        raise TrackerError(
-            "a Cloud site needs --email-env: the variable holding the account's email."
+        problems.append("a Cloud site needs --email-env: the variable holding the account's email.")
+    if any(v is not None and not VARIABLE_NAME.fullmatch(v) for v in (token_env, email_env)):
+        problems.append(
+            "--token-env and --email-env take the NAME of an environment variable "
+            "(upper case, e.g. NORTHMOOR_JIRA_TOKEN), never the secret itself."
         )
-    for variable in (token_env, email_env):
-        if variable is not None and not VARIABLE_NAME.fullmatch(variable):
-            raise TrackerError(
-                "--token-env and --email-env take the NAME of an environment variable "
-                "(upper case, e.g. NORTHMOOR_JIRA_TOKEN), never the secret itself."
-            )
+    if problems or site_kind is None:
+        raise Invalid.of(problems, "The Jira site was not added")
     if session.exec(select(JiraSite).where(JiraSite.name == name)).first():
-        raise TrackerError(f"a Jira site called '{name}' already exists.")
+        raise Conflict(f"a Jira site called '{name}' already exists.")
     site = JiraSite(
         name=name,
         url=url,
@@ -273,7 +268,7 @@ def choose_synced_boards(
     boards = session.exec(select(JiraBoard).where(JiraBoard.site_id == site.id)).all()
     unknown = wanted - {b.jira_id for b in boards}
     if unknown:
-        raise TrackerError(
+        raise NotFound(
             f"Jira site '{site.name}' has no board {min(unknown)} (list its boards to refresh)."
         )
     for board in boards:

@@ -19,7 +19,10 @@ from urllib.parse import urlencode
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from tracker.errors import TrackerError
+from tracker.errors import (
+    Conflict,
+    TrackerError,
+)
 from tracker.models import (
     AcceptanceCriterion,
     Accreditation,
@@ -46,7 +49,7 @@ K = NotificationKind
 PREFERENCES_PATH = "notifications"
 
 
-class Outdated(TrackerError):
+class Outdated(Conflict):
     """The notification no longer applies (or is no longer the recipient's to see)."""
 
 

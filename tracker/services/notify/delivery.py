@@ -27,7 +27,12 @@ from sqlmodel import Session, col, select
 
 from tracker.config import MailSettings, mail_settings
 from tracker.db import session_scope
-from tracker.errors import Invalid, TrackerError, count
+from tracker.errors import (
+    Invalid,
+    NotFound,
+    TrackerError,
+    count,
+)
 from tracker.models import (
     AttemptOutcome,
     Delivery,
@@ -40,7 +45,7 @@ from tracker.models import (
 )
 from tracker.models.types import utcnow
 from tracker.policy import Action, Actor, require
-from tracker.services.auth.users import UnknownUser, actor_for_user
+from tracker.services.auth.users import actor_for_user
 from tracker.services.notify.compose import (
     Context,
     Item,
@@ -147,7 +152,7 @@ def recipient(session: Session, person_id: int) -> Recipient:
         raise Outdated("the recipient has no user account")
     try:
         actor = actor_for_user(session, user.id or 0)
-    except UnknownUser:
+    except NotFound:
         raise Outdated("the recipient's account is switched off") from None
     return Recipient(actor, person.email)
 

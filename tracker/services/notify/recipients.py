@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, or_, true
 from sqlmodel import Session, col, select
 
+from tracker.errors import NotFound
 from tracker.models import Deliverable, Engagement, Person, Role, Side, User
 from tracker.policy import can_read_deliverable
-from tracker.services.auth.users import UnknownUser, actor_for_user
+from tracker.services.auth.users import actor_for_user
 
 #: charities delivering a service count as the supplier side, as in "who to engage now"
 SUPPLIER_SIDES = (Side.supplier, Side.charity)
@@ -43,7 +44,7 @@ def _who_may_see(
     for person_id, user_id in receivers.items():
         try:
             actor = actor_for_user(session, user_id)
-        except UnknownUser:
+        except NotFound:
             continue
         if can_read_deliverable(actor, deliverable):
             seen.append(person_id)

@@ -14,7 +14,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from tracker.errors import TrackerError
+from tracker.errors import (
+    NotAllowed,
+    NotFound,
+)
 from tracker.models import (
     AssuranceOverride,
     Deliverable,
@@ -45,7 +48,7 @@ def find_person(session: Session, actor: Actor, who: str) -> Person:
     else:
         person = session.exec(select(Person).where(email_is(key))).first()
     if person is None:
-        raise TrackerError(f"no person '{who}' (give an email, or the id of an erased person)")
+        raise NotFound(f"no person '{who}' (give an email, or the id of an erased person)")
     return person
 
 
@@ -54,7 +57,7 @@ def export_person(session: Session, actor: Actor, person_id: int) -> dict[str, A
     require(actor, Action.manage_personal_data)
     person = session.get(Person, person_id)
     if person is None:
-        raise TrackerError(f"no person {person_id}")
+        raise NotFound(f"no person {person_id}")
     organisation = session.get(Organisation, person.organisation_id)
     user = session.exec(select(User).where(User.person_id == person_id)).first()
     engagements = session.exec(
@@ -118,9 +121,9 @@ def erase_person(session: Session, actor: Actor, person_id: int) -> Person:
     require(actor, Action.manage_personal_data)
     person = session.get(Person, person_id)
     if person is None:
-        raise TrackerError(f"no person {person_id}")
+        raise NotFound(f"no person {person_id}")
     if person_id == actor.person_id:
-        raise TrackerError("you cannot erase yourself; ask another admin")
+        raise NotAllowed("you cannot erase yourself; ask another admin")
     forget_person(session, actor, person_id=person_id, email=person.email)
     if person.email:
         person.erased_email_digest = erased_email_digest(person.email)

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
-from tracker.errors import TrackerError, count
+from tracker.errors import Invalid, count
 from tracker.json_files import UnreadableJson, parse
 from tracker.models import (
     Accreditation,
@@ -87,14 +87,14 @@ _PLURALS = {
 }
 
 
-class ProgrammeFileError(TrackerError, ValueError):
+class ProgrammeFileError(Invalid):
     """The programme file has problems, so nothing was loaded; `problems` lists every one."""
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
-        self.problems = problems
-        self.headline = f"{source}: nothing was loaded: {count(len(problems), 'problem')}"
-        super().__init__("\n".join([self.headline, *(f"  {p}" for p in problems)]))
+        super().__init__(
+            f"{source}: nothing was loaded: {count(len(problems), 'problem')}", problems
+        )
 
 
 @dataclass

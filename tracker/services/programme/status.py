@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from tracker.errors import TrackerError
+from tracker.errors import Conflict, Invalid, NotAllowed
 from tracker.models import (
     Deliverable,
     DeliverableStage,
@@ -26,12 +26,11 @@ from tracker.models import (
     User,
 )
 from tracker.models.types import utcnow
-from tracker.policy import Actor, PermissionDenied, can_edit_deliverable
+from tracker.policy import (
+    Actor,
+    can_edit_deliverable,
+)
 from tracker.services.lookups import stage_names, visible_deliverable
-
-
-class StatusRejected(TrackerError):
-    """The change was not saved; the message says why, and the form keeps what was typed."""
 
 
 @dataclass(frozen=True)
@@ -96,20 +95,25 @@ def update_status(
     changed."""
     deliverable = visible_deliverable(session, actor, deliverable_id)
     if not can_edit_deliverable(actor, deliverable):
-        raise PermissionDenied(
+        raise NotAllowed(
             f"only a project owner of the owning council or an admin may change {deliverable.ref}"
         )
     if current_status(session, actor, deliverable_id) != seen:
         raise _changed_meanwhile(session, actor, deliverable_id)
-    try:
-        rag = Rag((wanted.rag or "").strip().lower())
-    except ValueError:
-        raise StatusRejected(f"RAG must be red, amber or green, not '{wanted.rag}'.") from None
+    problems: list[str] = []
+    rag = next((r for r in Rag if r.value == (wanted.rag or "").strip().lower()), None)
+    if rag is None:
+        problems.append(f"RAG must be red, amber or green, not '{wanted.rag}'.")
     reason = (wanted.rag_reason or "").strip() or None
-    if rag is not Rag.green and not reason:
-        raise StatusRejected(f"Say why {deliverable.ref} is {rag.value}: a reason is required.")
-    if rag is not Rag.green and rag != Rag(deliverable.rag) and reason == deliverable.rag_reason:
-        raise StatusRejected(
+    if rag is not None and rag is not Rag.green and not reason:
+        problems.append(f"Say why {deliverable.ref} is {rag.value}: a reason is required.")
+    elif (
+        rag is not None
+        and rag is not Rag.green
+        and rag != Rag(deliverable.rag)
+        and reason == deliverable.rag_reason
+    ):
+        problems.append(
             f"Say why {deliverable.ref} is now {rag.value}: the reason given with the change, not "
             f"the {Rag(deliverable.rag).value} one it had before."
         )
@@ -120,7 +124,9 @@ def update_status(
     stage = stages.get(wanted.stage.strip().casefold())
     if stage is None:
         names = ", ".join(s.name for s in sorted(stages.values(), key=lambda s: s.position))
-        raise StatusRejected(f"'{wanted.stage}' is not a stage of this programme ({names}).")
+        problems.append(f"'{wanted.stage}' is not a stage of this programme ({names}).")
+    if problems or rag is None or stage is None:
+        raise Invalid.of(problems, f"{deliverable.ref} was not saved")
     if (stage.id, rag, reason, wanted.target_date) == (
         deliverable.stage_id,
         Rag(deliverable.rag),
@@ -158,10 +164,10 @@ def update_status(
     return True
 
 
-def _changed_meanwhile(session: Session, actor: Actor, deliverable_id: int) -> StatusRejected:
+def _changed_meanwhile(session: Session, actor: Actor, deliverable_id: int) -> Conflict:
     now = current_status(session, actor, deliverable_id)
     ref = visible_deliverable(session, actor, deliverable_id).ref
-    return StatusRejected(
+    return Conflict(
         f"{ref} was changed by someone else after you opened it (now {now.stage}, {now.rag}); "
         "nothing was saved. Check the new values and save again."
     )
