@@ -13,7 +13,7 @@ Every expected failure is one of four kinds, so the CLI and the pages treat them
 A few failures are none of these: what tracker stands on is not as it needs to be (the database
 unreachable or not upgraded, Jira refusing or unreachable, sign-in not configured). Those are
 `TrackerError`s of their own (`DatabaseUnavailable`, `SchemaOutOfDate`, `SyncError`,
-`SignInNotConfigured`), and say what to fix.
+`SignInNotConfigured`, `MailNotConfigured`), and say what to fix.
 
 The CLI prints any of them as one line (plus one line per problem) on stderr and exits 1; usage
 errors are typer's and exit 2 (see `tracker.cli.app`). Pages show them through

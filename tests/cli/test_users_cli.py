@@ -20,7 +20,7 @@ def test_a_bad_account_is_refused_with_every_problem(tracker) -> None:
     result = tracker("users", "add", "priya.raman@northmoor.gov.uk", "--role", "boss")
     assert result.returncode == 1
     headline, *problems = result.stderr.strip().splitlines()
-    assert headline == "error: nothing was saved: 2 problem(s)"
+    assert headline == "error: nothing was saved: 2 problems"
     assert "role 'boss' must be one of" in problems[0] and "already has an account" in problems[1]
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import click
 import typer
 
 from tracker.cli.app import acting
@@ -69,7 +70,7 @@ def highlight(
     end): declared and derived ratings per deliverable, trends, owners' notes, work done and
     next, acceptance, assurance, risks and decisions. --publish freezes it for the board."""
     if kind not in FORMATS:
-        raise typer.BadParameter(f"must be html, csv or json, not '{kind}'", param_hint="--format")
+        raise click.UsageError(f"--format must be html, csv or json, not '{kind}'")
     if out is not None and not out.parent.is_dir():
         raise Invalid(f"no folder {out.parent} to write {out.name} in")
     from tracker.services.board.exports import export
@@ -214,9 +215,7 @@ def thresholds(
 
     pairs = [v.partition("=") for v in values]
     if any(not sep for _, sep, _ in pairs):
-        raise typer.BadParameter(
-            "takes NAME=VALUE, e.g. --set scope_red_pct=25", param_hint="--set"
-        )
+        raise click.UsageError("--set takes NAME=VALUE, e.g. --set scope_red_pct=25")
     with acting() as (session, actor):
         programme = find_programme(session, actor, name)
         if pairs:
@@ -254,9 +253,7 @@ def note(
 
     pairs = [d.partition("=") for d in declare]
     if any(not sep for _, sep, _ in pairs):
-        raise typer.BadParameter(
-            "takes DIMENSION=RAG, e.g. --declare Time=amber", param_hint="--declare"
-        )
+        raise click.UsageError("--declare takes DIMENSION=RAG, e.g. --declare Time=amber")
     with acting() as (session, actor):
         deliverable = deliverable_by_ref(session, actor, ref=ref)
         default = default_programme_period(

@@ -6,6 +6,7 @@ line on stderr and a non-zero exit; the progress bar goes to stderr so stdout st
 
 from pathlib import Path
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -149,13 +150,11 @@ def sync(
     """Bring synced boards up to date from Jira (incrementally unless --full)."""
     if every:
         if site or board:
-            raise typer.BadParameter(
-                "syncs every site: leave out --site and --board.", param_hint="--all"
-            )
+            raise click.UsageError("--all syncs every site: leave out --site and --board.")
         _sync_all(full, parallel)
         return
     if board and not site:
-        raise typer.BadParameter("needs --site: board ids are per site.", param_hint="--board")
+        raise click.UsageError("--board needs --site: board ids are per site.")
     console = Console(stderr=True)
     with acting() as (session, actor):
         sites = [site] if site else jira_admin.live_site_names(session, actor)

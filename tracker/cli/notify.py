@@ -9,6 +9,7 @@ setting) or when the server refused anything, so the scheduler's own alerting se
 import json
 from collections.abc import Callable
 
+import click
 import typer
 from sqlalchemy import Engine
 
@@ -133,8 +134,8 @@ def preferences(
     for choice in choices:
         kind, sep, way = choice.partition("=")
         if not sep:
-            raise typer.BadParameter(
-                f"takes KIND=WAY, e.g. 'sprint closed=off', not '{choice}'", param_hint="--set"
+            raise click.UsageError(
+                f"--set takes KIND=WAY, e.g. 'sprint closed=off', not '{choice}'"
             )
         wanted[kind] = way
     with acting() as (session, actor):
