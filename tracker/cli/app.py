@@ -206,6 +206,13 @@ def current_actor() -> Actor:
         return actor
 
 
+def usage(message: str) -> typer.Exit:
+    """A usage error typer cannot see (options that only clash together, a malformed NAME=VALUE):
+    the `error:` line, and exit 2 like typer's own. Raise what it returns."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
 def fail(message: str) -> typer.Exit:
     """For a command whose result is a failure rather than a refusal (a check that found
     something, a sync or a delivery that did not complete): the same `error:` line and exit 1 as

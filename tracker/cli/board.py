@@ -12,10 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 
-from tracker.cli.app import acting
+from tracker.cli.app import (
+    acting,
+    usage,
+)
 from tracker.cli.report import report_app
 from tracker.errors import Invalid
 
@@ -70,7 +72,7 @@ def highlight(
     end): declared and derived ratings per deliverable, trends, owners' notes, work done and
     next, acceptance, assurance, risks and decisions. --publish freezes it for the board."""
     if kind not in FORMATS:
-        raise click.UsageError(f"--format must be html, csv or json, not '{kind}'")
+        raise usage(f"--format must be html, csv or json, not '{kind}'")
     if out is not None and not out.parent.is_dir():
         raise Invalid(f"no folder {out.parent} to write {out.name} in")
     from tracker.services.board.exports import export
@@ -215,7 +217,7 @@ def thresholds(
 
     pairs = [v.partition("=") for v in values]
     if any(not sep for _, sep, _ in pairs):
-        raise click.UsageError("--set takes NAME=VALUE, e.g. --set scope_red_pct=25")
+        raise usage("--set takes NAME=VALUE, e.g. --set scope_red_pct=25")
     with acting() as (session, actor):
         programme = find_programme(session, actor, name)
         if pairs:
@@ -253,7 +255,7 @@ def note(
 
     pairs = [d.partition("=") for d in declare]
     if any(not sep for _, sep, _ in pairs):
-        raise click.UsageError("--declare takes DIMENSION=RAG, e.g. --declare Time=amber")
+        raise usage("--declare takes DIMENSION=RAG, e.g. --declare Time=amber")
     with acting() as (session, actor):
         deliverable = deliverable_by_ref(session, actor, ref=ref)
         default = default_programme_period(

@@ -6,12 +6,17 @@ line on stderr and a non-zero exit; the progress bar goes to stderr so stdout st
 
 from pathlib import Path
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tracker.cli.app import acting, current_actor, engine, fail
+from tracker.cli.app import (
+    acting,
+    current_actor,
+    engine,
+    fail,
+    usage,
+)
 from tracker.errors import NotFound
 from tracker.jira_sync.sync import SyncProgress
 from tracker.jobs import job_lock
@@ -150,11 +155,11 @@ def sync(
     """Bring synced boards up to date from Jira (incrementally unless --full)."""
     if every:
         if site or board:
-            raise click.UsageError("--all syncs every site: leave out --site and --board.")
+            raise usage("--all syncs every site: leave out --site and --board.")
         _sync_all(full, parallel)
         return
     if board and not site:
-        raise click.UsageError("--board needs --site: board ids are per site.")
+        raise usage("--board needs --site: board ids are per site.")
     console = Console(stderr=True)
     with acting() as (session, actor):
         sites = [site] if site else jira_admin.live_site_names(session, actor)

@@ -9,11 +9,16 @@ setting) or when the server refused anything, so the scheduler's own alerting se
 import json
 from collections.abc import Callable
 
-import click
 import typer
 from sqlalchemy import Engine
 
-from tracker.cli.app import acting, current_actor, engine, fail
+from tracker.cli.app import (
+    acting,
+    current_actor,
+    engine,
+    fail,
+    usage,
+)
 from tracker.errors import NotFound
 from tracker.jobs import job_lock
 from tracker.policy import Actor
@@ -134,9 +139,7 @@ def preferences(
     for choice in choices:
         kind, sep, way = choice.partition("=")
         if not sep:
-            raise click.UsageError(
-                f"--set takes KIND=WAY, e.g. 'sprint closed=off', not '{choice}'"
-            )
+            raise usage(f"--set takes KIND=WAY, e.g. 'sprint closed=off', not '{choice}'")
         wanted[kind] = way
     with acting() as (session, actor):
         user_id = actor_for_email(session, user).user_id if user else None
