@@ -46,17 +46,13 @@ class Invalid(TrackerError, ValueError):
     `headline` is one sentence ("contacts.csv: nothing was saved: 2 problems"); `problems` are
     complete phrases that each name their place: strings, or objects whose `str()` is one (a
     `RowProblem` keeps its table and row, so a page can show the problems as a table). `str()`
-    is what the CLI prints: one problem on the headline's line ("...: 1 problem: Users row 1:
-    ..."), several indented below it, one a line.
+    gives the headline and, indented below it, each problem, which is what the CLI prints.
     """
 
     def __init__(self, headline: str, problems: Iterable[Any] = ()) -> None:
         self.headline = headline
         self.problems: list[Any] = list(problems)
-        if len(self.problems) == 1:
-            super().__init__(f"{headline}: {self.problems[0]}")
-        else:
-            super().__init__("\n".join([headline, *(f"  {p}" for p in self.problems)]))
+        super().__init__("\n".join([headline, *(f"  {p}" for p in self.problems)]))
 
     @classmethod
     def of(cls, problems: list[Any], headline: str) -> "Invalid":

@@ -53,8 +53,13 @@ def test_unknown_names_list_the_valid_ones(tracker) -> None:
     assert line.endswith("(1 RB Scrum, 2 Contact Centre Scrum)")
     line = one_error(tracker("site", "test", "eastvale"))
     assert line.endswith("(sites: northmoor, westbridge).")
-    line = one_error(tracker("users", "add", "gareth.lewis@eastvale.gov.uk", "--role", "boss"))
-    assert "must be one of admin, project owner, supplier contact, programme board member" in line
+    refused = tracker("users", "add", "gareth.lewis@eastvale.gov.uk", "--role", "boss")
+    assert refused.returncode == 1
+    headline, problem = refused.stderr.strip().splitlines()  # rows rejected: each problem listed
+    assert headline == "error: nothing was saved: 1 problem"
+    assert (
+        "must be one of admin, project owner, supplier contact, programme board member" in problem
+    )
 
 
 def test_a_role_is_accepted_as_users_list_shows_it(tracker) -> None:
