@@ -154,18 +154,18 @@ def ratings_times(url: str) -> dict[str, float]:
     found = {}
     with Session(engine) as session:
         admin = actor_for_user(session, ADMIN_USER_ID)
-        programme = find_visible_programme(session, admin, 1)
+        programme = find_visible_programme(session, admin, programme_id=1)
         thresholds = programme_thresholds(session, admin, programme_id=1)
         now = pd.Timestamp.now(tz="UTC")
         wall, cpu = time.perf_counter(), time.process_time()
-        data = read_board_data(session, admin, programme, now=now)
+        data = read_board_data(session, admin, programme=programme, now=now)
         found["read wall"], found["read cpu"] = (
             time.perf_counter() - wall,
             time.process_time() - cpu,
         )
         period = programme_period(data, start=None, end=None, today=now.date())
         wall, cpu = time.perf_counter(), time.process_time()
-        rated = board_ratings_from(session, admin, data, period, thresholds)
+        rated = board_ratings_from(session, admin, data=data, period=period, thresholds=thresholds)
         found["derive wall"] = time.perf_counter() - wall
         found["derive cpu"] = time.process_time() - cpu
         found["deliverables"] = len(rated.overall)
@@ -235,15 +235,17 @@ def profile(url: str) -> None:
     profiler = Profiler()
     with Session(engine) as session, profiler:
         admin = actor_for_user(session, ADMIN_USER_ID)
-        deliverable = review_deliverables(session, admin, 1)[0]
-        board = deliverable_boards(session, admin, deliverable.id)[0]
-        closed = next(s for s in board_sprints(session, admin, board.id) if s.complete)
-        sprint_report_for(session, admin, board.id, closed.id, deliverable_id=deliverable.id)
+        deliverable = review_deliverables(session, admin, programme_id=1)[0]
+        board = deliverable_boards(session, admin, deliverable_id=deliverable.id)[0]
+        closed = next(s for s in board_sprints(session, admin, board_id=board.id) if s.complete)
+        sprint_report_for(
+            session, admin, board=board.id, sprint_jira_id=closed.id, deliverable_id=deliverable.id
+        )
         first = review_boards(session, admin)[0]
-        running = board_sprints(session, admin, first.id)[0]
-        sprint_report_for(session, admin, first.id, running.id)
-        board_velocity(session, admin, first.id)
-        programme_progress(session, admin, 1)
+        running = board_sprints(session, admin, board_id=first.id)[0]
+        sprint_report_for(session, admin, board=first.id, sprint_jira_id=running.id)
+        board_velocity(session, admin, board_id=first.id)
+        programme_progress(session, admin, programme_id=1)
     print(profiler.output_text(color=False, show_all=False))
     engine.dispose()
 

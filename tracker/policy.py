@@ -43,8 +43,23 @@ class Actor:
         return f"{self.name} ({self.role.value}, {self.organisation_name})"
 
 
+#: Whoever holds the database: the operator at the command line (unless --as names a user whose
+#: view they want) and the demo loader act as an admin, recorded as user 0.
+OPERATOR = Actor(
+    user_id=0,
+    person_id=0,
+    name="command line",
+    role=Role.admin,
+    organisation_id=0,
+    organisation_name="operator",
+)
+
+
 class Action(StrEnum):
+    read_deliverables = "read the deliverables they may see"
     read_programme = "read the programme"
+    answer_criteria = "confirm, query or give evidence for acceptance criteria"
+    see_own_work = "see the work waiting for them"
     edit_deliverable = "change a deliverable"
     manage_sites = "manage Jira sites and sync"
     manage_users = "manage users"
@@ -56,17 +71,37 @@ class Action(StrEnum):
 
 
 _ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.admin: frozenset(Action),
+    # nobody answers for a supplier but its own contacts, not even an admin
+    Role.admin: frozenset(Action) - {Action.answer_criteria},
     Role.project_owner: frozenset(
-        {Action.read_programme, Action.edit_deliverable, Action.edit_contacts}
+        {
+            Action.read_deliverables,
+            Action.read_programme,
+            Action.see_own_work,
+            Action.edit_deliverable,
+            Action.edit_contacts,
+        }
     ),
-    Role.board_member: frozenset({Action.read_programme}),
-    Role.supplier_contact: frozenset(),
+    Role.board_member: frozenset({Action.read_deliverables, Action.read_programme}),
+    Role.supplier_contact: frozenset(
+        {Action.read_deliverables, Action.see_own_work, Action.answer_criteria}
+    ),
 }
 
 
+#: The council side of the programme (admins, project owners, board members): the roles that read
+#: the whole programme, so every deliverable, organisation and criterion. Derived from the table
+#: above, so the staff set is written once.
+STAFF = frozenset(role for role, can_do in _ROLE_ACTIONS.items() if Action.read_programme in can_do)
+
+
+def allows(role: Role, action: Action) -> bool:
+    """Whether a role may do this at all; the navigation offers each page by its action."""
+    return action in _ROLE_ACTIONS[Role(role)]
+
+
 def can(actor: Actor, action: Action) -> bool:
-    return action in _ROLE_ACTIONS[Role(actor.role)]
+    return allows(actor.role, action)
 
 
 def require(actor: Actor, action: Action) -> None:
@@ -77,7 +112,7 @@ def require(actor: Actor, action: Action) -> None:
 def deliverable_filter(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause limiting deliverables to those the actor may see."""
     role = Role(actor.role)
-    if role in (Role.admin, Role.project_owner, Role.board_member):
+    if role in STAFF:
         return true()
     if role is Role.supplier_contact:
         return or_(
@@ -95,7 +130,7 @@ def can_read_deliverable(actor: Actor, deliverable: Deliverable) -> bool:
             deliverable.supplier_org_id == actor.organisation_id
             or deliverable.id in actor.engaged_on
         )
-    return role in (Role.admin, Role.project_owner, Role.board_member)
+    return role in STAFF
 
 
 def reads_whole_boards(actor: Actor) -> bool:
@@ -129,7 +164,7 @@ def organisation_filter(actor: Actor, organisation_id: ColumnElement[int]) -> Co
     """A WHERE clause for rows belonging to an organisation (people, accreditations): staff see
     every organisation's, supplier contacts only their own, so no other supplier's staff leak."""
     role = Role(actor.role)
-    if role in (Role.admin, Role.project_owner, Role.board_member):
+    if role in STAFF:
         return true()
     if role is Role.supplier_contact:
         return organisation_id == actor.organisation_id
@@ -142,7 +177,7 @@ def sees_organisation(actor: Actor, organisation_id: int) -> bool:
     role = Role(actor.role)
     if role is Role.supplier_contact:
         return organisation_id == actor.organisation_id
-    return role in (Role.admin, Role.project_owner, Role.board_member)
+    return role in STAFF
 
 
 def can_see_contact_details(actor: Actor, organisation_id: int) -> bool:
@@ -188,7 +223,7 @@ def can_move_criterion(actor: Actor, deliverable: Deliverable, move: CriterionMo
     service's business); board members make none."""
     if move in SUPPLIER_CRITERION_MOVES:
         return (
-            Role(actor.role) is Role.supplier_contact
+            can(actor, Action.answer_criteria)
             and deliverable.supplier_org_id is not None
             and deliverable.supplier_org_id == actor.organisation_id
         )
@@ -201,7 +236,7 @@ def criteria_filter(actor: Actor) -> ColumnElement[bool]:
     once sent, since a draft is still the council's own. Only the supplier's own contacts move
     them (can_move_criterion): someone engaged from another organisation reads."""
     role = Role(actor.role)
-    if role in (Role.admin, Role.project_owner, Role.board_member):
+    if role in STAFF:
         return true()
     if role is Role.supplier_contact:
         return and_(deliverable_filter(actor), AcceptanceCriterion.status != CriterionStatus.draft)
@@ -220,7 +255,7 @@ def raid_filter(actor: Actor, *deliverable_ids: ColumnElement[int | None]) -> Co
     risk log is frank about suppliers, so no supplier reads another's, nor the programme-level
     ones (no deliverable)."""
     role = Role(actor.role)
-    if role in (Role.admin, Role.project_owner, Role.board_member):
+    if role in STAFF:
         return true()
     if role is Role.supplier_contact:
         return or_(*(column.in_(supplied_by(actor)) for column in deliverable_ids))
@@ -232,7 +267,7 @@ def can_read_raid(actor: Actor, deliverable: Deliverable | None) -> bool:
     role = Role(actor.role)
     if role is Role.supplier_contact:
         return deliverable is not None and deliverable.supplier_org_id == actor.organisation_id
-    return role in (Role.admin, Role.project_owner, Role.board_member)
+    return role in STAFF
 
 
 def can_raise_raid(actor: Actor, deliverable: Deliverable | None, owner_org_id: int) -> bool:

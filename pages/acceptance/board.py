@@ -32,8 +32,8 @@ SUMMARY_LABELS = {
 actor, programme = page_setup("acceptance-board", programme=True)
 
 with db() as session:
-    deliverables = deliverables_frame(session, actor, programme.id)
-    criteria = programme_criteria(session, actor, programme.id)
+    deliverables = deliverables_frame(session, actor, programme_id=programme.id)
+    criteria = programme_criteria(session, actor, programme_id=programme.id)
 
 today = date.today()
 summary = acceptance_summary(deliverables, criteria, today)

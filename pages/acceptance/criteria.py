@@ -33,7 +33,7 @@ from tracker.ui.widgets import choose_deliverable, readable
 actor, programme = page_setup("criteria", programme=True)
 
 with db() as session:
-    deliverables = deliverables_frame(session, actor, programme.id)
+    deliverables = deliverables_frame(session, actor, programme_id=programme.id)
     own = own_deliverable_ids(session, actor, programme_id=programme.id)
 
 names = dict(
@@ -45,11 +45,11 @@ if deliverable_id is None:
     st.stop()
 
 with db() as session:
-    criteria = criteria_frame(session, actor, deliverable_id)
-    ledger = ledger_frame(session, actor, deliverable_id)
-    versions = versions_frame(session, actor, deliverable_id)
-    evidence = evidence_frame(session, actor, deliverable_id)
-    may_add = may_add_criteria(session, actor, deliverable_id)
+    criteria = criteria_frame(session, actor, deliverable_id=deliverable_id)
+    ledger = ledger_frame(session, actor, deliverable_id=deliverable_id)
+    versions = versions_frame(session, actor, deliverable_id=deliverable_id)
+    evidence = evidence_frame(session, actor, deliverable_id=deliverable_id)
+    may_add = may_add_criteria(session, actor, deliverable_id=deliverable_id)
     criteria_panel(session, actor, deliverable_id)
 
 if not may_add:
@@ -114,7 +114,7 @@ st.write(
 )
 if st.button("Prepare the evidence pack", key="prepare_pack"):
     with db() as session:
-        pack = build_evidence_pack(session, actor, deliverable_id)
+        pack = build_evidence_pack(session, actor, deliverable_id=deliverable_id)
     left, right = st.columns(2)
     left.download_button(
         "Download the pack as a web page (HTML)",

@@ -99,7 +99,13 @@ with st.expander("Add a site", expanded=sites.empty):
         )
         if st.form_submit_button("Add site", type="primary") and attempt(
             lambda session: add_site(
-                session, actor, name, url, kind, token_env.strip(), email_env.strip() or None
+                session,
+                actor,
+                name=name,
+                url=url,
+                kind=kind,
+                token_env=token_env.strip(),
+                email_env=email_env.strip() or None,
             ),
             refused="Not added: ",
         ):
@@ -116,7 +122,7 @@ else:
     site_name = st.selectbox("Site", live, key="site_name")
     if st.button("Test connection", key="test_connection"):
         attempt(
-            lambda session: check_site_connection(session, actor, site_name),
+            lambda session: check_site_connection(session, actor, site_name=site_name),
             done=lambda connection: connection.line(),
         )
 
@@ -124,7 +130,9 @@ else:
         "Refresh the board list from Jira", key="refresh_boards",
         help="Asks Jira which boards the account can see.",
     )  # fmt: skip
-    boards = attempt(lambda session: list_boards(session, actor, site_name, refresh=refresh)).value
+    boards = attempt(
+        lambda session: list_boards(session, actor, site_name=site_name, refresh=refresh)
+    ).value
     if boards is not None and boards.empty:
         st.info("No boards known yet: refresh the board list from Jira.")
     elif boards is not None:
@@ -150,7 +158,9 @@ else:
                 key="synced_boards_choice",
             )
             if st.form_submit_button("Save boards to sync") and attempt(
-                lambda session: choose_synced_boards(session, actor, site_name, chosen)
+                lambda session: choose_synced_boards(
+                    session, actor, site_name=site_name, board_ids=chosen
+                )
             ):
                 st.rerun()
 
@@ -166,7 +176,7 @@ else:
             bar.progress(share, text=f"{plain(progress.board)}: {progress.done} issues read")
 
         try:
-            result = sync_site(engine(), actor, site_name, full=full, progress=show)
+            result = sync_site(engine(), actor, site_name=site_name, full=full, progress=show)
         except TrackerError as exc:
             st.error(plain(exc))
         else:

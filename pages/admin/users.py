@@ -56,7 +56,7 @@ else:
             else:
                 attempt(
                     lambda session: save_users(
-                        session, actor, [RowEdit(1, {"person_id": person_id, "role": role})]
+                        session, actor, rows=[RowEdit(1, {"person_id": person_id, "role": role})]
                     ),
                     done=f"{candidates[person_id]} can now sign in as a {role}.",
                 )
@@ -76,7 +76,7 @@ editable_table(
     ],
     base="users_editor",
     label="Users",
-    save=lambda session, rows, deleted: save_users(session, actor, rows, deleted),
+    save=lambda session, rows, deleted: save_users(session, actor, rows=rows, deleted=deleted),
     num_rows="fixed",
     column_config={
         "contact": st.column_config.TextColumn("Contact", disabled=True),

@@ -31,7 +31,7 @@ from tracker.ui.page import page_setup
 
 actor, programme = page_setup("board-pack", programme=True)
 
-version = current_pack_version(programme.id)
+version = current_pack_version(actor, programme.id)
 default = load_report(actor, programme.id, None, None, version)
 first = Period(
     date.fromisoformat(default["period"]["start"]), date.fromisoformat(default["period"]["end"])

@@ -41,7 +41,7 @@ if not boards:
 
 st.header("Sprint burndown")
 board = choose_board(boards, "burndown_board")
-version = current_data_version()
+version = current_data_version(actor)
 sprint = choose_sprint(
     load_board_sprints(actor, board.id, version),
     "burndown_sprint",

@@ -37,7 +37,7 @@ from tracker.uk_time import uk_time
 actor, programme = page_setup("sprint-review", programme=True)
 
 with db() as session:
-    deliverables = review_deliverables(session, actor, programme.id)
+    deliverables = review_deliverables(session, actor, programme_id=programme.id)
     own = own_deliverable_ids(session, actor, programme_id=programme.id)
     whole_boards = review_boards(session, actor)
 
@@ -51,7 +51,7 @@ if by == "Deliverable" and deliverable is None:
     st.info("You have no deliverables to review yet.")
     st.stop()
 
-version = current_data_version()
+version = current_data_version(actor)
 boards = load_deliverable_boards(actor, deliverable.id, version) if deliverable else whole_boards
 if not boards:
     st.info("None of this deliverable's issues are on a synced Jira board yet.")

@@ -74,10 +74,10 @@ today = date.today()
 admin = can(actor, Action.manage_assurance)
 
 with db() as session:
-    compliance = compliance_frame(session, actor, today)
-    expiries = expiries_frame(session, actor, today)
-    register = register_frame(session, actor, today)
-    rules = rules_frame(session)
+    compliance = compliance_frame(session, actor, today=today)
+    expiries = expiries_frame(session, actor, today=today)
+    register = register_frame(session, actor, today=today)
+    rules = rules_frame(session, actor)
     overrides = overrides_frame(session, actor)
     organisations = organisation_names(session, actor)
 
@@ -130,7 +130,9 @@ if admin:
         listed[[*REGISTER_COLUMNS, "days_left", "status"]],
         base="register_editor",
         label="Accreditations",
-        save=lambda session, rows, deleted: save_accreditations(session, actor, rows, deleted),
+        save=lambda session, rows, deleted: save_accreditations(
+            session, actor, rows=rows, deleted=deleted
+        ),
         column_config={
             "organisation": st.column_config.SelectboxColumn(
                 "Organisation", options=list(organisations.values()), required=True
@@ -165,7 +167,7 @@ if admin:
         rules,
         base="rules_editor",
         label="Rules",
-        save=lambda session, rows, deleted: save_rules(session, actor, rows, deleted),
+        save=lambda session, rows, deleted: save_rules(session, actor, rows=rows, deleted=deleted),
         column_config={
             "sensitivity": st.column_config.SelectboxColumn(
                 "Data sensitivity", options=[s.value for s in Sensitivity], required=True
@@ -198,8 +200,10 @@ if can(actor, Action.edit_deliverable):
     st.subheader("Give a deliverable to a supplier or charity")
     with db() as session:
         programme = choose_programme(list_programmes(session, actor))
-        deliverables = map_deliverables(session, actor, programme.id) if programme else None
-        candidates = assignable_organisations(session)
+        deliverables = (
+            map_deliverables(session, actor, programme_id=programme.id) if programme else None
+        )
+        candidates = assignable_organisations(session, actor)
     if deliverables is not None:
         deliverables = deliverables[deliverables["editable"]]
         names = dict(
@@ -219,7 +223,9 @@ if can(actor, Action.edit_deliverable):
         )  # fmt: skip
         if target is not None and organisation is not None:
             with db() as session:
-                gate = check_gate(session, actor, target, organisation, today)
+                gate = check_gate(
+                    session, actor, deliverable_id=target, organisation_id=organisation, today=today
+                )
             if gate.decision is Decision.blocked:
                 st.error(f"Blocked: {gate.message}", icon=":material/block:")
             else:
@@ -235,7 +241,11 @@ if can(actor, Action.edit_deliverable):
             ):
                 attempt(
                     lambda session: assign_supplier(
-                        session, actor, target, organisation, override_reason=reason
+                        session,
+                        actor,
+                        deliverable_id=target,
+                        organisation_id=organisation,
+                        override_reason=reason,
                     ),
                     done=lambda result: (
                         f"{result.organisation} now supplies {result.deliverable_ref}."
@@ -265,6 +275,6 @@ else:
         )
         if st.button("Withdraw this override", key="revoke_button"):
             attempt(
-                lambda session: revoke_override(session, actor, withdraw),
+                lambda session: revoke_override(session, actor, override_id=withdraw),
                 done="Override withdrawn: the gate blocks again until the gap is closed.",
             )

@@ -61,7 +61,7 @@ if can(actor, Action.edit_contacts):
         editable[["id", *CONTACT_COLUMNS]],
         base="contacts_editor",
         label="Contacts",
-        save=lambda session, rows, _deleted: save_contacts(session, actor, rows),
+        save=lambda session, rows, _deleted: save_contacts(session, actor, rows=rows),
         num_rows="add",
         column_config={
             "name": st.column_config.TextColumn("Name", required=True, max_chars=200),
@@ -96,9 +96,11 @@ if can(actor, Action.edit_contacts):
         "row is rejected with every bad row listed, and nothing is written."
     )
     with db() as session:
-        workbook = export_file(session, actor, "contacts.xlsx")
-        contacts_csv = export_file(session, actor, "contacts.csv", Table.contacts)
-        engagements_csv = export_file(session, actor, "engagements.csv", Table.engagements)
+        workbook = export_file(session, actor, filename="contacts.xlsx")
+        contacts_csv = export_file(session, actor, filename="contacts.csv", table=Table.contacts)
+        engagements_csv = export_file(
+            session, actor, filename="engagements.csv", table=Table.engagements
+        )
     downloads = st.columns(3)
     downloads[0].download_button(
         "Download both as Excel", workbook, "contacts-and-engagements.xlsx", key="export_xlsx"
@@ -118,7 +120,9 @@ if can(actor, Action.edit_contacts):
     )
     if upload is not None and st.button("Import this file", key="import_button"):
         attempt(
-            lambda session: import_file(session, actor, upload.name, upload.getvalue()),
+            lambda session: import_file(
+                session, actor, filename=upload.name, data=upload.getvalue()
+            ),
             done=lambda counts: (
                 "Imported: "
                 + ", ".join(f"{t.value.lower()}: {count(n, 'row')}" for t, n in counts.items())
@@ -136,7 +140,7 @@ if can(actor, Action.manage_personal_data):
         "Person", list(people), format_func=people.__getitem__, key="gdpr_person"
     )
     with db() as session:
-        held = export_person(session, actor, person_id)
+        held = export_person(session, actor, person_id=person_id)
     st.download_button(
         "Download everything held about them (JSON)",
         json.dumps(held, indent=2),
@@ -150,6 +154,6 @@ if can(actor, Action.manage_personal_data):
     )
     if st.button("Erase this person", disabled=not confirmed, key="gdpr_erase"):
         attempt(
-            lambda session: erase_person(session, actor, person_id),
+            lambda session: erase_person(session, actor, person_id=person_id),
             done=lambda erased_person: f"Erased: they now appear as '{erased_person.name}'.",
         )

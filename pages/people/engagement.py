@@ -57,10 +57,10 @@ EDIT_COLUMNS = [
 actor, programme = page_setup("engagement", programme=True)
 
 with db() as session:
-    deliverables = map_deliverables(session, actor, programme.id)
-    stages = stage_names(session, programme.id)
-    everyone = engagement_frame(session, actor, programme.id)
-    plan = stage_plan(session, actor, programme.id)
+    deliverables = map_deliverables(session, actor, programme_id=programme.id)
+    stages = stage_names(session, actor, programme_id=programme.id)
+    everyone = engagement_frame(session, actor, programme_id=programme.id)
+    plan = stage_plan(session, actor, programme_id=programme.id)
     own = own_deliverable_ids(session, actor, programme_id=programme.id)
 
 labels = dict(
@@ -103,7 +103,7 @@ with map_tab:
                 )
                 for r in rows
             ]
-            return save_engagements(session, actor, rows, deleted)
+            return save_engagements(session, actor, rows=rows, deleted=deleted)
 
         editable_table(
             engagements.assign(person=engagements["person_id"].map(choices))[EDIT_COLUMNS],

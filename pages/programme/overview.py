@@ -45,8 +45,8 @@ PLAN_LABELS = {
 actor, programme = page_setup("overview", programme=True)
 
 with db() as session:
-    deliverables = deliverables_frame(session, actor, programme.id)
-    plan = stage_plan(session, actor, programme.id)
+    deliverables = deliverables_frame(session, actor, programme_id=programme.id)
+    plan = stage_plan(session, actor, programme_id=programme.id)
 
 st.subheader(plain(programme.name))
 if programme.description:
@@ -63,7 +63,7 @@ columns[4].metric("Past target date", counts["past_target"], help="Not live and 
 
 st.subheader("Deliverables")
 shown = forecast_columns(
-    deliverables, load_forecasts(actor, programme.id, current_pack_version(programme.id))
+    deliverables, load_forecasts(actor, programme.id, current_pack_version(actor, programme.id))
 )
 table = readable(
     shown.assign(

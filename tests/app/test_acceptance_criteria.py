@@ -120,14 +120,14 @@ def test_the_second_save_is_refused_and_keeps_the_typed_text(
     # meanwhile the admin saves a different wording
     with session_scope(create_tracker_engine(url)) as session:
         criterion = session.get(AcceptanceCriterion, cid)
-        wording = current_wording(session, criterion)
+        wording = current_wording(session, actor_for_email(session, ADMIN), criterion_id=cid)
         edit_criterion(
             session,
             actor_for_email(session, ADMIN),
-            cid,
-            criterion.row_version,
-            Wording(wording.title, "Theirs: up to ten instalments", wording.sow_ref),
-            Details(
+            criterion_id=cid,
+            expected_row_version=criterion.row_version,
+            wording=Wording(wording.title, "Theirs: up to ten instalments", wording.sow_ref),
+            details=Details(
                 criterion.stage_id,
                 criterion.sprint_id,
                 criterion.due_on,
@@ -151,7 +151,12 @@ def test_criteria_text_with_html_or_markdown_is_shown_inert(demo_app, demo_sqlit
     at = demo_app(OWNER, PAGE)
     with session_scope(create_tracker_engine(demo_sqlite_url)) as session:
         rb01 = session.exec(select(Deliverable.id).where(Deliverable.ref == "RB-01")).one()
-        create_criterion(session, actor_for_email(session, OWNER), rb01, Wording(title, text))
+        create_criterion(
+            session,
+            actor_for_email(session, OWNER),
+            deliverable_id=rb01,
+            wording=Wording(title, text),
+        )
     at.run()
     open_deliverable(at, "RB-01")
     label = at.expander[-1].label

@@ -67,8 +67,14 @@ def test_a_change_made_meanwhile_is_reported_and_the_next_save_is_made_against_i
     engine = create_tracker_engine(demo_sqlite_url)
     with session_scope(engine) as session:
         admin = actor_for_email(session, ADMIN)
-        seen = current_status(session, admin, deliverable)
-        update_status(session, admin, deliverable, seen, replace(seen, stage="Live"))
+        seen = current_status(session, admin, deliverable_id=deliverable)
+        update_status(
+            session,
+            admin,
+            deliverable_id=deliverable,
+            seen=seen,
+            wanted=replace(seen, stage="Live"),
+        )
     engine.dispose()
     at.radio(key=f"status_rag_{deliverable}").set_value("green")
     at.text_area(key=f"status_reason_{deliverable}").set_value("")

@@ -47,7 +47,7 @@ def _publish(database_url: str) -> None:
     engine = create_tracker_engine(database_url)
     with Session(engine) as session:
         admin = actor_for_email(session, ADMIN)
-        programme = find_programme(session, admin, PROGRAMME)
+        programme = find_programme(session, admin, name=PROGRAMME)
         content = build_report(session, admin, programme_id=programme.id)
         period = Period(
             pd.Timestamp(content["period"]["start"]).date(),
@@ -119,7 +119,7 @@ def test_the_printable_pack_passes_axe_and_breaks_pages(
     engine = create_tracker_engine(demo_sqlite_url)
     with Session(engine) as session:
         admin = actor_for_email(session, ADMIN)
-        programme = find_programme(session, admin, PROGRAMME)
+        programme = find_programme(session, admin, name=PROGRAMME)
         html = report_html(build_report(session, admin, programme_id=programme.id))
     engine.dispose()
     # the pack forbids every script (Content-Security-Policy); axe is let in for the check only

@@ -20,15 +20,28 @@ def test_only_admins_manage_sites(engine: Engine) -> None:
     with Session(engine) as session:
         for call in (
             lambda: jira_admin.list_sites(session, BOARD_MEMBER),
-            lambda: jira_admin.add_site(session, BOARD_MEMBER, "x", "https://x", "cloud", "T", "E"),
-            lambda: jira_admin.check_site_connection(session, BOARD_MEMBER, "x"),
-            lambda: jira_admin.list_boards(session, BOARD_MEMBER, "x"),
-            lambda: jira_admin.choose_synced_boards(session, BOARD_MEMBER, "x", [1]),
+            lambda: jira_admin.add_site(
+                session,
+                BOARD_MEMBER,
+                name="x",
+                url="https://x",
+                kind="cloud",
+                token_env="T",
+                email_env="E",
+            ),
+            lambda: jira_admin.check_site_connection(session, BOARD_MEMBER, site_name="x"),
+            lambda: jira_admin.list_boards(session, BOARD_MEMBER, site_name="x"),
+            lambda: jira_admin.choose_synced_boards(
+                session, BOARD_MEMBER, site_name="x", board_ids=[1]
+            ),
             lambda: jira_admin.recent_sync_runs(session, BOARD_MEMBER),
-            lambda: jira_admin.sync_site(engine, BOARD_MEMBER, "x"),
+            lambda: jira_admin.sync_site(engine, BOARD_MEMBER, site_name="x"),
         ):
             with pytest.raises(NotAllowed):
                 call()
+
+
+ADD_SITE = ("name", "url", "kind", "token_env", "email_env")
 
 
 @pytest.mark.parametrize(
@@ -45,12 +58,19 @@ def test_adding_a_site_checks_what_it_is_given(
     engine: Engine, args: tuple[str, str, str, str, str | None], message: str
 ) -> None:
     with Session(engine) as session, pytest.raises(TrackerError, match=message):
-        jira_admin.add_site(session, operator_actor(), *args)
+        jira_admin.add_site(session, operator_actor(), **dict(zip(ADD_SITE, args, strict=True)))
 
 
 def test_adding_a_site_names_every_problem_at_once(engine: Engine) -> None:
     with Session(engine) as session, pytest.raises(Invalid) as refused:
-        jira_admin.add_site(session, operator_actor(), "x", "x.atlassian.net", "server", "a secret")
+        jira_admin.add_site(
+            session,
+            operator_actor(),
+            name="x",
+            url="x.atlassian.net",
+            kind="server",
+            token_env="a secret",
+        )
     assert refused.value.headline == "The Jira site was not added: 3 problems to fix"
     assert ["'cloud' or 'datacenter'" in refused.value.problems[0]] == [True]
     assert "not a Jira address" in refused.value.problems[1]
@@ -66,10 +86,10 @@ def test_sites_and_runs_are_listed_without_secrets(
     site.sync()
 
     with Session(site.engine) as session:
-        sites = jira_admin.list_sites(session, operator_actor(), site.secrets_file)
-        runs = jira_admin.recent_sync_runs(session, operator_actor(), site.name)
+        sites = jira_admin.list_sites(session, operator_actor(), secrets_file=site.secrets_file)
+        runs = jira_admin.recent_sync_runs(session, operator_actor(), site_name=site.name)
         monkeypatch.delenv(TOKEN_ENV)
-        missing = jira_admin.list_sites(session, operator_actor(), site.secrets_file)
+        missing = jira_admin.list_sites(session, operator_actor(), secrets_file=site.secrets_file)
 
     assert sites[0].credentials == "TEST_JIRA_EMAIL, TEST_JIRA_TOKEN"
     assert sites[0].credentials_missing == "" and sites[0].synced_boards == 1
@@ -85,12 +105,18 @@ def test_choosing_synced_boards(live_site: Callable[..., LiveSite]) -> None:
     site = live_site("datacenter")
     with Session(site.engine) as session:
         boards = jira_admin.list_boards(
-            session, operator_actor(), site.name, secrets_file=site.secrets_file
+            session, operator_actor(), site_name=site.name, secrets_file=site.secrets_file
         )
-        jira_admin.choose_synced_boards(session, operator_actor(), site.name, [2])
-        chosen = jira_admin.list_boards(session, operator_actor(), site.name, refresh=False)
+        jira_admin.choose_synced_boards(
+            session, operator_actor(), site_name=site.name, board_ids=[2]
+        )
+        chosen = jira_admin.list_boards(
+            session, operator_actor(), site_name=site.name, refresh=False
+        )
         with pytest.raises(TrackerError, match="has no board 7"):
-            jira_admin.choose_synced_boards(session, operator_actor(), site.name, [7])
+            jira_admin.choose_synced_boards(
+                session, operator_actor(), site_name=site.name, board_ids=[7]
+            )
 
     assert list(boards["board_id"]) == [1, 2] and not boards["synced"].any()
     assert list(chosen["synced"]) == [False, True]

@@ -103,8 +103,12 @@ def test_a_forbidden_board_fails_alone(
     caplog.set_level(logging.DEBUG)
     site = live_site("cloud", forbidden_boards=[2])
     with Session(site.engine) as session:  # the board list shows it; reading it is refused
-        jira_admin.list_boards(session, operator_actor(), site.name, secrets_file=site.secrets_file)
-        jira_admin.choose_synced_boards(session, operator_actor(), site.name, [1, 2])
+        jira_admin.list_boards(
+            session, operator_actor(), site_name=site.name, secrets_file=site.secrets_file
+        )
+        jira_admin.choose_synced_boards(
+            session, operator_actor(), site_name=site.name, board_ids=[1, 2]
+        )
         session.commit()
 
     result = site.sync()

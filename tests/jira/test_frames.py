@@ -26,8 +26,8 @@ from tracker.models import (
     Organisation,
     Programme,
 )
-from tracker.services.delivery.frames import board_frames, programme_frames
-from tracker.services.delivery.issues import deliverable_issue_map
+from tracker.services.delivery.frames import _board_frames, _programme_frames
+from tracker.services.delivery.issues import _deliverable_issue_map
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def _board_id(session: Session, jira_id: int, site: str | None = None) -> int:
 def test_board_frames_follow_the_metrics_contract(engine: Engine, northmoor_dir: Path) -> None:
     import_site_directory(engine, northmoor_dir)
     with Session(engine) as session:
-        frames = board_frames(session, _board_id(session, 1))
+        frames = _board_frames(session, _board_id(session, 1))
         stored = session.execute(
             select(func.count()).where(ChangelogEvent.field.in_(STATE_FIELDS))  # type: ignore[attr-defined]
         ).scalar_one()
@@ -72,7 +72,7 @@ def test_board_frames_follow_the_metrics_contract(engine: Engine, northmoor_dir:
 def test_sub_tasks_point_at_their_parent(engine: Engine, northmoor_dir: Path) -> None:
     import_site_directory(engine, northmoor_dir)
     with Session(engine) as session:
-        issues = board_frames(session, _board_id(session, 1)).issues
+        issues = _board_frames(session, _board_id(session, 1)).issues
         keys = dict(session.execute(select(JiraIssue.id, JiraIssue.key)).all())
         parents = dict(session.execute(select(JiraIssue.key, JiraIssue.parent_key)).all())
 
@@ -86,7 +86,7 @@ def test_sub_tasks_point_at_their_parent(engine: Engine, northmoor_dir: Path) ->
 def test_the_frames_feed_a_sprint_report(engine: Engine, northmoor_dir: Path) -> None:
     import_site_directory(engine, northmoor_dir)
     with Session(engine) as session:
-        frames = board_frames(session, _board_id(session, 2))
+        frames = _board_frames(session, _board_id(session, 2))
 
     sprint = [s for s in frames.sprints if s.state == "closed"][-1]
     report = sprint_report(frames.issues, frames.events, sprint, frames.done_status_ids)
@@ -119,7 +119,7 @@ def _programme(session: Session, scopes: list[tuple[str, str, str, str]]) -> int
 
 
 def _mapped(session: Session, programme_id: int) -> dict[str, set[str]]:
-    mapped = deliverable_issue_map(session, programme_id)
+    mapped = _deliverable_issue_map(session, programme_id)
     keys = dict(session.execute(select(JiraIssue.id, JiraIssue.key)).all())
     refs = dict(session.execute(select(Deliverable.id, Deliverable.ref)).all())
     found: dict[str, set[str]] = {}
@@ -178,9 +178,9 @@ def test_programme_frames_cover_every_board_its_deliverables_reach(
     import_site_directory(engine, northmoor_dir)
     with Session(engine) as session:
         programme_id = _programme(session, [("RB", "northmoor", "board", "1")])
-        frames = programme_frames(session, programme_id)
+        frames = _programme_frames(session, programme_id)
         board = _board_id(session, 1)
-        mapped = deliverable_issue_map(session, programme_id)
+        mapped = _deliverable_issue_map(session, programme_id)
 
     assert set(frames.issues["board_id"]) == {board}
     assert set(mapped["issue_id"]) == set(frames.issues["issue_id"])

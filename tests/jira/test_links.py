@@ -22,7 +22,7 @@ from tracker.models import (
     Programme,
     ScopeKind,
 )
-from tracker.services.raid.jira_links import jira_dependencies
+from tracker.services.raid.jira_links import _jira_dependencies
 
 
 def links_of(engine: Engine) -> set[tuple[str, str, str, bool, str]]:
@@ -66,7 +66,7 @@ def programme(engine: Engine, scopes: dict[str, tuple[str, str]]) -> int:
 
 def dependencies(engine: Engine, programme_id: int) -> list[tuple]:
     with Session(engine) as session:
-        frame = jira_dependencies(session, programme_id)
+        frame = _jira_dependencies(session, programme_id)
         refs = dict(session.exec(select(Deliverable.id, Deliverable.ref)).all())
     return sorted(
         (

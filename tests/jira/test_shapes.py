@@ -459,8 +459,8 @@ def test_a_future_sprint_has_no_report_even_with_planned_dates(
     assert totals(sprint_json(tracker, site, 11))["not_completed"] == (1, 3)
     with Session(engine) as session:
         operator = operator_actor()
-        board = find_board(session, operator, site, 1)
-        sprints = board_sprints(session, operator, board.id)
+        board = find_board(session, operator, site=site, jira_board_id=1)
+        sprints = board_sprints(session, operator, board_id=board.id)
     assert [(s.id, s.started) for s in sprints] == [(11, True), (12, False)]
 
 

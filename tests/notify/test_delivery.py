@@ -297,7 +297,7 @@ def test_erasing_a_person_cancels_what_waits_for_them_and_removes_their_address(
     admin = actor(demo_engine, ADMIN)
     with session_scope(demo_engine) as session:
         karen = session.exec(select(Person).where(Person.email == KAREN)).one()
-        erase_person(session, admin, karen.id or 0)
+        erase_person(session, admin, person_id=karen.id or 0)
 
     after = send(demo_engine, now=NOW + timedelta(hours=1))
 

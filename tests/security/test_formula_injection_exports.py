@@ -53,16 +53,16 @@ def _assert_inert(cells: list[str]) -> None:
 def session(demo_engine: Engine):
     with Session(demo_engine, expire_on_commit=False) as opened:
         admin = actor_for_email(opened, ADMIN)
-        import_file(opened, admin, "contacts.csv", CONTACTS)
-        import_file(opened, admin, "engagements.csv", ENGAGEMENTS)
+        import_file(opened, admin, filename="contacts.csv", data=CONTACTS)
+        import_file(opened, admin, filename="engagements.csv", data=ENGAGEMENTS)
         opened.commit()
         yield opened
 
 
 def test_contacts_and_engagements_csv_quote_formulas(session: Session) -> None:
     admin = actor_for_email(session, ADMIN)
-    contacts = export_file(session, admin, "contacts.csv", Table.contacts)
-    engagements = export_file(session, admin, "engagements.csv", Table.engagements)
+    contacts = export_file(session, admin, filename="contacts.csv", table=Table.contacts)
+    engagements = export_file(session, admin, filename="engagements.csv", table=Table.engagements)
     _assert_inert(_cells_of_csv(contacts) + _cells_of_csv(engagements))
     assert "'" + EVIL_NAME in _cells_of_csv(contacts)  # shown as typed, after the apostrophe
     assert "'" + EVIL_NOTES in _cells_of_csv(engagements)
@@ -70,7 +70,7 @@ def test_contacts_and_engagements_csv_quote_formulas(session: Session) -> None:
 
 def test_the_excel_export_holds_no_formula_on_either_sheet(session: Session) -> None:
     admin = actor_for_email(session, ADMIN)
-    workbook = openpyxl.load_workbook(io.BytesIO(export_file(session, admin, "all.xlsx")))
+    workbook = openpyxl.load_workbook(io.BytesIO(export_file(session, admin, filename="all.xlsx")))
     assert workbook.sheetnames == ["Contacts", "Engagements"]
     cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
@@ -80,7 +80,7 @@ def test_the_excel_export_holds_no_formula_on_either_sheet(session: Session) -> 
 def test_importing_an_export_again_keeps_what_was_typed(session: Session) -> None:
     admin = actor_for_email(session, ADMIN)
     for name in ("all.xlsx", "contacts.csv"):
-        import_file(session, admin, name, export_file(session, admin, name))
+        import_file(session, admin, filename=name, data=export_file(session, admin, filename=name))
         session.commit()
     evil = session.exec(select(Person).where(Person.email == "evil@ledgerline.co.uk")).one()
     assert (evil.name, evil.job_title, evil.phone) == (EVIL_NAME, EVIL_TITLE, PHONE)
@@ -91,7 +91,9 @@ def test_the_sprint_review_download_quotes_jira_summaries(session: Session) -> N
     issue.summary = "=cmd|' /C calc'!A0"
     session.add(issue)
     session.commit()
-    review = sprint_report_for(session, actor_for_email(session, ADMIN), "northmoor", 70)
+    review = sprint_report_for(
+        session, actor_for_email(session, ADMIN), board="northmoor", sprint_jira_id=70
+    )
     cells = _cells_of_csv(issues_csv(review))
     _assert_inert(cells)
     assert "'=cmd|' /C calc'!A0" in cells

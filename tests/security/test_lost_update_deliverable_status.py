@@ -48,7 +48,7 @@ def _race(engine: Engine, deliverable_id: int, wants: dict[str, Status], monkeyp
     def save(email: str) -> None:
         with Session(engine) as session:
             actor = actor_for_email(session, email)
-            seen = real_current(session, actor, deliverable_id)
+            seen = real_current(session, actor, deliverable_id=deliverable_id)
             try:
                 status.update_status(
                     session, actor, deliverable_id=deliverable_id, seen=seen, wanted=wants[email]
@@ -88,7 +88,7 @@ def test_of_two_simultaneous_saves_one_is_refused_and_history_stays_a_chain(
         assert "nothing was saved" in str(refused[0])
         with Session(demo_engine) as session:
             admin = actor_for_email(session, ADMIN)
-            assert current_status(session, admin, rb01_id) == wants[saved[0]]
+            assert current_status(session, admin, deliverable_id=rb01_id) == wants[saved[0]]
     with Session(demo_engine) as session:
         changes = session.exec(
             select(DeliverableStatusChange)

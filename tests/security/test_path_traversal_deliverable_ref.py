@@ -80,7 +80,7 @@ def test_the_apps_zip_download_names_stay_plain(demo_engine: Engine) -> None:
     _legacy_ref(demo_engine, "../../x")
     with Session(demo_engine) as session:
         admin = actor_for_email(session, ADMIN)
-        deliverable = deliverable_by_ref(session, admin, "../../x")
+        deliverable = deliverable_by_ref(session, admin, ref="../../x")
         pack = build_evidence_pack(session, admin, deliverable_id=deliverable.id)
     names = zipfile.ZipFile(io.BytesIO(pack_zip(pack))).namelist()
     assert names and all("/" not in n and "\\" not in n and ".." not in n for n in names), names

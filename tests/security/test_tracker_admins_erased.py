@@ -43,7 +43,7 @@ def test_an_erased_person_in_tracker_admins_is_refused(session: Session, email: 
     """A user (Karen) and a contact without an account (Gareth) alike; any case of the address."""
     admin = actor_for_email(session, ADMIN)
     erased = session.exec(select(Person).where(Person.email == email)).one()
-    erase_person(session, admin, erased.id)
+    erase_person(session, admin, person_id=erased.id)
     session.commit()
     before = (people(session), admins(session))
     assert isinstance(sign_in(session, who(email.upper()), (email,)), Refusal)

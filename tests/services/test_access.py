@@ -124,8 +124,8 @@ class Demo:
     def sprint_of(self, ref: str) -> tuple[int, int]:
         """A board and a started sprint holding the deliverable's work, as an admin finds them."""
         admin = self.actor(ADMIN)
-        board = deliverable_boards(self.session, admin, self.id(ref))[0]
-        return board.id, board_sprints(self.session, admin, board.id)[0].id
+        board = deliverable_boards(self.session, admin, deliverable_id=self.id(ref))[0]
+        return board.id, board_sprints(self.session, admin, board_id=board.id)[0].id
 
     def programme(self) -> int:
         return list_programmes(self.session, self.actor(ADMIN))[0].id
@@ -180,7 +180,14 @@ class Attempt:
 
 def _move(demo: Demo, actor: Actor, ref: str, move: CriterionMove) -> object:
     criterion = demo.criterion(ref)
-    return make_move(demo.session, actor, criterion.id or 0, move, criterion.row_version, "x")
+    return make_move(
+        demo.session,
+        actor,
+        criterion_id=criterion.id or 0,
+        move=move,
+        expected_row_version=criterion.row_version,
+        comment="x",
+    )
 
 
 ATTEMPTS = [
@@ -188,99 +195,107 @@ ATTEMPTS = [
     Attempt(
         SUPPLIER,
         "read it",
-        lambda d, a: visible_deliverable(d.session, a, d.id("WB-01")),
+        lambda d, a: visible_deliverable(d.session, a, deliverable_id=d.id("WB-01")),
         TrackerError,
     ),
     Attempt(
         SUPPLIER,
         "find it by reference",
-        lambda d, a: deliverable_by_ref(d.session, a, "WB-01"),
+        lambda d, a: deliverable_by_ref(d.session, a, ref="WB-01"),
         TrackerError,
     ),
     Attempt(
         SUPPLIER,
         "read its criteria",
-        lambda d, a: criteria_frame(d.session, a, d.id("WB-01")),
+        lambda d, a: criteria_frame(d.session, a, deliverable_id=d.id("WB-01")),
         TrackerError,
     ),
     Attempt(
         SUPPLIER,
         "read its stages and sprints",
-        lambda d, a: criterion_options(d.session, a, d.id("WB-01")),
+        lambda d, a: criterion_options(d.session, a, deliverable_id=d.id("WB-01")),
         TrackerError,
     ),
     Attempt(
         SUPPLIER,
         "read whom to engage on it",
-        lambda d, a: who_to_engage(d.session, a, d.deliverable("WB-01")),
+        lambda d, a: who_to_engage(d.session, a, deliverable=d.deliverable("WB-01")),
         TrackerError,
     ),
     Attempt(
         SUPPLIER,
         "read which boards hold it",
-        lambda d, a: deliverable_boards(d.session, a, d.id("WB-01")),
+        lambda d, a: deliverable_boards(d.session, a, deliverable_id=d.id("WB-01")),
         TrackerError,
     ),
     Attempt(
         SUPPLIER,
         "read its sprint outcomes",
         lambda d, a: sprint_report_for(
-            d.session, a, *d.sprint_of("WB-01"), deliverable_id=d.id("WB-01")
+            d.session,
+            a,
+            board=d.sprint_of("WB-01")[0],
+            sprint_jira_id=d.sprint_of("WB-01")[1],
+            deliverable_id=d.id("WB-01"),
         ),
         TrackerError,
     ),
     Attempt(
         SUPPLIER,
         "read its whole board's sprints",
-        lambda d, a: board_sprints(d.session, a, d.sprint_of("WB-01")[0]),
+        lambda d, a: board_sprints(d.session, a, board_id=d.sprint_of("WB-01")[0]),
         TrackerError,
     ),
     Attempt(
         SUPPLIER,
         "read its ledger",
-        lambda d, a: ledger_frame(d.session, a, d.id("WB-01")),
+        lambda d, a: ledger_frame(d.session, a, deliverable_id=d.id("WB-01")),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read its criteria's old wordings",
-        lambda d, a: versions_frame(d.session, a, d.id("WB-01")),
+        lambda d, a: versions_frame(d.session, a, deliverable_id=d.id("WB-01")),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read its evidence",
-        lambda d, a: evidence_frame(d.session, a, d.id("WB-01")),
+        lambda d, a: evidence_frame(d.session, a, deliverable_id=d.id("WB-01")),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read what another organisation lacks, through the gate",
-        lambda d, a: check_gate(d.session, a, d.id("RB-01"), d.org("Binwise Digital Ltd")),
+        lambda d, a: check_gate(
+            d.session, a, deliverable_id=d.id("RB-01"), organisation_id=d.org("Binwise Digital Ltd")
+        ),
         TrackerError,
     ),
     Attempt(
         SUPPLIER,
         "read another organisation's person",
-        lambda d, a: export_person(d.session, a, d.person("jack.turner@binwise.co.uk").id),
+        lambda d, a: export_person(
+            d.session, a, person_id=d.person("jack.turner@binwise.co.uk").id
+        ),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read every board's velocity",
-        lambda d, a: board_velocity(d.session, a, d.sprint_of("RB-01")[0]),
+        lambda d, a: board_velocity(d.session, a, board_id=d.sprint_of("RB-01")[0]),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read the programme's progress",
-        lambda d, a: programme_progress(d.session, a, d.programme()),
+        lambda d, a: programme_progress(d.session, a, programme_id=d.programme()),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "read every deliverable's criteria",
-        lambda d, a: programme_criteria(d.session, a, d.programme()),
+        lambda d, a: programme_criteria(d.session, a, programme_id=d.programme()),
         NotAllowed,
     ),
     Attempt(
@@ -296,7 +311,7 @@ ATTEMPTS = [
         SUPPLIER,
         "put someone on its map",
         lambda d, a: save_engagements(
-            d.session, a, [engagement_row(d, "WB-01", "karen.stokes@ledgerline.co.uk")]
+            d.session, a, rows=[engagement_row(d, "WB-01", "karen.stokes@ledgerline.co.uk")]
         ),
         NotAllowed,
     ),
@@ -309,73 +324,83 @@ ATTEMPTS = [
     Attempt(
         SUPPLIER,
         "add a criterion to it",
-        lambda d, a: create_criterion(d.session, a, d.id("WB-01"), Wording("T", "Text")),
+        lambda d, a: create_criterion(
+            d.session, a, deliverable_id=d.id("WB-01"), wording=Wording("T", "Text")
+        ),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "take it over",
-        lambda d, a: assign_supplier(d.session, a, d.id("WB-01"), d.org(LEDGERLINE)),
+        lambda d, a: assign_supplier(
+            d.session, a, deliverable_id=d.id("WB-01"), organisation_id=d.org(LEDGERLINE)
+        ),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "change another organisation's contact",
         lambda d, a: save_contacts(
-            d.session, a, [contact_row(d, "jack.turner@binwise.co.uk", phone="01632960999")]
+            d.session, a, rows=[contact_row(d, "jack.turner@binwise.co.uk", phone="01632960999")]
         ),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "import contacts",
-        lambda d, a: import_file(d.session, a, "c.csv", csv("name,organisation", "X,Binwise")),
+        lambda d, a: import_file(
+            d.session, a, filename="c.csv", data=csv("name,organisation", "X,Binwise")
+        ),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "change accreditations",
-        lambda d, a: save_accreditations(d.session, a, [], [1]),
+        lambda d, a: save_accreditations(d.session, a, rows=[], deleted=[1]),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "override the gate",
         lambda d, a: record_override(
-            d.session, a, d.id("RB-01"), d.org("Binwise Digital Ltd"), "because"
+            d.session,
+            a,
+            deliverable_id=d.id("RB-01"),
+            organisation_id=d.org("Binwise Digital Ltd"),
+            reason="because",
         ),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "give themselves another role",
-        lambda d, a: save_users(d.session, a, [RowEdit(1, {"role": "admin"}, a.user_id)]),
+        lambda d, a: save_users(d.session, a, rows=[RowEdit(1, {"role": "admin"}, a.user_id)]),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "erase another organisation's person",
-        lambda d, a: erase_person(d.session, a, d.person("jack.turner@binwise.co.uk").id),
+        lambda d, a: erase_person(d.session, a, person_id=d.person("jack.turner@binwise.co.uk").id),
         NotAllowed,
     ),
     # ... export
     Attempt(
         SUPPLIER,
         "export the contacts",
-        lambda d, a: export_file(d.session, a, "contacts.xlsx"),
+        lambda d, a: export_file(d.session, a, filename="contacts.xlsx"),
         NotAllowed,
     ),
     Attempt(
         SUPPLIER,
         "export its evidence pack",
-        lambda d, a: build_evidence_pack(d.session, a, d.id("WB-01")),
+        lambda d, a: build_evidence_pack(d.session, a, deliverable_id=d.id("WB-01")),
         NotAllowed,
     ),
     # a project owner (Northmoor) on another council's deliverable (Southmere's WB-01)
     Attempt(
         OWNER,
         "put someone on its map",
-        lambda d, a: save_engagements(d.session, a, [engagement_row(d, "WB-01", OWNER)]),
+        lambda d, a: save_engagements(d.session, a, rows=[engagement_row(d, "WB-01", OWNER)]),
         RowsRejected,
     ),
     Attempt(
@@ -384,7 +409,7 @@ ATTEMPTS = [
         lambda d, a: save_engagements(
             d.session,
             a,
-            [
+            rows=[
                 RowEdit(
                     1,
                     {
@@ -400,7 +425,9 @@ ATTEMPTS = [
     Attempt(
         OWNER,
         "add a criterion to it",
-        lambda d, a: create_criterion(d.session, a, d.id("WB-01"), Wording("T", "Text")),
+        lambda d, a: create_criterion(
+            d.session, a, deliverable_id=d.id("WB-01"), wording=Wording("T", "Text")
+        ),
         NotAllowed,
     ),
     Attempt(
@@ -412,14 +439,16 @@ ATTEMPTS = [
     Attempt(
         OWNER,
         "give it to another supplier",
-        lambda d, a: assign_supplier(d.session, a, d.id("WB-01"), d.org(LEDGERLINE)),
+        lambda d, a: assign_supplier(
+            d.session, a, deliverable_id=d.id("WB-01"), organisation_id=d.org(LEDGERLINE)
+        ),
         NotAllowed,
     ),
     Attempt(
         OWNER,
         "point the admin's account at an address of their own",
         lambda d, a: save_contacts(
-            d.session, a, [contact_row(d, ADMIN, email="tom.h.private@example.org")]
+            d.session, a, rows=[contact_row(d, ADMIN, email="tom.h.private@example.org")]
         ),
         RowsRejected,
     ),
@@ -427,14 +456,14 @@ ATTEMPTS = [
         OWNER,
         "move themselves into another council",
         lambda d, a: save_contacts(
-            d.session, a, [contact_row(d, OWNER, organisation="Southmere District Council")]
+            d.session, a, rows=[contact_row(d, OWNER, organisation="Southmere District Council")]
         ),
         RowsRejected,
     ),
     Attempt(
         OWNER,
         "mark a supplier contact as having left",
-        lambda d, a: save_contacts(d.session, a, [contact_row(d, SUPPLIER, status="left")]),
+        lambda d, a: save_contacts(d.session, a, rows=[contact_row(d, SUPPLIER, status="left")]),
         RowsRejected,
     ),
     Attempt(
@@ -443,8 +472,10 @@ ATTEMPTS = [
         lambda d, a: import_file(
             d.session,
             a,
-            "contacts.csv",
-            csv("name,organisation,email", "Karen Stokes,Ledgerline Systems Ltd,tom@example.org"),
+            filename="contacts.csv",
+            data=csv(
+                "name,organisation,email", "Karen Stokes,Ledgerline Systems Ltd,tom@example.org"
+            ),
         ),
         RowsRejected,
     ),
@@ -454,7 +485,7 @@ ATTEMPTS = [
         lambda d, a: save_users(
             d.session,
             a,
-            [
+            rows=[
                 RowEdit(
                     1, {"person_id": d.person("gareth.lewis@eastvale.gov.uk").id, "role": "admin"}
                 )
@@ -465,14 +496,14 @@ ATTEMPTS = [
     Attempt(
         OWNER,
         "export a person's data",
-        lambda d, a: export_person(d.session, a, d.person(SUPPLIER).id),
+        lambda d, a: export_person(d.session, a, person_id=d.person(SUPPLIER).id),
         NotAllowed,
     ),
     # a programme board member changes nothing, even on their own council's deliverable (ASC-01)
     Attempt(
         BOARD,
         "put someone on a map",
-        lambda d, a: save_engagements(d.session, a, [engagement_row(d, "ASC-01", BOARD, "C")]),
+        lambda d, a: save_engagements(d.session, a, rows=[engagement_row(d, "ASC-01", BOARD, "C")]),
         NotAllowed,
     ),
     Attempt(
@@ -484,37 +515,49 @@ ATTEMPTS = [
     Attempt(
         BOARD,
         "add a criterion",
-        lambda d, a: create_criterion(d.session, a, d.id("ASC-01"), Wording("T", "Text")),
+        lambda d, a: create_criterion(
+            d.session, a, deliverable_id=d.id("ASC-01"), wording=Wording("T", "Text")
+        ),
         NotAllowed,
     ),
     Attempt(
         BOARD,
         "change a contact",
-        lambda d, a: save_contacts(d.session, a, [contact_row(d, BOARD, phone="01632960999")]),
+        lambda d, a: save_contacts(d.session, a, rows=[contact_row(d, BOARD, phone="01632960999")]),
         NotAllowed,
     ),
     Attempt(
         BOARD,
         "import contacts",
-        lambda d, a: import_file(d.session, a, "c.csv", csv("name,organisation", "X,Binwise")),
+        lambda d, a: import_file(
+            d.session, a, filename="c.csv", data=csv("name,organisation", "X,Binwise")
+        ),
         NotAllowed,
     ),
     Attempt(
         BOARD,
         "export contacts",
-        lambda d, a: export_file(d.session, a, "contacts.csv"),
+        lambda d, a: export_file(d.session, a, filename="contacts.csv"),
         NotAllowed,
     ),
     Attempt(
         BOARD,
         "give a deliverable to a supplier",
-        lambda d, a: assign_supplier(d.session, a, d.id("ASC-01"), d.org(LEDGERLINE)),
+        lambda d, a: assign_supplier(
+            d.session, a, deliverable_id=d.id("ASC-01"), organisation_id=d.org(LEDGERLINE)
+        ),
         NotAllowed,
     ),
     Attempt(
         BOARD,
         "override the gate",
-        lambda d, a: record_override(d.session, a, d.id("ASC-01"), d.org(LEDGERLINE), "x"),
+        lambda d, a: record_override(
+            d.session,
+            a,
+            deliverable_id=d.id("ASC-01"),
+            organisation_id=d.org(LEDGERLINE),
+            reason="x",
+        ),
         NotAllowed,
     ),
 ]
@@ -556,13 +599,13 @@ def test_no_write_survives_a_refusal(demo: Demo) -> None:
 def test_a_supplier_contact_lists_only_their_organisations_work(demo: Demo) -> None:
     s, karen = demo.session, demo.actor(SUPPLIER)
     programme = demo.programme()
-    assert tuple(deliverables_frame(s, karen, programme)["ref"]) == THEIRS
-    assert tuple(map_deliverables(s, karen, programme)["ref"]) == THEIRS
-    assert tuple(d.ref for d in review_deliverables(s, karen, programme)) == THEIRS
+    assert tuple(deliverables_frame(s, karen, programme_id=programme)["ref"]) == THEIRS
+    assert tuple(map_deliverables(s, karen, programme_id=programme)["ref"]) == THEIRS
+    assert tuple(d.ref for d in review_deliverables(s, karen, programme_id=programme)) == THEIRS
     assert review_boards(s, karen) == []
-    assert [a.ref for a in who_to_engage_all(s, karen, programme)] == list(THEIRS)
+    assert [a.ref for a in who_to_engage_all(s, karen, programme_id=programme)] == list(THEIRS)
     assert set(waiting_for_supplier(s, karen)["deliverable"]) <= set(THEIRS)
-    maps = engagement_frame(s, karen, programme)
+    maps = engagement_frame(s, karen, programme_id=programme)
     assert set(maps["ref"]) == set(THEIRS)
     others = maps[maps["organisation"] != LEDGERLINE]
     # another organisation's details only for a council contact, and only their own channel
@@ -590,9 +633,16 @@ def gapco(demo: Demo) -> int:
     s.add(Person(organisation_id=organisation.id, name="Gail Gap", email="gail@gapco.example"))
     s.flush()
     save_engagements(
-        s, admin, [engagement_row(demo, "RB-01", "gail@gapco.example", "R", "supplier")]
+        s, admin, rows=[engagement_row(demo, "RB-01", "gail@gapco.example", "R", "supplier")]
     )
-    record_override(s, admin, demo.id("RB-01"), organisation.id, "Interim cover", date.today())
+    record_override(
+        s,
+        admin,
+        deliverable_id=demo.id("RB-01"),
+        organisation_id=organisation.id,
+        reason="Interim cover",
+        today=date.today(),
+    )
     s.commit()
     return organisation.id or 0
 
@@ -604,14 +654,14 @@ def test_other_organisations_gaps_and_overrides_are_not_a_suppliers(demo: Demo, 
     assert "Gapco Ltd" not in set(compliance_frame(s, karen)["organisation"])
     assert overrides_frame(s, karen).empty
     rb = demo.deliverable("RB-01")
-    staff_view = who_to_engage(s, admin, rb)
-    supplier_view = who_to_engage(s, karen, rb)
+    staff_view = who_to_engage(s, admin, deliverable=rb)
+    supplier_view = who_to_engage(s, karen, deliverable=rb)
     assert any("Gapco" in g.message for g in staff_view.gaps)
     assert "Gail Gap" in set(supplier_view.contacts["name"])  # by name, as on the shared map
     assert not any("Gapco" in g.message for g in supplier_view.gaps)
     assert not supplier_view.contacts["flags"].str.contains("lacks").any()
     with pytest.raises(TrackerError):
-        check_gate(s, karen, rb.id, gapco)
+        check_gate(s, karen, deliverable_id=rb.id, organisation_id=gapco)
 
 
 @pytest.fixture
@@ -633,21 +683,25 @@ def test_an_engaged_supplier_contact_reads_that_deliverable(demo: Demo, engaged:
     s = demo.session
     wa = demo.deliverable("WA-01")
     assert wa.id in engaged.engaged_on
-    assert "WA-01" in set(deliverables_frame(s, engaged, demo.programme())["ref"])
-    assert visible_deliverable(s, engaged, wa.id).ref == "WA-01"
-    criteria = criteria_frame(s, engaged, wa.id)
+    assert "WA-01" in set(deliverables_frame(s, engaged, programme_id=demo.programme())["ref"])
+    assert visible_deliverable(s, engaged, deliverable_id=wa.id).ref == "WA-01"
+    criteria = criteria_frame(s, engaged, deliverable_id=wa.id)
     assert len(criteria) and CriterionStatus.draft.value not in set(criteria["status"])
     assert all(moves == [] for moves in criteria["moves"])
-    maps = engagement_frame(s, engaged, demo.programme(), wa.id)
+    maps = engagement_frame(s, engaged, programme_id=demo.programme(), deliverable_id=wa.id)
     open_door = maps[maps["organisation"] == "Open Door Advice"]
     assert len(open_door) and open_door[["email", "phone"]].isna().all().all()
     # WA-01 is the welfare-advice label on the contact centre's board
-    review = sprint_report_for(s, engaged, "northmoor", 71, deliverable_id=wa.id)
+    review = sprint_report_for(
+        s, engaged, board="northmoor", sprint_jira_id=71, deliverable_id=wa.id
+    )
     assert set(review.issues["key"]) == {"CC-19", "CC-4"}
 
     def lacking(actor: Actor) -> list[str]:
         return [
-            g.message for g in who_to_engage(s, actor, wa).gaps if g.kind is GapKind.unaccredited
+            g.message
+            for g in who_to_engage(s, actor, deliverable=wa).gaps
+            if g.kind is GapKind.unaccredited
         ]
 
     assert any("Open Door" in m for m in lacking(demo.actor(ADMIN)))
@@ -656,7 +710,7 @@ def test_an_engaged_supplier_contact_reads_that_deliverable(demo: Demo, engaged:
     with pytest.raises(NotAllowed):
         _move(demo, engaged, "WA-01", CriterionMove.confirm)
     with pytest.raises(TrackerError):
-        visible_deliverable(s, engaged, demo.id("WB-01"))
+        visible_deliverable(s, engaged, deliverable_id=demo.id("WB-01"))
 
 
 def test_an_engagement_removed_takes_the_deliverable_away(demo: Demo, engaged: Actor) -> None:
@@ -666,10 +720,10 @@ def test_an_engagement_removed_takes_the_deliverable_away(demo: Demo, engaged: A
             Engagement.person_id == engaged.person_id, Engagement.deliverable_id == demo.id("WA-01")
         )
     ).one()
-    save_engagements(s, demo.actor(ADMIN), [], [row])
+    save_engagements(s, demo.actor(ADMIN), rows=[], deleted=[row])
     s.commit()
     again = demo.actor(IDLE_SUPPLIER)
     assert demo.id("WA-01") not in again.engaged_on
-    assert "WA-01" not in set(deliverables_frame(s, again, demo.programme())["ref"])
+    assert "WA-01" not in set(deliverables_frame(s, again, programme_id=demo.programme())["ref"])
     with pytest.raises(TrackerError):
-        criteria_frame(s, again, demo.id("WA-01"))
+        criteria_frame(s, again, deliverable_id=demo.id("WA-01"))

@@ -166,12 +166,12 @@ def test_the_admin_keeps_the_accounts(session: Session) -> None:
     admin = actor_for_email(session, ADMIN)
     gareth = person(session, "gareth.lewis@eastvale.gov.uk")
     assert gareth.id in user_candidates(session, admin)
-    save_users(session, admin, [RowEdit(1, {"person_id": gareth.id, "role": "project owner"})])
+    save_users(session, admin, rows=[RowEdit(1, {"person_id": gareth.id, "role": "project owner"})])
     assert actor_for_email(session, gareth.email).role is Role.project_owner
     assert gareth.id not in user_candidates(session, admin)
     karen = actor_for_email(session, SUPPLIER)
     switch_off = RowEdit(1, {"role": "supplier contact", "active": False}, karen.user_id)
-    save_users(session, admin, [switch_off])
+    save_users(session, admin, rows=[switch_off])
     assert isinstance(sign_in(session, who(SUPPLIER), ()), Refusal)
     frame = users_frame(session, admin).set_index("email")
     assert frame.loc[SUPPLIER, "active"] == False  # noqa: E712 (numpy bool)
@@ -186,7 +186,7 @@ def test_account_changes_are_checked_all_or_nothing(session: Session) -> None:
         save_users(
             session,
             admin,
-            [
+            rows=[
                 RowEdit(1, {"person_id": gareth.id, "role": "project owner"}),
                 RowEdit(2, {"role": "supplier contact", "active": True}, admin.user_id),
                 RowEdit(3, {"person_id": person(session, OWNER).id, "role": "admin"}),
@@ -202,7 +202,7 @@ def test_account_changes_are_checked_all_or_nothing(session: Session) -> None:
     ]
     assert user_candidates(session, admin)[gareth.id]  # nothing was saved
     with pytest.raises(TrackerError, match="not deleted"):
-        save_users(session, admin, [], [admin.user_id])
+        save_users(session, admin, rows=[], deleted=[admin.user_id])
 
 
 def test_the_sign_in_record_names_users_as_they_are_now(session: Session) -> None:

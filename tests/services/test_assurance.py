@@ -21,12 +21,12 @@ from tracker.services.assurance.gates import (
     Decision,
     Expiry,
     Requirement,
+    _requirements,
     assign_supplier,
     check_gate,
     compliance_frame,
     expiry_flag,
     meets,
-    requirements,
     revoke_override,
     save_rules,
 )
@@ -79,7 +79,7 @@ def test_what_meets_a_requirement(held: Accreditation, requirement: Requirement,
 
 
 def test_default_rules(session: Session) -> None:
-    rules = requirements(session)
+    rules = _requirements(session)
     assert rules[Sensitivity.social_care] == [CE, DSPT_MET]
     assert rules[Sensitivity.special_category] == [CE, DSPT_MET]
     assert rules[Sensitivity.personal] == [CE]
@@ -100,10 +100,22 @@ def _supplier_of(session: Session, deliverable: int) -> int | None:
 def test_the_gate_blocks_an_organisation_lacking_what_the_data_needs(session, world):
     """D-1 (personal data) to the charity is fine; D-2 (special category) to Supplier Ltd, which
     has Cyber Essentials Plus but no DSPT, is blocked and nothing changes."""
-    assign_supplier(session, world.owner, world.d1, world.orgs["Charity"], today=TODAY)
+    assign_supplier(
+        session,
+        world.owner,
+        deliverable_id=world.d1,
+        organisation_id=world.orgs["Charity"],
+        today=TODAY,
+    )
     assert _supplier_of(session, world.d1) == world.orgs["Charity"]
     with pytest.raises(AssuranceBlocked, match=r"Supplier Ltd lacks NHS DSPT \(Standards Met\)"):
-        assign_supplier(session, world.owner, world.d2, world.orgs["Supplier Ltd"], today=TODAY)
+        assign_supplier(
+            session,
+            world.owner,
+            deliverable_id=world.d2,
+            organisation_id=world.orgs["Supplier Ltd"],
+            today=TODAY,
+        )
     assert _supplier_of(session, world.d2) == world.orgs["Charity"]
 
 
@@ -112,16 +124,16 @@ def test_only_an_admin_may_override_and_the_reason_is_recorded(session, world):
         assign_supplier(
             session,
             world.owner,
-            world.d2,
-            world.orgs["Supplier Ltd"],
+            deliverable_id=world.d2,
+            organisation_id=world.orgs["Supplier Ltd"],
             override_reason="urgent",
             today=TODAY,
         )
     result = assign_supplier(
         session,
         world.admin,
-        world.d2,
-        world.orgs["Supplier Ltd"],
+        deliverable_id=world.d2,
+        organisation_id=world.orgs["Supplier Ltd"],
         override_reason="  DSPT submitted, awaiting publication  ",
         today=TODAY,
     )
@@ -133,7 +145,7 @@ def test_only_an_admin_may_override_and_the_reason_is_recorded(session, world):
     assert override.by_person_id == world.admin.person_id
     assert override.missing == "NHS DSPT (Standards Met)"
     assert override.at is not None
-    frame = compliance_frame(session, world.admin, TODAY).set_index("ref")
+    frame = compliance_frame(session, world.admin, today=TODAY).set_index("ref")
     assert frame.loc["D-2", "decision"] == "overridden"
     assert frame.loc["D-2", "override_reason"] == "DSPT submitted, awaiting publication"
 
@@ -141,7 +153,11 @@ def test_only_an_admin_may_override_and_the_reason_is_recorded(session, world):
 def test_a_blank_reason_is_no_override(session, world):
     with pytest.raises(AssuranceBlocked):
         assign_supplier(
-            session, world.admin, world.d2, world.orgs["Rival Ltd"], override_reason="  "
+            session,
+            world.admin,
+            deliverable_id=world.d2,
+            organisation_id=world.orgs["Rival Ltd"],
+            override_reason="  ",
         )
 
 
@@ -149,17 +165,23 @@ def test_withdrawing_an_override_blocks_again(session, world):
     assign_supplier(
         session,
         world.admin,
-        world.d2,
-        world.orgs["Rival Ltd"],
+        deliverable_id=world.d2,
+        organisation_id=world.orgs["Rival Ltd"],
         override_reason="pilot",
         today=TODAY,
     )
     override = session.exec(select(AssuranceOverride)).one()
     with pytest.raises(NotAllowed):
-        revoke_override(session, world.owner, override.id)
-    revoke_override(session, world.admin, override.id)
+        revoke_override(session, world.owner, override_id=override.id)
+    revoke_override(session, world.admin, override_id=override.id)
     session.commit()
-    gate = check_gate(session, world.admin, world.d2, world.orgs["Rival Ltd"], TODAY)
+    gate = check_gate(
+        session,
+        world.admin,
+        deliverable_id=world.d2,
+        organisation_id=world.orgs["Rival Ltd"],
+        today=TODAY,
+    )
     assert gate.decision is Decision.blocked
     assert session.get(AssuranceOverride, override.id).revoked_at is not None
 
@@ -167,13 +189,19 @@ def test_withdrawing_an_override_blocks_again(session, world):
 def test_board_members_and_suppliers_cannot_assign(session, world):
     for actor in (world.board, world.supplier):
         with pytest.raises(NotAllowed):
-            assign_supplier(session, actor, world.d1, world.orgs["Charity"], today=TODAY)
+            assign_supplier(
+                session,
+                actor,
+                deliverable_id=world.d1,
+                organisation_id=world.orgs["Charity"],
+                today=TODAY,
+            )
 
 
 def test_compliance_covers_suppliers_and_engaged_organisations(session, world):
     engage(session, world, world.d1, "Rhea", "C", "partner")
     engage(session, world, world.d1, "Olu", "A", "council")
-    frame = compliance_frame(session, world.admin, TODAY)
+    frame = compliance_frame(session, world.admin, today=TODAY)
     d1 = frame[frame["ref"] == "D-1"].set_index("organisation")
     assert d1.loc["Supplier Ltd", "relationship"] == "supplier"
     assert d1.loc["Supplier Ltd", "decision"] == "compliant"
@@ -197,30 +225,47 @@ def test_compliance_covers_suppliers_and_engaged_organisations(session, world):
 def test_needed_accreditations_about_to_expire_are_flagged(session, world, days_left, expected):
     """Supplier Ltd's Cyber Essentials Plus expires on 30 June 2027."""
     today = date(2027, 6, 30) - timedelta(days=days_left)
-    frame = compliance_frame(session, world.admin, today).set_index("ref")
+    frame = compliance_frame(session, world.admin, today=today).set_index("ref")
     assert frame.loc["D-1", "expiring"].startswith(expected)
 
 
 def test_admins_edit_the_rules_and_the_gate_follows(session, world):
-    assert check_gate(session, world.admin, world.d1, world.orgs["Charity"], TODAY).missing == []
+    assert (
+        check_gate(
+            session,
+            world.admin,
+            deliverable_id=world.d1,
+            organisation_id=world.orgs["Charity"],
+            today=TODAY,
+        ).missing
+        == []
+    )
     save_rules(
         session,
         world.admin,
-        [RowEdit(1, {"sensitivity": "personal data", "scheme": "ISO/IEC 27001"})],
+        rows=[RowEdit(1, {"sensitivity": "personal data", "scheme": "ISO/IEC 27001"})],
     )
     session.commit()
-    gate = check_gate(session, world.admin, world.d1, world.orgs["Charity"], TODAY)
+    gate = check_gate(
+        session,
+        world.admin,
+        deliverable_id=world.d1,
+        organisation_id=world.orgs["Charity"],
+        today=TODAY,
+    )
     assert gate.missing == ["ISO/IEC 27001"]
 
 
 def test_rule_edits_are_checked_and_admin_only(session, world):
     with pytest.raises(NotAllowed):
-        save_rules(session, world.owner, [RowEdit(1, {"sensitivity": "public", "scheme": "PSN"})])
+        save_rules(
+            session, world.owner, rows=[RowEdit(1, {"sensitivity": "public", "scheme": "PSN"})]
+        )
     with pytest.raises(RowsRejected) as rejected:
         save_rules(
             session,
             world.admin,
-            [
+            rows=[
                 RowEdit(1, {"sensitivity": "secret", "scheme": "PSN"}),
                 RowEdit(2, {"sensitivity": "public", "scheme": "Other"}),
                 RowEdit(3, {"sensitivity": "public", "scheme": "NHS DSPT", "min_level": "Great"}),
@@ -264,19 +309,19 @@ def test_register_statuses_in_words(session, world):
         ]
     )
     session.commit()
-    frame = register_frame(session, world.admin, TODAY)
+    frame = register_frame(session, world.admin, today=TODAY)
     status = dict(zip(frame["level"].fillna(frame["scheme"]), frame["status"], strict=True))
     assert status["Standards Met 2025/26"] == "expired, renewed"
     assert status["Standards Met 2026/27"] == "valid"
     assert status["Cyber Essentials"] == "expired"
     assert status["PSN"] == "expires within 30 days"
-    assert register_frame(session, world.supplier, TODAY)["organisation"].unique().tolist() == [
-        "Supplier Ltd"
-    ]
+    assert register_frame(session, world.supplier, today=TODAY)[
+        "organisation"
+    ].unique().tolist() == ["Supplier Ltd"]
 
 
 def test_assurance_report_lists_gaps_blocks_and_expiries(session, world):
-    report = assurance_report(session, world.admin, date(2027, 6, 1))
+    report = assurance_report(session, world.admin, today=date(2027, 6, 1))
     assert report.blocks["ref"].tolist() == ["D-2"]
     assert report.expiries["days_left"].tolist() == [29, 29]
     payload = report.as_json()
@@ -303,7 +348,7 @@ def test_accreditation_edits_are_checked(session, world):
         RowEdit(4, {"organisation": "Charity", "scheme": "PSN", "expires_on": "31/12/2027"}),
     ]
     with pytest.raises(RowsRejected) as rejected:
-        save_accreditations(session, world.admin, rows)
+        save_accreditations(session, world.admin, rows=rows)
     messages = [(p.row, p.message) for p in rejected.value.problems]
     assert (1, "expires on is required") in messages
     assert any(row == 1 and "Standards Met 2025/26" in m for row, m in messages)
@@ -312,11 +357,11 @@ def test_accreditation_edits_are_checked(session, world):
     assert (3, "expires on is before valid from") in messages
     assert (4, "expires on '31/12/2027' is not a date") in messages
     with pytest.raises(NotAllowed):
-        save_accreditations(session, world.owner, rows[:1])
+        save_accreditations(session, world.owner, rows=rows[:1])
     saved = save_accreditations(
         session,
         world.admin,
-        [
+        rows=[
             RowEdit(
                 1,
                 {
@@ -330,4 +375,13 @@ def test_accreditation_edits_are_checked(session, world):
     )
     session.commit()
     assert saved == 1
-    assert check_gate(session, world.admin, world.d2, world.orgs["Charity"], TODAY).missing == []
+    assert (
+        check_gate(
+            session,
+            world.admin,
+            deliverable_id=world.d2,
+            organisation_id=world.orgs["Charity"],
+            today=TODAY,
+        ).missing
+        == []
+    )

@@ -48,7 +48,9 @@ def _history(session: Session) -> World:
     world = build_world(session)
     bring_to(session, world, S.accepted)  # entries 1-5
     bring_to(session, world, S.sent)  # entries 6-7
-    draft = create_criterion(session, world.owner, world.deliverable_id, Wording("T", "x"))
+    draft = create_criterion(
+        session, world.owner, deliverable_id=world.deliverable_id, wording=Wording("T", "x")
+    )
     session.commit()  # entry 8
     assert draft.criterion_id == 3
     return world
@@ -184,7 +186,9 @@ def test_a_stale_tail_retries_instead_of_forking(
         return calls[-1]
 
     monkeypatch.setattr(audit, "_tail", stale_once)
-    create_criterion(session, world.owner, world.deliverable_id, Wording("T2", "y"))
+    create_criterion(
+        session, world.owner, deliverable_id=world.deliverable_id, wording=Wording("T2", "y")
+    )
     session.commit()
     assert len(calls) == 2
     assert verify_ledger(session, world.board).intact
@@ -200,9 +204,18 @@ def test_concurrent_writers_never_fork_the_chain(engine: Engine, session: Sessio
             for _ in range(3):
                 with Session(engine) as own:
                     saved = create_criterion(
-                        own, world.owner, world.deliverable_id, Wording("T", "x")
+                        own,
+                        world.owner,
+                        deliverable_id=world.deliverable_id,
+                        wording=Wording("T", "x"),
                     )
-                    make_move(own, world.owner, saved.criterion_id, M.send, saved.row_version)
+                    make_move(
+                        own,
+                        world.owner,
+                        criterion_id=saved.criterion_id,
+                        move=M.send,
+                        expected_row_version=saved.row_version,
+                    )
                     own.commit()
         except BaseException as exc:  # collected and re-raised in the test's thread
             errors.append(exc)
@@ -228,10 +241,10 @@ def test_the_ledger_holds_ids_not_personal_data(session: Session) -> None:
         values = {str(v) for v in entry.model_dump().values()}
         assert not any(p in v for p in personal for v in values), entry
     # erasing a person rewrites their row only: the chain still verifies and the name is gone
-    erase_person(session, world.admin, world.owner.person_id)
+    erase_person(session, world.admin, person_id=world.owner.person_id)
     session.commit()
     assert verify_ledger(session, world.board).intact
-    frame = ledger_frame(session, world.board, world.deliverable_id)
+    frame = ledger_frame(session, world.board, deliverable_id=world.deliverable_id)
     assert "Olu" not in set(frame["who"])
     assert placeholder_name(world.owner.person_id) in set(frame["who"])
 
@@ -240,10 +253,13 @@ def test_detail_edits_are_recorded_without_a_new_version(session: Session) -> No
     world = _history(session)
     saved = bring_to(session, world, S.confirmed)
     edit_criterion(
-        session, world.owner, saved.criterion_id, saved.row_version,
-        Wording("Pay online", "Given x, when y, then z", "SOW-1 4.2"),
-        Details(jira_keys=("RB-7",)),
-    )  # fmt: skip
+        session,
+        world.owner,
+        criterion_id=saved.criterion_id,
+        expected_row_version=saved.row_version,
+        wording=Wording("Pay online", "Given x, when y, then z", "SOW-1 4.2"),
+        details=Details(jira_keys=("RB-7",)),
+    )
     session.commit()
     last = session.exec(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     assert (last.action, last.from_status, last.to_status, last.version) == (

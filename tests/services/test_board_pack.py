@@ -56,7 +56,7 @@ def session(demo_engine: Engine) -> Session:
 
 
 def _programme_id(session: Session) -> int:
-    return find_programme(session, actor_for_email(session, ADMIN), PROGRAMME).id
+    return find_programme(session, actor_for_email(session, ADMIN), name=PROGRAMME).id
 
 
 def _by_ref(frame: pd.DataFrame) -> pd.DataFrame:

@@ -35,7 +35,7 @@ def counts(engine: Engine) -> tuple[int, int]:
 def run_import(engine: Engine, world: World, filename: str, data: bytes, actor=None):
     """As the app and the CLI do: one transaction, rolled back on any error."""
     with session_scope(engine) as session:
-        return import_file(session, actor or world.owner, filename, data)
+        return import_file(session, actor or world.owner, filename=filename, data=data)
 
 
 def excel(**sheets: pd.DataFrame) -> bytes:
@@ -189,8 +189,8 @@ def test_unreadable_files_are_refused_in_one_sentence(engine, world):
 def test_export_then_import_changes_nothing(engine, world):
     with Session(engine) as session:
         engage(session, world, world.d1, "Sam", "A", "supplier", escalation=1)
-        workbook = export_file(session, world.admin, "all.xlsx")
-        contacts_csv = export_file(session, world.admin, "c.csv", Table.contacts)
+        workbook = export_file(session, world.admin, filename="all.xlsx")
+        contacts_csv = export_file(session, world.admin, filename="c.csv", table=Table.contacts)
     before = counts(engine)
     assert run_import(engine, world, "all.xlsx", workbook) == {
         Table.contacts: before[0],
@@ -202,7 +202,7 @@ def test_export_then_import_changes_nothing(engine, world):
 
 def test_only_staff_who_edit_contacts_export_them(engine, world):
     with Session(engine) as session, pytest.raises(NotAllowed):
-        export_file(session, world.board, "c.csv")
+        export_file(session, world.board, filename="c.csv")
 
 
 def test_directory_search_and_filters(session):
@@ -227,7 +227,7 @@ def test_editing_contacts_checks_every_row(session):
         save_contacts(
             session,
             world.owner,
-            [
+            rows=[
                 RowEdit(
                     1,
                     {"name": "Chris", "organisation": "Charity", "email": "sue@example.org"},
@@ -243,10 +243,10 @@ def test_editing_contacts_checks_every_row(session):
     save_contacts(
         session,
         world.owner,
-        [RowEdit(1, {"name": "Chris C", "organisation": "Charity", "status": "left"}, chris)],
+        rows=[RowEdit(1, {"name": "Chris C", "organisation": "Charity", "status": "left"}, chris)],
     )
     session.commit()
     person = session.get(Person, chris)
     assert (person.name, person.active, person.email) == ("Chris C", False, None)
     with pytest.raises(NotAllowed):
-        save_contacts(session, world.board, [])
+        save_contacts(session, world.board, rows=[])

@@ -29,24 +29,38 @@ def test_the_second_save_from_a_stale_read_is_refused(engine: Engine, session: S
     session.close()
     with Session(engine) as first:
         edit_criterion(
-            first, world.owner, opened.criterion_id, opened.row_version, THEIRS, Details()
+            first,
+            world.owner,
+            criterion_id=opened.criterion_id,
+            expected_row_version=opened.row_version,
+            wording=THEIRS,
+            details=Details(),
         )
         first.commit()
     with Session(engine) as second, pytest.raises(StaleCriterion) as refused:
         edit_criterion(
-            second, world.admin, opened.criterion_id, opened.row_version, MINE, Details()
+            second,
+            world.admin,
+            criterion_id=opened.criterion_id,
+            expected_row_version=opened.row_version,
+            wording=MINE,
+            details=Details(),
         )
     assert "was changed by Olu (project owner, edit at" in str(refused.value)
     assert "Nothing was saved: your text is kept" in str(refused.value)
     with Session(engine) as check:
-        criterion = check.get(AcceptanceCriterion, opened.criterion_id)
-        assert current_wording(check, criterion) == THEIRS
+        assert current_wording(check, world.board, criterion_id=opened.criterion_id) == THEIRS
         # having seen their change, saving against the new row version replaces it on purpose
         edit_criterion(
-            check, world.admin, opened.criterion_id, refused.value.row_version, MINE, Details()
+            check,
+            world.admin,
+            criterion_id=opened.criterion_id,
+            expected_row_version=refused.value.row_version,
+            wording=MINE,
+            details=Details(),
         )
         check.commit()
-        assert current_wording(check, criterion) == MINE
+        assert current_wording(check, world.board, criterion_id=opened.criterion_id) == MINE
         assert verify_ledger(check, world.board).intact
 
 
@@ -64,7 +78,12 @@ def test_a_change_landing_between_read_and_write_is_caught(
         monkeypatch.setattr(criteria, "_check_fresh", real_check)
         with Session(engine) as first:
             edit_criterion(
-                first, world.owner, opened.criterion_id, opened.row_version, THEIRS, Details()
+                first,
+                world.owner,
+                criterion_id=opened.criterion_id,
+                expected_row_version=opened.row_version,
+                wording=THEIRS,
+                details=Details(),
             )
             first.commit()
         real_check(s, criterion, expected)  # passes: this session read before that commit
@@ -72,11 +91,16 @@ def test_a_change_landing_between_read_and_write_is_caught(
     monkeypatch.setattr(criteria, "_check_fresh", other_person_saves_now)
     with Session(engine) as second, pytest.raises(StaleCriterion, match="was changed by Olu"):
         edit_criterion(
-            second, world.admin, opened.criterion_id, opened.row_version, MINE, Details()
+            second,
+            world.admin,
+            criterion_id=opened.criterion_id,
+            expected_row_version=opened.row_version,
+            wording=MINE,
+            details=Details(),
         )
     with Session(engine) as check:
         criterion = check.get(AcceptanceCriterion, opened.criterion_id)
-        assert current_wording(check, criterion) == THEIRS
+        assert current_wording(check, world.board, criterion_id=opened.criterion_id) == THEIRS
         assert criterion.version == 2
         assert verify_ledger(check, world.board).intact
 
@@ -87,14 +111,29 @@ def test_a_move_on_a_stale_read_is_refused_too(engine: Engine, session: Session)
     world = build_world(session)
     draft = new_criterion(session, world)
     sent = make_move(
-        session, world.owner, draft.criterion_id, CriterionMove.send, draft.row_version
+        session,
+        world.owner,
+        criterion_id=draft.criterion_id,
+        move=CriterionMove.send,
+        expected_row_version=draft.row_version,
     )
     session.commit()
-    edit_criterion(session, world.owner, sent.criterion_id, sent.row_version, THEIRS, Details())
+    edit_criterion(
+        session,
+        world.owner,
+        criterion_id=sent.criterion_id,
+        expected_row_version=sent.row_version,
+        wording=THEIRS,
+        details=Details(),
+    )
     session.commit()
     with pytest.raises(StaleCriterion):
         make_move(
-            session, world.supplier, sent.criterion_id, CriterionMove.confirm, sent.row_version
+            session,
+            world.supplier,
+            criterion_id=sent.criterion_id,
+            move=CriterionMove.confirm,
+            expected_row_version=sent.row_version,
         )
     session.rollback()
     assert session.get(AcceptanceCriterion, sent.criterion_id).status == CriterionStatus.sent

@@ -29,17 +29,21 @@ def _accepted_with(session: Session, world: World, text: str) -> None:
     saved = new_criterion(session, world, text=text)
     for who, move in PATH[S.accepted]:
         saved = make_move(
-            session, world.by_name(who), saved.criterion_id, move, saved.row_version,
-            comment="=HYPERLINK(\"https://evil.example\")" if move is M.confirm else None,
+            session,
+            world.by_name(who),
+            criterion_id=saved.criterion_id,
+            move=move,
+            expected_row_version=saved.row_version,
+            comment='=HYPERLINK("https://evil.example")' if move is M.confirm else None,
             evidence=[EvidenceLink("https://evidence.example.org/a?x=1&y=<b>", "UAT <i>run</i>")],
-        )  # fmt: skip
+        )
     session.commit()
 
 
 def test_the_pack_names_who_confirmed_and_who_decided(session: Session) -> None:
     world = build_world(session)
     _accepted_with(session, world, "Given a resident, then they can pay")
-    pack = build_evidence_pack(session, world.board, world.deliverable_id)
+    pack = build_evidence_pack(session, world.board, deliverable_id=world.deliverable_id)
     row = pack.criteria.iloc[0]
     assert (row["Status"], row["Confirmed by"], row["Decision"], row["Decided by"]) == (
         "accepted",
@@ -55,7 +59,7 @@ def test_the_pack_names_who_confirmed_and_who_decided(session: Session) -> None:
 def test_html_is_escaped_self_contained_and_script_free(session: Session) -> None:
     world = build_world(session)
     _accepted_with(session, world, SCRIPT)
-    page = pack_html(build_evidence_pack(session, world.admin, world.deliverable_id))
+    page = pack_html(build_evidence_pack(session, world.admin, deliverable_id=world.deliverable_id))
     assert "<script" not in page.lower()
     assert "<img" not in page.lower()
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
@@ -70,7 +74,7 @@ def test_html_is_escaped_self_contained_and_script_free(session: Session) -> Non
 def test_csv_cells_never_run_as_formulas(session: Session) -> None:
     world = build_world(session)
     _accepted_with(session, world, "=1+1")
-    files = pack_csv(build_evidence_pack(session, world.admin, world.deliverable_id))
+    files = pack_csv(build_evidence_pack(session, world.admin, deliverable_id=world.deliverable_id))
     versions = list(csv.DictReader(io.StringIO(files["D-1-versions.csv"])))
     assert versions[0]["text"] == "'=1+1"
     audit = list(csv.DictReader(io.StringIO(files["D-1-audit.csv"])))
@@ -80,9 +84,9 @@ def test_csv_cells_never_run_as_formulas(session: Session) -> None:
 def test_an_erased_person_shows_as_erased(session: Session) -> None:
     world = build_world(session)
     _accepted_with(session, world, "x")
-    erase_person(session, world.admin, world.supplier.person_id)
+    erase_person(session, world.admin, person_id=world.supplier.person_id)
     session.commit()
-    pack = build_evidence_pack(session, world.admin, world.deliverable_id)
+    pack = build_evidence_pack(session, world.admin, deliverable_id=world.deliverable_id)
     assert pack.criteria.iloc[0]["Confirmed by"] == placeholder_name(world.supplier.person_id)
     assert "Sam" not in pack_html(pack)
     assert pack.ledger.intact
@@ -91,7 +95,9 @@ def test_an_erased_person_shows_as_erased(session: Session) -> None:
 def test_export_writes_four_csv_files_and_the_page(session: Session, tmp_path: Path) -> None:
     world = build_world(session)
     _accepted_with(session, world, "x")
-    written = write_pack(build_evidence_pack(session, world.owner, world.deliverable_id), tmp_path)
+    written = write_pack(
+        build_evidence_pack(session, world.owner, deliverable_id=world.deliverable_id), tmp_path
+    )
     assert sorted(p.name for p in written) == [
         "D-1-audit.csv",
         "D-1-criteria.csv",
@@ -104,4 +110,4 @@ def test_export_writes_four_csv_files_and_the_page(session: Session, tmp_path: P
 def test_suppliers_cannot_export(session: Session) -> None:
     world = build_world(session)
     with pytest.raises(NotAllowed):
-        build_evidence_pack(session, world.supplier, world.deliverable_id)
+        build_evidence_pack(session, world.supplier, deliverable_id=world.deliverable_id)

@@ -49,22 +49,24 @@ FROM: dict[CriterionMove, set[CriterionStatus]] = {
 def attempt(session: Session, world: World, who: str, move: CriterionMove, saved: Saved) -> Saved:
     actor = world.by_name(who)
     if move is M.create:
-        return create_criterion(session, actor, world.deliverable_id, Wording("New", "Then ok"))
+        return create_criterion(
+            session, actor, deliverable_id=world.deliverable_id, wording=Wording("New", "Then ok")
+        )
     if move is M.edit:
         return edit_criterion(
             session,
             actor,
-            saved.criterion_id,
-            saved.row_version,
-            Wording("Pay online", "Given x, when y, then z and w", "SOW-1 4.2"),
-            Details(),
+            criterion_id=saved.criterion_id,
+            expected_row_version=saved.row_version,
+            wording=Wording("Pay online", "Given x, when y, then z and w", "SOW-1 4.2"),
+            details=Details(),
         )
     return make_move(
         session,
         actor,
-        saved.criterion_id,
-        move,
-        saved.row_version,
+        criterion_id=saved.criterion_id,
+        move=move,
+        expected_row_version=saved.row_version,
         comment=comment_for(move),
         evidence=EVIDENCE,
     )
@@ -124,9 +126,20 @@ def test_board_members_and_other_councils_read_only(session: Session) -> None:
     saved = bring_to(session, world, S.draft)
     for who in ("board", "other_owner"):
         with pytest.raises(NotAllowed, match="may not add acceptance criteria"):
-            create_criterion(session, world.by_name(who), world.deliverable_id, Wording("T", "x"))
+            create_criterion(
+                session,
+                world.by_name(who),
+                deliverable_id=world.deliverable_id,
+                wording=Wording("T", "x"),
+            )
         with pytest.raises(NotAllowed, match="send to supplier"):
-            make_move(session, world.by_name(who), saved.criterion_id, M.send, saved.row_version)
+            make_move(
+                session,
+                world.by_name(who),
+                criterion_id=saved.criterion_id,
+                move=M.send,
+                expected_row_version=saved.row_version,
+            )
 
 
 @pytest.mark.db
@@ -145,8 +158,22 @@ def test_query_reject_and_answer_need_a_comment(
     saved = bring_to(session, world, status)
     actor = world.by_name(who)
     with pytest.raises(Invalid, match=needs):
-        make_move(session, actor, saved.criterion_id, move, saved.row_version, comment="  ")
-    after = make_move(session, actor, saved.criterion_id, move, saved.row_version, comment="why")
+        make_move(
+            session,
+            actor,
+            criterion_id=saved.criterion_id,
+            move=move,
+            expected_row_version=saved.row_version,
+            comment="  ",
+        )
+    after = make_move(
+        session,
+        actor,
+        criterion_id=saved.criterion_id,
+        move=move,
+        expected_row_version=saved.row_version,
+        comment="why",
+    )
     assert after.status is {M.query: S.queried, M.reject: S.rejected, M.send: S.sent}[move]
 
 
@@ -161,9 +188,13 @@ def test_evidence_must_be_web_links(session: Session, links: list[EvidenceLink])
     saved = bring_to(session, world, S.confirmed)
     with pytest.raises(Invalid):
         make_move(
-            session, world.supplier, saved.criterion_id, M.submit_evidence, saved.row_version,
+            session,
+            world.supplier,
+            criterion_id=saved.criterion_id,
+            move=M.submit_evidence,
+            expected_row_version=saved.row_version,
             evidence=links,
-        )  # fmt: skip
+        )
 
 
 @pytest.mark.db
@@ -171,5 +202,11 @@ def test_moves_offered_match_the_rules(session: Session) -> None:
     world = build_world(session)
     saved = bring_to(session, world, S.sent)
     assert saved.moves == (M.edit,)  # the owner, who just sent it
-    confirmed = make_move(session, world.supplier, saved.criterion_id, M.confirm, saved.row_version)
+    confirmed = make_move(
+        session,
+        world.supplier,
+        criterion_id=saved.criterion_id,
+        move=M.confirm,
+        expected_row_version=saved.row_version,
+    )
     assert confirmed.moves == (M.submit_evidence,)

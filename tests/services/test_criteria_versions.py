@@ -32,10 +32,10 @@ def test_editing_a_confirmed_criterion_needs_confirming_again(session: Session) 
     edited = edit_criterion(
         session,
         world.owner,
-        confirmed.criterion_id,
-        confirmed.row_version,
-        Wording("Pay online", "Given x, when y, then z within 2 seconds", "SOW-1 4.2"),
-        Details(),
+        criterion_id=confirmed.criterion_id,
+        expected_row_version=confirmed.row_version,
+        wording=Wording("Pay online", "Given x, when y, then z within 2 seconds", "SOW-1 4.2"),
+        details=Details(),
         comment="Added the response time from the SoW",
     )
     session.commit()
@@ -45,14 +45,28 @@ def test_editing_a_confirmed_criterion_needs_confirming_again(session: Session) 
         (2, "Given x, when y, then z within 2 seconds"),
     ]
     # the supplier confirms version 2, then the lifecycle carries on as before
-    again = make_move(session, world.supplier, edited.criterion_id, M.confirm, edited.row_version)
+    again = make_move(
+        session,
+        world.supplier,
+        criterion_id=edited.criterion_id,
+        move=M.confirm,
+        expected_row_version=edited.row_version,
+    )
     assert (again.status, again.version) == (S.confirmed, 2)
     evidence = make_move(
-        session, world.supplier, again.criterion_id, M.submit_evidence, again.row_version,
+        session,
+        world.supplier,
+        criterion_id=again.criterion_id,
+        move=M.submit_evidence,
+        expected_row_version=again.row_version,
         evidence=EVIDENCE,
-    )  # fmt: skip
+    )
     accepted = make_move(
-        session, world.owner, evidence.criterion_id, M.accept, evidence.row_version
+        session,
+        world.owner,
+        criterion_id=evidence.criterion_id,
+        move=M.accept,
+        expected_row_version=evidence.row_version,
     )
     assert (accepted.status, accepted.version) == (S.accepted, 2)
 
@@ -61,9 +75,13 @@ def test_a_draft_keeps_draft_and_its_versions(session: Session) -> None:
     world = build_world(session)
     draft = new_criterion(session, world)
     edited = edit_criterion(
-        session, world.owner, draft.criterion_id, draft.row_version,
-        Wording("Pay online", "Then it works", None), Details(),
-    )  # fmt: skip
+        session,
+        world.owner,
+        criterion_id=draft.criterion_id,
+        expected_row_version=draft.row_version,
+        wording=Wording("Pay online", "Then it works", None),
+        details=Details(),
+    )
     assert (edited.status, edited.version) == (S.draft, 2)
     assert [v for v, _ in _versions(session, draft.criterion_id)] == [1, 2]
 
@@ -72,10 +90,13 @@ def test_detail_changes_need_no_new_confirmation(session: Session) -> None:
     world = build_world(session)
     confirmed = bring_to(session, world, S.confirmed)
     edited = edit_criterion(
-        session, world.owner, confirmed.criterion_id, confirmed.row_version,
-        Wording("Pay online", "Given x, when y, then z", "SOW-1 4.2"),
-        Details(stage_id=world.stage_id, jira_keys=("rb-12", "RB-12", "RB-13")),
-    )  # fmt: skip
+        session,
+        world.owner,
+        criterion_id=confirmed.criterion_id,
+        expected_row_version=confirmed.row_version,
+        wording=Wording("Pay online", "Given x, when y, then z", "SOW-1 4.2"),
+        details=Details(stage_id=world.stage_id, jira_keys=("rb-12", "RB-12", "RB-13")),
+    )
     assert (edited.status, edited.version) == (S.confirmed, 1)
     criterion = session.get(AcceptanceCriterion, confirmed.criterion_id)
     assert criterion.jira_keys == ["RB-12", "RB-13"]
@@ -86,15 +107,23 @@ def test_accepted_criteria_are_closed_and_unchanged_edits_refused(session: Sessi
     accepted = bring_to(session, world, S.accepted)
     with pytest.raises(Conflict, match="closed"):
         edit_criterion(
-            session, world.owner, accepted.criterion_id, accepted.row_version,
-            Wording("Pay online", "Something else"), Details(),
-        )  # fmt: skip
+            session,
+            world.owner,
+            criterion_id=accepted.criterion_id,
+            expected_row_version=accepted.row_version,
+            wording=Wording("Pay online", "Something else"),
+            details=Details(),
+        )
     draft = new_criterion(session, world)
     with pytest.raises(Invalid, match="Nothing to save"):
         edit_criterion(
-            session, world.owner, draft.criterion_id, draft.row_version,
-            Wording("Pay online", "Given x, when y, then z", "SOW-1 4.2"), Details(),
-        )  # fmt: skip
+            session,
+            world.owner,
+            criterion_id=draft.criterion_id,
+            expected_row_version=draft.row_version,
+            wording=Wording("Pay online", "Given x, when y, then z", "SOW-1 4.2"),
+            details=Details(),
+        )
 
 
 def test_bad_jira_keys_are_named(session: Session) -> None:
@@ -102,9 +131,13 @@ def test_bad_jira_keys_are_named(session: Session) -> None:
     draft = new_criterion(session, world)
     with pytest.raises(Invalid, match="NOT A KEY"):
         edit_criterion(
-            session, world.owner, draft.criterion_id, draft.row_version,
-            Wording("Pay online", "x"), Details(jira_keys=("not a key",)),
-        )  # fmt: skip
+            session,
+            world.owner,
+            criterion_id=draft.criterion_id,
+            expected_row_version=draft.row_version,
+            wording=Wording("Pay online", "x"),
+            details=Details(jira_keys=("not a key",)),
+        )
 
 
 def test_every_problem_with_a_criterion_is_named_at_once(session: Session) -> None:
@@ -112,8 +145,12 @@ def test_every_problem_with_a_criterion_is_named_at_once(session: Session) -> No
     draft = new_criterion(session, world)
     with pytest.raises(Invalid) as refused:
         edit_criterion(
-            session, world.owner, draft.criterion_id, draft.row_version,
-            Wording("", "  "), Details(jira_keys=("not a key",)),
-        )  # fmt: skip
+            session,
+            world.owner,
+            criterion_id=draft.criterion_id,
+            expected_row_version=draft.row_version,
+            wording=Wording("", "  "),
+            details=Details(jira_keys=("not a key",)),
+        )
     assert refused.value.headline == "Nothing was saved: 3 problems to fix"
     assert [p.split(" ")[0] for p in refused.value.problems] == ["Give", "Write", "Not"]

@@ -46,23 +46,25 @@ def test_drafts_are_the_councils_own(session: Session) -> None:
     world = build_world(session)
     new_criterion(session, world)
     bring_to(session, world, S.sent)
-    assert criteria_frame(session, world.owner, world.deliverable_id)["status"].tolist() == [
+    assert criteria_frame(session, world.owner, deliverable_id=world.deliverable_id)[
+        "status"
+    ].tolist() == [
         S.draft.value,
         S.sent.value,
     ]
-    assert criteria_frame(session, world.supplier, world.deliverable_id)["status"].tolist() == [
-        S.sent.value
-    ]
-    assert len(criteria_frame(session, world.board, world.deliverable_id)) == 2
+    assert criteria_frame(session, world.supplier, deliverable_id=world.deliverable_id)[
+        "status"
+    ].tolist() == [S.sent.value]
+    assert len(criteria_frame(session, world.board, deliverable_id=world.deliverable_id)) == 2
 
 
 def test_the_board_view_is_for_staff(session: Session) -> None:
     world = build_world(session)
     bring_to(session, world, S.sent)
     deliverable_programme = 1
-    assert len(programme_criteria(session, world.board, deliverable_programme)) == 1
+    assert len(programme_criteria(session, world.board, programme_id=deliverable_programme)) == 1
     with pytest.raises(NotAllowed):
-        programme_criteria(session, world.supplier, deliverable_programme)
+        programme_criteria(session, world.supplier, programme_id=deliverable_programme)
 
 
 def test_due_date_falls_back_to_the_sprint_end_then_the_stage_end(session: Session) -> None:
@@ -71,9 +73,12 @@ def test_due_date_falls_back_to_the_sprint_end_then_the_stage_end(session: Sessi
     session.add(site)
     session.flush()
     sprint = JiraSprint(
-        site_id=site.id, jira_id=5, name="Sprint 5", state="active",
+        site_id=site.id,
+        jira_id=5,
+        name="Sprint 5",
+        state="active",
         end_at=datetime(2026, 12, 7, 9, tzinfo=UTC),
-    )  # fmt: skip
+    )
     session.add(sprint)
     session.add(
         DeliverableStage(
@@ -92,11 +97,15 @@ def test_due_date_falls_back_to_the_sprint_end_then_the_stage_end(session: Sessi
         (by_stage, Details(stage_id=world.stage_id)),
     ]:
         edit_criterion(
-            session, world.owner, saved.criterion_id, saved.row_version,
-            Wording("Pay online", "Given x, when y, then z", "SOW-1 4.2"), details,
-        )  # fmt: skip
+            session,
+            world.owner,
+            criterion_id=saved.criterion_id,
+            expected_row_version=saved.row_version,
+            wording=Wording("Pay online", "Given x, when y, then z", "SOW-1 4.2"),
+            details=details,
+        )
     session.commit()
-    frame = criteria_frame(session, world.owner, world.deliverable_id)
+    frame = criteria_frame(session, world.owner, deliverable_id=world.deliverable_id)
     assert frame["due"].tolist() == [date(2026, 12, 1), date(2026, 12, 7), date(2027, 1, 15)]
     assert frame["sprint"].tolist()[:2] == ["Sprint 5", "Sprint 5"]
 
@@ -105,10 +114,14 @@ def test_old_versions_stay_readable(session: Session) -> None:
     world = build_world(session)
     sent = bring_to(session, world, S.sent)
     edit_criterion(
-        session, world.owner, sent.criterion_id, sent.row_version,
-        Wording("Pay online", "Then v2"), Details(),
-    )  # fmt: skip
-    versions = versions_frame(session, world.board, world.deliverable_id)
+        session,
+        world.owner,
+        criterion_id=sent.criterion_id,
+        expected_row_version=sent.row_version,
+        wording=Wording("Pay online", "Then v2"),
+        details=Details(),
+    )
+    versions = versions_frame(session, world.board, deliverable_id=world.deliverable_id)
     assert versions[["version", "text", "current"]].values.tolist() == [
         [1, "Given x, when y, then z", False],
         [2, "Then v2", True],

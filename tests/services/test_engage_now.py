@@ -23,7 +23,7 @@ def world(session: Session) -> World:
 
 def answer(session: Session, world: World, deliverable: int, actor=None, **kwargs):
     found = session.get(Deliverable, deliverable)
-    return who_to_engage(session, actor or world.admin, found, today=TODAY, **kwargs)
+    return who_to_engage(session, actor or world.admin, deliverable=found, today=TODAY, **kwargs)
 
 
 def kinds(result) -> list[GapKind]:
@@ -96,7 +96,7 @@ def test_a_contact_who_has_left_is_flagged_and_leaves_no_supplier_contact(sessio
 
 def test_an_erased_contact_shows_as_a_placeholder_and_is_flagged(session, world):
     engage(session, world, world.d1, "Sam", "A", "supplier")
-    erase_person(session, world.admin, world.people["Sam"])
+    erase_person(session, world.admin, person_id=world.people["Sam"])
     session.commit()
     result = answer(session, world, world.d1)
     assert result.contacts.iloc[0]["name"] == f"Erased person {world.people['Sam']}"
@@ -133,9 +133,9 @@ def test_accreditations_are_judged_on_the_day_asked(session, world):
     """Supplier Ltd's Cyber Essentials Plus (which meets Cyber Essentials) ends 30 June 2027."""
     engage(session, world, world.d1, "Sam", "A", "supplier")
     found = session.get(Deliverable, world.d1)
-    on_expiry = who_to_engage(session, world.admin, found, today=date(2027, 6, 30))
+    on_expiry = who_to_engage(session, world.admin, deliverable=found, today=date(2027, 6, 30))
     assert on_expiry.gaps == []
-    after = who_to_engage(session, world.admin, found, today=date(2027, 7, 1))
+    after = who_to_engage(session, world.admin, deliverable=found, today=date(2027, 7, 1))
     assert kinds(after) == [GapKind.unaccredited]
     assert "lacks Cyber Essentials," in after.gaps[0].message
 
@@ -173,11 +173,11 @@ def test_an_unknown_stage_is_refused(session, world):
 
 
 def test_supplier_contacts_see_only_their_deliverables(session, world):
-    assert deliverable_by_ref(session, world.supplier, "D-1").id == world.d1
+    assert deliverable_by_ref(session, world.supplier, ref="D-1").id == world.d1
     with pytest.raises(TrackerError, match="no deliverable 'D-2' that you can see"):
-        deliverable_by_ref(session, world.supplier, "D-2")
+        deliverable_by_ref(session, world.supplier, ref="D-2")
     with pytest.raises(TrackerError, match="no deliverable 'D-1' that you can see"):
-        deliverable_by_ref(session, world.rival, "D-1")
+        deliverable_by_ref(session, world.rival, ref="D-1")
 
 
 def test_supplier_contacts_see_other_organisations_people_without_their_details(session, world):

@@ -52,7 +52,7 @@ def test_a_valid_map_is_saved(session, world):
     written = save_engagements(
         session,
         world.owner,
-        [
+        rows=[
             row(1, world, "Sam", "a", "supplier", escalation_order="1", channel="Phone"),
             row(2, world, "Sue", "r/c", "supplier", stage="Alpha"),
             row(3, world, "Olu", "A", "council"),
@@ -60,7 +60,9 @@ def test_a_valid_map_is_saved(session, world):
     )
     session.commit()
     assert written == 3
-    frame = engagement_frame(session, world.admin, world.programme_id).set_index("name")
+    frame = engagement_frame(session, world.admin, programme_id=world.programme_id).set_index(
+        "name"
+    )
     assert frame.loc["Sam Supplier", "raci"] == "A"
     assert frame.loc["Sam Supplier", "channel"] == "phone"
     assert frame.loc["Sam Supplier", "escalation_order"] == 1
@@ -74,7 +76,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(session, world):
         save_engagements(
             session,
             world.owner,
-            [
+            rows=[
                 row(1, world, "Sam", "X", "supplier"),
                 row(2, world, "Nobody", "R", "vendor"),
                 row(3, world, "Sue", "R", "supplier", stage="Gamma", power=6, interest="x"),
@@ -99,7 +101,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(session, world):
 def test_two_accountables_on_one_side_at_one_stage_are_refused(session, world):
     engage(session, world, world.d1, "Sam", "A", "supplier")
     with pytest.raises(RowsRejected) as rejected:
-        save_engagements(session, world.owner, [row(7, world, "Sue", "A", "supplier", "Beta")])
+        save_engagements(session, world.owner, rows=[row(7, world, "Sue", "A", "supplier", "Beta")])
     assert problems(rejected) == [
         (
             7,
@@ -114,7 +116,7 @@ def test_one_accountable_per_side_so_council_and_supplier_each_have_one(session,
     save_engagements(
         session,
         world.owner,
-        [row(1, world, "Sam", "A", "supplier"), row(2, world, "Olu", "RA", "council")],
+        rows=[row(1, world, "Sam", "A", "supplier"), row(2, world, "Olu", "RA", "council")],
     )
     assert count(session) == 2
 
@@ -126,7 +128,7 @@ def test_a_persons_stage_row_may_replace_their_own_accountability(session, world
     save_engagements(
         session,
         world.owner,
-        [
+        rows=[
             row(1, world, "Sam", "C", "supplier", "Beta"),
             row(2, world, "Sue", "A", "supplier", "Beta"),
         ],
@@ -141,13 +143,15 @@ def test_accountability_may_move_between_people_in_one_save(session, world):
     save_engagements(
         session,
         world.owner,
-        [
+        rows=[
             RowEdit(1, {**row(1, world, "Sam", "R", "supplier").values}, sam.id),
             RowEdit(2, {**row(2, world, "Sue", "A", "supplier").values}, sue.id),
         ],
     )
     session.commit()
-    frame = engagement_frame(session, world.admin, world.programme_id).set_index("name")
+    frame = engagement_frame(session, world.admin, programme_id=world.programme_id).set_index(
+        "name"
+    )
     assert frame.loc["Sue Supplier", "raci"] == "A"
 
 
@@ -156,14 +160,14 @@ def test_the_same_person_and_stage_twice_is_refused(session, world):
         save_engagements(
             session,
             world.owner,
-            [row(1, world, "Sam", "R", "supplier"), row(2, world, "Sam", "C", "supplier")],
+            rows=[row(1, world, "Sam", "R", "supplier"), row(2, world, "Sam", "C", "supplier")],
         )
     assert problems(rejected) == [(2, "the same deliverable, stage and person as row 1")]
 
 
 def test_an_import_row_without_id_updates_the_matching_engagement(session, world):
     engage(session, world, world.d1, "Sam", "R", "supplier", stage="Alpha")
-    save_engagements(session, world.owner, [row(1, world, "Sam", "A", "supplier", "Alpha")])
+    save_engagements(session, world.owner, rows=[row(1, world, "Sam", "A", "supplier", "Alpha")])
     session.commit()
     assert count(session) == 1
     assert session.exec(select(Engagement.raci)).one() == "A"
@@ -171,22 +175,24 @@ def test_an_import_row_without_id_updates_the_matching_engagement(session, world
 
 def test_deleting_rows(session, world):
     sam = engage(session, world, world.d1, "Sam", "A", "supplier")
-    save_engagements(session, world.owner, [], [sam.id])
+    save_engagements(session, world.owner, rows=[], deleted=[sam.id])
     session.commit()
     assert count(session) == 0
 
 
 def test_who_may_change_a_map(session, world):
     with pytest.raises(NotAllowed):
-        save_engagements(session, world.board, [row(1, world, "Sam", "A", "supplier")])
+        save_engagements(session, world.board, rows=[row(1, world, "Sam", "A", "supplier")])
     with pytest.raises(NotAllowed):
-        save_engagements(session, world.supplier, [row(1, world, "Sam", "A", "supplier")])
+        save_engagements(session, world.supplier, rows=[row(1, world, "Sam", "A", "supplier")])
     sam = engage(session, world, world.d1, "Sam", "A", "supplier")
-    editable = map_deliverables(session, world.owner, world.programme_id)["editable"]
+    editable = map_deliverables(session, world.owner, programme_id=world.programme_id)["editable"]
     assert editable.all()
-    assert not map_deliverables(session, world.board, world.programme_id)["editable"].any()
+    assert not map_deliverables(session, world.board, programme_id=world.programme_id)[
+        "editable"
+    ].any()
     with pytest.raises(NotAllowed):
-        save_engagements(session, world.board, [], [sam.id])
+        save_engagements(session, world.board, rows=[], deleted=[sam.id])
 
 
 def test_raci_matrix_is_deliverable_by_person_by_stage(session, world):
@@ -194,7 +200,7 @@ def test_raci_matrix_is_deliverable_by_person_by_stage(session, world):
     engage(session, world, world.d1, "Sue", "C", "supplier")
     engage(session, world, world.d1, "Sue", "R", "supplier", stage="Beta")
     engage(session, world, world.d2, "Chris", "A", "charity", stage="Alpha")
-    frame = engagement_frame(session, world.admin, world.programme_id)
+    frame = engagement_frame(session, world.admin, programme_id=world.programme_id)
     plan = pd.DataFrame(
         {
             "ref": ["D-1", "D-1", "D-1", "D-2", "D-2"],
@@ -213,7 +219,7 @@ def test_raci_matrix_is_deliverable_by_person_by_stage(session, world):
         "A",
         "",
     ]
-    assert stage_plan(session, world.admin, world.programme_id).empty
+    assert stage_plan(session, world.admin, programme_id=world.programme_id).empty
 
 
 def test_power_interest_quadrants(session, world):
@@ -245,7 +251,7 @@ def test_an_edit_may_not_make_a_second_row_for_the_same_person_and_stage(session
         save_engagements(
             session,
             world.owner,
-            [RowEdit(1, row(1, world, "Sam", "R", "supplier", "Alpha").values, sue.id)],
+            rows=[RowEdit(1, row(1, world, "Sam", "R", "supplier", "Alpha").values, sue.id)],
         )
     assert problems(rejected) == [(1, "Sam Supplier already has a row for this stage")]
 
@@ -258,5 +264,5 @@ def test_a_row_of_a_map_the_actor_may_not_change_cannot_be_moved_into_one_they_m
     session.commit()
     moved = RowEdit(1, row(1, world, "Chris", "A", "charity").values, chris.id)
     with pytest.raises(RowsRejected) as rejected:
-        save_engagements(session, world.owner, [moved])
+        save_engagements(session, world.owner, rows=[moved])
     assert problems(rejected) == [(1, "you may not change the engagement map of D-2")]

@@ -21,7 +21,7 @@ def test_staff_see_every_deliverable_with_its_last_good_sync(demo_engine: Engine
     with Session(demo_engine) as session:
         actor = actor_for_email(session, BOARD)
         (programme,) = list_programmes(session, actor)
-        frame = deliverables_frame(session, actor, programme.id)
+        frame = deliverables_frame(session, actor, programme_id=programme.id)
     assert len(frame) == 7
     assert frame["last_sync"].notna().all()
     assert str(frame["last_sync"].dt.tz) == "UTC"
@@ -33,8 +33,8 @@ def test_a_supplier_sees_only_what_their_organisation_supplies(demo_engine: Engi
     with Session(demo_engine) as session:
         actor = actor_for_email(session, SKYWARD)
         (programme,) = list_programmes(session, actor)
-        frame = deliverables_frame(session, actor, programme.id)
-        plan = stage_plan(session, actor, programme.id)
+        frame = deliverables_frame(session, actor, programme_id=programme.id)
+        plan = stage_plan(session, actor, programme_id=programme.id)
     assert list(frame["ref"]) == ["CC-01"]
     assert set(plan["ref"]) == {"CC-01"}
 
@@ -43,7 +43,7 @@ def test_headline_counts_deliverables_past_target_that_are_not_live(demo_engine:
     with Session(demo_engine) as session:
         actor = actor_for_email(session, BOARD)
         (programme,) = list_programmes(session, actor)
-        frame = deliverables_frame(session, actor, programme.id)
+        frame = deliverables_frame(session, actor, programme_id=programme.id)
     on_the_day = headline_counts(frame, date(2026, 11, 29))
     assert on_the_day == {"deliverables": 7, "red": 1, "amber": 2, "green": 4, "past_target": 0}
     # ASC-01 (Beta) is due 15 January 2027; WB-01 passed its date but is live

@@ -73,7 +73,7 @@ def _row_counts(engine: Engine) -> dict[str, int]:
 
 def test_a_minimal_file_gets_the_default_stages(engine: Engine, tmp_path: Path) -> None:
     with session_scope(engine) as session:
-        result = load_programme_file(session, operator_actor(), _write(tmp_path, MINIMAL))
+        result = load_programme_file(session, operator_actor(), path=_write(tmp_path, MINIMAL))
     assert result.created["deliverable"] == 1 and result.created["stage"] == len(DEFAULT_STAGES)
     assert "created" in result.summary()
     with Session(engine) as session:
@@ -91,10 +91,10 @@ def test_a_minimal_file_gets_the_default_stages(engine: Engine, tmp_path: Path) 
 def test_loading_twice_leaves_the_same_rows(engine: Engine, tmp_path: Path) -> None:
     path = _write(tmp_path, MINIMAL)
     with session_scope(engine) as session:
-        load_programme_file(session, operator_actor(), path)
+        load_programme_file(session, operator_actor(), path=path)
     before = _row_counts(engine)
     with session_scope(engine) as session:
-        again = load_programme_file(session, operator_actor(), path)
+        again = load_programme_file(session, operator_actor(), path=path)
     assert _row_counts(engine) == before
     assert not again.created and not again.updated and again.unchanged > 0
 
@@ -126,7 +126,7 @@ def test_every_problem_is_listed_and_nothing_is_written(engine: Engine, tmp_path
     ]
     before = _row_counts(engine)
     with session_scope(engine) as session, pytest.raises(ProgrammeFileError) as caught:
-        load_programme_file(session, operator_actor(), _write(tmp_path, bad))
+        load_programme_file(session, operator_actor(), path=_write(tmp_path, bad))
     problems = caught.value.problems
     expected = [
         'organisations[2].kind: "charity trust" is not one of "council", "county council"',
@@ -148,7 +148,7 @@ def test_invalid_json_names_the_line(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{\n "programme": {"name": "X"},\n "organisations": [\n}\n', encoding="utf-8")
     with session_scope(engine) as session, pytest.raises(ProgrammeFileError) as caught:
-        load_programme_file(session, operator_actor(), path)
+        load_programme_file(session, operator_actor(), path=path)
     assert caught.value.problems[0].startswith("(file) line 4")
 
 
@@ -156,7 +156,7 @@ def test_organisations_and_people_in_the_database_may_be_referred_to(
     engine: Engine, tmp_path: Path
 ) -> None:
     with session_scope(engine) as session:
-        load_programme_file(session, operator_actor(), _write(tmp_path, MINIMAL))
+        load_programme_file(session, operator_actor(), path=_write(tmp_path, MINIMAL))
     second = {
         "programme": {"name": "Fenland Customer Services", "stages": ["Plan", "Build", "Run"]},
         "deliverables": [
@@ -171,7 +171,7 @@ def test_organisations_and_people_in_the_database_may_be_referred_to(
         ],
     }
     with session_scope(engine) as session:
-        load_programme_file(session, operator_actor(), _write(tmp_path, second, "second.json"))
+        load_programme_file(session, operator_actor(), path=_write(tmp_path, second, "second.json"))
     with Session(engine) as session:
         assert len(session.exec(select(Organisation)).all()) == 2
         deliverable = session.exec(select(Deliverable).where(Deliverable.ref == "CS-01")).one()
@@ -197,6 +197,6 @@ def test_only_admins_load_programmes(engine: Engine, tmp_path: Path) -> None:
             organisation_name="Fenland District Council",
         )
         with session_scope(engine) as session, pytest.raises(NotAllowed):
-            load_programme_file(session, actor, path)
+            load_programme_file(session, actor, path=path)
     with Session(engine) as session:
         assert session.exec(select(Programme)).first() is None

@@ -135,7 +135,7 @@ def test_every_closed_demo_sprint_follows_the_rules(session: Session, sites) -> 
     for name, site in sites.items():
         for board_id, sprint, _, _ in closed_windows(site):
             expected = expected_report(site, board_id, sprint)
-            review = sprint_report_for(session, admin, name, sprint["id"])
+            review = sprint_report_for(session, admin, board=name, sprint_jira_id=sprint["id"])
             report = review.report
             got = report.issues.set_index("key").sort_index()
             columns = list(expected.columns)
@@ -155,7 +155,7 @@ def test_every_closed_demo_sprint_follows_the_rules(session: Session, sites) -> 
 
 
 def test_rb_sprint_14_removal_re_adding_and_carry_over(session: Session) -> None:
-    review = sprint_report_for(session, actor(session, ADMIN), "northmoor", 70)
+    review = sprint_report_for(session, actor(session, ADMIN), board="northmoor", sprint_jira_id=70)
     issues = review.issues.set_index("key")
 
     assert review.sprint.name == "RB Sprint 14"
@@ -189,7 +189,9 @@ def test_rb_sprint_14_removal_re_adding_and_carry_over(session: Session) -> None
 
 def test_cc_sprint_9_on_the_same_site_and_a_data_center_sprint(session: Session) -> None:
     admin = actor(session, ADMIN)
-    cc = sprint_report_for(session, admin, "northmoor", 71).issues.set_index("key")
+    cc = sprint_report_for(session, admin, board="northmoor", sprint_jira_id=71).issues.set_index(
+        "key"
+    )
     assert sorted(cc.index[cc["added"]]) == ["CC-6"]
     assert cc.loc["CC-6", ["outcome", "initial_estimate", "final_estimate"]].tolist() == [
         "completed",
@@ -199,7 +201,7 @@ def test_cc_sprint_9_on_the_same_site_and_a_data_center_sprint(session: Session)
     assert cc.loc["CC-5", "outcome"] == "removed"
     assert sorted(cc.index[cc["outcome"] == "not_completed"]) == ["CC-4", "CC-8"]
 
-    wst = sprint_report_for(session, admin, "westbridge", 232)
+    wst = sprint_report_for(session, admin, board="westbridge", sprint_jira_id=232)
     assert wst.sprint.name == "WST Sprint 31"
     assert wst.issues.loc[wst.issues["key"] == "WST-9", "url"].item() == (
         "https://jira.westbridge.gov.uk/browse/WST-9"
@@ -209,32 +211,42 @@ def test_cc_sprint_9_on_the_same_site_and_a_data_center_sprint(session: Session)
 
 def test_a_board_id_names_the_same_sprint_as_the_site(session: Session) -> None:
     admin = actor(session, ADMIN)
-    board = find_board(session, admin, "northmoor", 1)
-    by_site = sprint_report_for(session, admin, "northmoor", 70)
-    by_board = sprint_report_for(session, admin, board.id, 70)
+    board = find_board(session, admin, site="northmoor", jira_board_id=1)
+    by_site = sprint_report_for(session, admin, board="northmoor", sprint_jira_id=70)
+    by_board = sprint_report_for(session, admin, board=board.id, sprint_jira_id=70)
     pd.testing.assert_frame_equal(by_site.issues, by_board.issues)
     with pytest.raises(NotFound, match="no sprint 71 on that board"):
-        sprint_report_for(session, admin, board.id, 71)  # a sprint of board 2
+        sprint_report_for(session, admin, board=board.id, sprint_jira_id=71)  # a sprint of board 2
 
 
 def test_options_are_applied_and_stated(session: Session) -> None:
     admin = actor(session, ADMIN)
-    plain = sprint_report_for(session, admin, "northmoor", 70).report
+    plain = sprint_report_for(session, admin, board="northmoor", sprint_jira_id=70).report
     rolled = sprint_report_for(
-        session, admin, "northmoor", 70, ReportOptions(include_subtasks=True)
+        session,
+        admin,
+        board="northmoor",
+        sprint_jira_id=70,
+        options=ReportOptions(include_subtasks=True),
     ).report
     assert (plain.committed.points, rolled.committed.points) == (18, 21)
     assert plain.choices["subtasks"] == "sub-tasks are left out, as in Jira"
     assert rolled.choices["subtasks"] == "sub-task estimates are added to their parent's"
     included = sprint_report_for(
-        session, admin, "northmoor", 70, ReportOptions(done_at_start="include")
+        session,
+        admin,
+        board="northmoor",
+        sprint_jira_id=70,
+        options=ReportOptions(done_at_start="include"),
     ).report
     assert "counted in committed" in included.choices["done_at_start"]
     assert "left out of committed" in plain.choices["done_at_start"]
 
 
 def test_a_running_sprint_is_reported_up_to_now(session: Session) -> None:
-    review = sprint_report_for(session, actor(session, ADMIN), "northmoor", 84, now=NOW)
+    review = sprint_report_for(
+        session, actor(session, ADMIN), board="northmoor", sprint_jira_id=84, now=NOW
+    )
     assert review.sprint.state == "active" and review.report.close == NOW
     assert review.carry_over.empty
     assert review.burndown["event"].iloc[-1] == "end"
@@ -244,11 +256,11 @@ def test_a_running_sprint_is_reported_up_to_now(session: Session) -> None:
 def test_unknown_and_unstarted_sprints(session: Session) -> None:
     admin = actor(session, ADMIN)
     with pytest.raises(NotFound, match=r"no site 'nowhere' .*\(sites: northmoor, westbridge\)"):
-        sprint_report_for(session, admin, "nowhere", 70)
+        sprint_report_for(session, admin, board="nowhere", sprint_jira_id=70)
     with pytest.raises(NotFound, match="no sprint 9999 on site 'northmoor'"):
-        sprint_report_for(session, admin, "northmoor", 9999)
+        sprint_report_for(session, admin, board="northmoor", sprint_jira_id=9999)
     with pytest.raises(TrackerError, match="RB Sprint 22 has not started"):
-        sprint_report_for(session, admin, "northmoor", 86)
+        sprint_report_for(session, admin, board="northmoor", sprint_jira_id=86)
 
 
 def test_staff_review_every_board_and_see_started_sprints_newest_first_then_future_ones(
@@ -262,7 +274,7 @@ def test_staff_review_every_board_and_see_started_sprints_newest_first_then_futu
         ("westbridge", 10),
         ("westbridge", 11),
     ]
-    sprints = board_sprints(session, member, boards[0].id)
+    sprints = board_sprints(session, member, board_id=boards[0].id)
     started = [f"RB Sprint {n}" for n in range(21, 13, -1)]
     assert [s.name for s in sprints] == [*started, "RB Sprint 22"]
     assert sprints[0].state == "active" and sprints[0].started
@@ -272,17 +284,21 @@ def test_staff_review_every_board_and_see_started_sprints_newest_first_then_futu
 def test_supplier_reviews_only_their_deliverables(session: Session) -> None:
     supplier = actor(session, LEDGERLINE)
     assert review_boards(session, supplier) == []
-    programme = find_programme(session, supplier, PROGRAMME)
-    assert [d.ref for d in review_deliverables(session, supplier, programme.id)] == [
+    programme = find_programme(session, supplier, name=PROGRAMME)
+    assert [d.ref for d in review_deliverables(session, supplier, programme_id=programme.id)] == [
         "CTAX-02",
         "RB-01",
     ]
-    ctax = deliverable_by_ref(session, supplier, "CTAX-02")
-    assert [b.name for b in deliverable_boards(session, supplier, ctax.id)] == ["RB Scrum"]
+    ctax = deliverable_by_ref(session, supplier, ref="CTAX-02")
+    assert [b.name for b in deliverable_boards(session, supplier, deliverable_id=ctax.id)] == [
+        "RB Scrum"
+    ]
     # RB-01 covers the whole RB board, so its review is the board's
-    rb = deliverable_by_ref(session, supplier, "RB-01")
-    whole = sprint_report_for(session, actor(session, ADMIN), "northmoor", 72)
-    mine = sprint_report_for(session, supplier, "northmoor", 72, deliverable_id=rb.id)
+    rb = deliverable_by_ref(session, supplier, ref="RB-01")
+    whole = sprint_report_for(session, actor(session, ADMIN), board="northmoor", sprint_jira_id=72)
+    mine = sprint_report_for(
+        session, supplier, board="northmoor", sprint_jira_id=72, deliverable_id=rb.id
+    )
     pd.testing.assert_frame_equal(mine.issues, whole.issues)
     assert mine.deliverable is not None and mine.deliverable.ref == "RB-01"
 
@@ -292,28 +308,36 @@ def test_supplier_is_refused_other_suppliers_boards_and_deliverables(session: Se
     with pytest.raises(
         NotFound, match=r"no site 'westbridge' with boards that you can see \(sites: northmoor\)"
     ):
-        sprint_report_for(session, supplier, "westbridge", 231)
-    asc_board = find_board(session, actor(session, ADMIN), "westbridge", 10)
+        sprint_report_for(session, supplier, board="westbridge", sprint_jira_id=231)
+    asc_board = find_board(session, actor(session, ADMIN), site="westbridge", jira_board_id=10)
     with pytest.raises(NotFound, match="no such board"):
-        board_sprints(session, supplier, asc_board.id)
+        board_sprints(session, supplier, board_id=asc_board.id)
     with pytest.raises(NotFound, match="no site 'westbridge' with boards that you can see"):
-        find_board(session, supplier, "westbridge", 10)
-    asc = deliverable_by_ref(session, actor(session, ADMIN), "ASC-01")
+        find_board(session, supplier, site="westbridge", jira_board_id=10)
+    asc = deliverable_by_ref(session, actor(session, ADMIN), ref="ASC-01")
     with pytest.raises(TrackerError, match="no such deliverable"):
-        sprint_report_for(session, supplier, "northmoor", 70, deliverable_id=asc.id)
+        sprint_report_for(
+            session, supplier, board="northmoor", sprint_jira_id=70, deliverable_id=asc.id
+        )
     with pytest.raises(TrackerError, match="no such deliverable"):
-        deliverable_boards(session, supplier, asc.id)
+        deliverable_boards(session, supplier, deliverable_id=asc.id)
     with pytest.raises(NotAllowed):
-        board_velocity(session, supplier, find_board(session, supplier, "northmoor", 1).id)
+        board_velocity(
+            session,
+            supplier,
+            board_id=find_board(session, supplier, site="northmoor", jira_board_id=1).id,
+        )
     with pytest.raises(NotAllowed):
-        programme_progress(session, supplier, find_programme(session, supplier, PROGRAMME).id)
+        programme_progress(
+            session, supplier, programme_id=find_programme(session, supplier, name=PROGRAMME).id
+        )
 
 
 def test_supplier_sees_only_their_issues_on_a_shared_board(session: Session) -> None:
     """Open Door Advice's WA-01 is the welfare-advice label on the contact centre's board."""
     supplier = actor(session, OPEN_DOOR)
-    review = sprint_report_for(session, supplier, "northmoor", 71)
-    whole = sprint_report_for(session, actor(session, ADMIN), "northmoor", 71)
+    review = sprint_report_for(session, supplier, board="northmoor", sprint_jira_id=71)
+    whole = sprint_report_for(session, actor(session, ADMIN), board="northmoor", sprint_jira_id=71)
     keys = set(review.issues["key"])
     assert keys and keys < set(whole.issues["key"])
     assert set(review.burndown["key"].dropna()) <= keys
@@ -323,13 +347,13 @@ def test_supplier_sees_only_their_issues_on_a_shared_board(session: Session) -> 
 
 
 def _review(session: Session, email: str, site: str, sprint: int) -> SprintReview:
-    return sprint_report_for(session, actor(session, email), site, sprint)
+    return sprint_report_for(session, actor(session, email), board=site, sprint_jira_id=sprint)
 
 
 def test_velocity_is_the_closed_sprints_reports(session: Session) -> None:
     admin = actor(session, ADMIN)
-    board = find_board(session, admin, "westbridge", 10)
-    frame = board_velocity(session, admin, board.id)
+    board = find_board(session, admin, site="westbridge", jira_board_id=10)
+    frame = board_velocity(session, admin, board_id=board.id)
     assert list(frame["sprint"]) == [f"ASC Sprint {n}" for n in range(21, 28)]
     for row in frame.itertuples():
         report = _review(session, ADMIN, "westbridge", row.sprint_id).report
@@ -347,8 +371,8 @@ def test_velocity_is_the_closed_sprints_reports(session: Session) -> None:
 
 def test_programme_progress_rolls_up_every_board_and_deliverable(session: Session) -> None:
     member = actor(session, BOARD_MEMBER)
-    programme = find_programme(session, member, PROGRAMME.upper())
-    progress = programme_progress(session, member, programme.id, now=NOW)
+    programme = find_programme(session, member, name=PROGRAMME.upper())
+    progress = programme_progress(session, member, programme_id=programme.id, now=NOW)
 
     last = progress.burnup.iloc[-1]
     assert last["date"] == pd.Timestamp("2026-11-27")
@@ -369,10 +393,12 @@ def test_programme_progress_rolls_up_every_board_and_deliverable(session: Sessio
     # each deliverable is part of the programme: never more scope than the whole
     final = progress.deliverables.groupby("ref")["scope_issues"].last()
     assert (final <= last["scope_issues"]).all()
-    points = programme_progress(session, member, programme.id, measure="points", now=NOW)
+    points = programme_progress(
+        session, member, programme_id=programme.id, measure="points", now=NOW
+    )
     assert points.measure == "points" and points.forecast["date"].notna().all()
 
 
 def test_hidden_programme_is_not_found(session: Session) -> None:
     with pytest.raises(NotFound, match="no programme 'Elsewhere'"):
-        find_programme(session, actor(session, ADMIN), "Elsewhere")
+        find_programme(session, actor(session, ADMIN), name="Elsewhere")

@@ -92,7 +92,10 @@ def build_world(session: Session) -> World:
 
 def new_criterion(session: Session, world: World, text: str = "Given x, when y, then z") -> Saved:
     saved = create_criterion(
-        session, world.owner, world.deliverable_id, Wording("Pay online", text, "SOW-1 4.2")
+        session,
+        world.owner,
+        deliverable_id=world.deliverable_id,
+        wording=Wording("Pay online", text, "SOW-1 4.2"),
     )
     session.commit()
     return saved
@@ -137,9 +140,9 @@ def bring_to(session: Session, world: World, status: CriterionStatus) -> Saved:
         saved = make_move(
             session,
             world.by_name(who),
-            saved.criterion_id,
-            move,
-            saved.row_version,
+            criterion_id=saved.criterion_id,
+            move=move,
+            expected_row_version=saved.row_version,
             comment=comment_for(move),
             evidence=EVIDENCE,
         )

@@ -31,8 +31,8 @@ def list_criteria(
 ) -> None:
     """A deliverable's criteria with their status and version (drafts only for council staff)."""
     with acting() as (session, actor):
-        found = deliverable_by_ref(session, actor, deliverable)
-        frame = criteria_frame(session, actor, found.id or 0)
+        found = deliverable_by_ref(session, actor, ref=deliverable)
+        frame = criteria_frame(session, actor, deliverable_id=found.id or 0)
     if as_json:
         records = frame[JSON_COLUMNS].astype(object).where(frame[JSON_COLUMNS].notna(), None)
         payload = {"deliverable": found.ref, "criteria": records.to_dict(orient="records")}
@@ -54,8 +54,8 @@ def export(
 ) -> None:
     """Write a deliverable's evidence pack (CSV files and an HTML page) for a gate review."""
     with acting() as (session, actor):
-        found = deliverable_by_ref(session, actor, deliverable)
-        pack = build_evidence_pack(session, actor, found.id or 0)
+        found = deliverable_by_ref(session, actor, ref=deliverable)
+        pack = build_evidence_pack(session, actor, deliverable_id=found.id or 0)
     for path in write_pack(pack, out):
         typer.echo(f"wrote {path}")
     typer.echo(pack.ledger.summary())

@@ -145,18 +145,11 @@ app = typer.Typer(
 @cache
 def operator_actor() -> Actor:
     """The operator at the command line: they already hold the database, so they act as an admin
-    unless --as names a user whose view they want (a supplier's export, say)."""
-    from tracker.models import Role
-    from tracker.policy import Actor
+    unless --as names a user whose view they want (a supplier's export, say). Imported when first
+    needed, so `tracker --help` loads no policy or models."""
+    from tracker.policy import OPERATOR
 
-    return Actor(
-        user_id=0,
-        person_id=0,
-        name="command line",
-        role=Role.admin,
-        organisation_id=0,
-        organisation_name="operator",
-    )
+    return OPERATOR
 
 
 _state: dict[str, str | None] = {"as": None}

@@ -28,7 +28,7 @@ def check(
     and not renewed.
     """
     with acting() as (session, actor):
-        report = assurance_report(session, actor, on.date() if on else None)
+        report = assurance_report(session, actor, today=on.date() if on else None)
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:

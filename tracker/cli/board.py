@@ -81,7 +81,7 @@ def highlight(
     from tracker.services.delivery.sprints import find_programme
 
     with acting() as (session, actor):
-        programme = find_programme(session, actor, name)
+        programme = find_programme(session, actor, name=name)
         if report_id is not None:
             content = published_content(session, actor, report_id=report_id)
             stamp = stamp_of(session, actor, report_id=report_id)
@@ -177,7 +177,7 @@ def rag(
     from tracker.services.delivery.sprints import find_programme
 
     with acting() as (session, actor):
-        programme = find_programme(session, actor, name)
+        programme = find_programme(session, actor, name=name)
         rated = board_ratings(
             session, actor, programme_id=programme.id, start=_day(start), end=_day(end)
         )
@@ -219,7 +219,7 @@ def thresholds(
     if any(not sep for _, sep, _ in pairs):
         raise usage("--set takes NAME=VALUE, e.g. --set scope_red_pct=25")
     with acting() as (session, actor):
-        programme = find_programme(session, actor, name)
+        programme = find_programme(session, actor, name=name)
         if pairs:
             save_thresholds(
                 session,
@@ -284,7 +284,7 @@ def published(name: str = PROGRAMME, as_json: bool = typer.Option(False, "--json
     from tracker.services.delivery.sprints import find_programme
 
     with acting() as (session, actor):
-        programme = find_programme(session, actor, name)
+        programme = find_programme(session, actor, name=name)
         frame = published_reports(session, actor, programme_id=programme.id)
     rows = [
         {

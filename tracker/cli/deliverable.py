@@ -37,8 +37,8 @@ def update(
     except ValueError:
         raise typer.BadParameter(f"'{target_date}' is not a date (YYYY-MM-DD).") from None
     with acting() as (session, actor):
-        deliverable = deliverable_by_ref(session, actor, ref)
-        seen = current_status(session, actor, deliverable.id or 0)
+        deliverable = deliverable_by_ref(session, actor, ref=ref)
+        seen = current_status(session, actor, deliverable_id=deliverable.id or 0)
         wanted = replace(
             seen,
             stage=stage or seen.stage,
@@ -47,7 +47,9 @@ def update(
             rag_reason=reason if reason is not None or rag is not None else seen.rag_reason,
             target_date=target or seen.target_date,
         )
-        changed = update_status(session, actor, deliverable.id or 0, seen, wanted)
+        changed = update_status(
+            session, actor, deliverable_id=deliverable.id or 0, seen=seen, wanted=wanted
+        )
     if changed:
         typer.echo(f"{deliverable.ref}: {wanted.stage}, {wanted.rag}, target {wanted.target_date}")
     else:
@@ -61,8 +63,8 @@ def history(
 ) -> None:
     """Every recorded change of the deliverable's stage, RAG and target date, newest first."""
     with acting() as (session, actor):
-        deliverable = deliverable_by_ref(session, actor, ref)
-        frame = status_history(session, actor, deliverable.id or 0)
+        deliverable = deliverable_by_ref(session, actor, ref=ref)
+        frame = status_history(session, actor, deliverable_id=deliverable.id or 0)
     if as_json:
         frame["at"] = frame["at"].map(lambda at: at.isoformat())
         typer.echo(json.dumps(frame.to_dict(orient="records"), indent=2))

@@ -34,8 +34,10 @@ def engage(
     accreditations.
     """
     with acting() as (session, actor):
-        found = deliverable_by_ref(session, actor, deliverable)
-        answer = who_to_engage(session, actor, found, stage=stage, today=on.date() if on else None)
+        found = deliverable_by_ref(session, actor, ref=deliverable)
+        answer = who_to_engage(
+            session, actor, deliverable=found, stage=stage, today=on.date() if on else None
+        )
     if as_json:
         payload = {
             "deliverable": answer.ref,

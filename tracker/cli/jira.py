@@ -47,7 +47,9 @@ def site_add(
 ) -> None:
     """Register a site by the NAMES of the variables (or secrets.toml keys) holding its secrets."""
     with acting() as (session, actor):
-        site = jira_admin.add_site(session, actor, name, url, kind, token_env, email_env)
+        site = jira_admin.add_site(
+            session, actor, name=name, url=url, kind=kind, token_env=token_env, email_env=email_env
+        )
         typer.echo(f"added Jira site '{site.name}' ({site.kind}): tracker site test {site.name}")
 
 
@@ -89,7 +91,7 @@ def site_list() -> None:
 def site_test(name: str = typer.Argument(..., help="The site's name.")) -> None:
     """Check the site's credentials and say whom they belong to."""
     with acting() as (session, actor):
-        check = jira_admin.check_site_connection(session, actor, name)
+        check = jira_admin.check_site_connection(session, actor, site_name=name)
     typer.echo(check.line())
 
 
@@ -97,7 +99,7 @@ def site_test(name: str = typer.Argument(..., help="The site's name.")) -> None:
 def site_boards(name: str = typer.Argument(..., help="The site's name.")) -> None:
     """The site's boards as Jira lists them now, and which are synced."""
     with acting() as (session, actor):
-        boards = jira_admin.list_boards(session, actor, name)
+        boards = jira_admin.list_boards(session, actor, site_name=name)
     for board in boards.itertuples():
         mark = "synced" if board.synced else "-"
         typer.echo(
@@ -122,7 +124,9 @@ def _sync_one(site: str, boards: list[int], full: bool, console: Console) -> boo
                 tasks[step.board] = bar.add_task(f"{site}: {step.board}", total=None)
             bar.update(tasks[step.board], completed=step.done, total=step.total or None)
 
-        result = jira_admin.sync_site(engine(), actor, site, boards, full, show)
+        result = jira_admin.sync_site(
+            engine(), actor, site_name=site, boards=boards, full=full, progress=show
+        )
     typer.echo(result.summary())
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
@@ -190,5 +194,5 @@ def import_jira(
     directory: Path = typer.Argument(..., help="A site saved as docs/jira-data.md describes."),
 ) -> None:
     """Load a site's Jira data from files (for councils without API access); all or nothing."""
-    summary = jira_admin.import_directory(engine(), current_actor(), directory)
+    summary = jira_admin.import_directory(engine(), current_actor(), directory=directory)
     typer.echo(summary.line())

@@ -30,7 +30,7 @@ def import_contacts(
     and nothing is written.
     """
     with acting() as (session, actor):
-        counts = import_file(session, actor, file.name, file.read_bytes())
+        counts = import_file(session, actor, filename=file.name, data=file.read_bytes())
     typer.echo(", ".join(f"{n} {table.value.lower()} rows" for table, n in counts.items()))
 
 
@@ -43,7 +43,7 @@ def export_contacts(
 ) -> None:
     """Export contacts and engagements (an .xlsx gets both sheets; a .csv gets --table)."""
     with acting() as (session, actor):
-        data = export_file(session, actor, file.name, table)
+        data = export_file(session, actor, filename=file.name, table=table)
     file.write_bytes(data)
     typer.echo(f"wrote {file}")
 
@@ -56,7 +56,7 @@ def export(
 ) -> None:
     """Print everything tracker holds about one person, as JSON (a subject access request)."""
     with acting() as (session, actor):
-        data = export_person(session, actor, find_person(session, actor, who).id or 0)
+        data = export_person(session, actor, person_id=find_person(session, actor, who=who).id or 0)
     typer.echo(json.dumps(data, indent=2))
 
 
@@ -71,10 +71,10 @@ def erase(
     id, and their sign-in is deactivated.
     """
     with acting() as (session, actor):
-        person = find_person(session, actor, who)
+        person = find_person(session, actor, who=who)
         if not yes:
             typer.confirm(
                 f"Erase {person.name} (person {person.id})? This cannot be undone", abort=True
             )
-        erased = erase_person(session, actor, person.id or 0)
+        erased = erase_person(session, actor, person_id=person.id or 0)
     typer.echo(f"erased person {erased.id}; they now appear as '{erased.name}'")

@@ -26,5 +26,5 @@ def load(
     a file with any problem is rejected with every problem listed, and nothing is written.
     """
     with acting() as (session, actor):
-        result = load_programme_file(session, actor, file)
+        result = load_programme_file(session, actor, path=file)
     typer.echo(result.summary())

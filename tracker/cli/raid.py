@@ -53,7 +53,7 @@ JSON = typer.Option(False, "--json", help="Print JSON.")
 def programme(session: Session, actor: Actor, name: str | None) -> ProgrammeInfo:
     """The programme named, or the only one the actor sees."""
     if name:
-        return find_programme(session, actor, name)
+        return find_programme(session, actor, name=name)
     seen = list_programmes(session, actor)
     if len(seen) != 1:
         raise NotFound(

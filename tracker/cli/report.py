@@ -201,7 +201,9 @@ def sprint(
     outcome, and the burndown's steps."""
     options = ReportOptions(include_subtasks, done_at_start.value)  # type: ignore[arg-type]
     with acting() as (session, actor):
-        review = sprint_report_for(session, actor, site, sprint_id, options)
+        review = sprint_report_for(
+            session, actor, board=site, sprint_jira_id=sprint_id, options=options
+        )
     if as_json:
         typer.echo(json.dumps(sprint_payload(review), indent=2))
     else:
@@ -261,8 +263,8 @@ def velocity(
     points and issues, with the recent average completed."""
     options = ReportOptions(include_subtasks, done_at_start.value)  # type: ignore[arg-type]
     with acting() as (session, actor):
-        found = find_board(session, actor, site, board)
-        frame = board_velocity(session, actor, found.id, options)
+        found = find_board(session, actor, site=site, jira_board_id=board)
+        frame = board_velocity(session, actor, board_id=found.id, options=options)
     names = [*TOTALS, "average"]
     if as_json:
         sprints = [
@@ -388,9 +390,9 @@ def programme(
     """The programme's burnup across all its boards and sites, per deliverable too, with the
     dates by which completion is 50%, 85% and 95% likely (Monte Carlo over recent weeks)."""
     with acting() as (session, actor):
-        found = find_programme(session, actor, name)
+        found = find_programme(session, actor, name=name)
         progress = programme_progress(
-            session, actor, found.id, measure="points" if points else "issues"
+            session, actor, programme_id=found.id, measure="points" if points else "issues"
         )
     payload = programme_payload(progress)
     if as_json:
@@ -454,8 +456,8 @@ def overview(
     """The programme overview: each deliverable's stage, RAG, supplier, owner and last sync, with
     the headline counts (the same figures as the overview page)."""
     with acting() as (session, actor):
-        found = find_programme(session, actor, name)
-        deliverables = deliverables_frame(session, actor, found.id)
+        found = find_programme(session, actor, name=name)
+        deliverables = deliverables_frame(session, actor, programme_id=found.id)
         forecasts = forecast_against_target(session, actor, programme_id=found.id)
     payload = overview_payload(
         found.name, deliverables, headline_counts(deliverables, date.today()), forecasts
@@ -481,9 +483,9 @@ def acceptance(
     """Acceptance across the programme's deliverables: criteria confirmed by suppliers, accepted,
     queried, rejected and overdue (the same figures as the acceptance board page)."""
     with acting() as (session, actor):
-        found = find_programme(session, actor, name)
-        deliverables = deliverables_frame(session, actor, found.id)
-        criteria = programme_criteria(session, actor, found.id)
+        found = find_programme(session, actor, name=name)
+        deliverables = deliverables_frame(session, actor, programme_id=found.id)
+        criteria = programme_criteria(session, actor, programme_id=found.id)
     summary = acceptance_summary(deliverables, criteria, date.today())
     totals = acceptance_totals(summary)
     if as_json:

@@ -44,8 +44,8 @@ def add_user(
 ) -> None:
     """Give an existing contact an account (add them as a contact first)."""
     with acting() as (session, actor):
-        person = find_person(session, actor, email)
-        save_users(session, actor, [RowEdit(1, {"person_id": person.id, "role": role})])
+        person = find_person(session, actor, who=email)
+        save_users(session, actor, rows=[RowEdit(1, {"person_id": person.id, "role": role})])
     typer.echo(f"{email} may now sign in as {parse_role(role)}")
 
 

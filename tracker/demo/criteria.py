@@ -104,15 +104,26 @@ def _replay(
     else:
         actor = _supplier_contact(session, deliverable)
     if move is CriterionMove.edit:
-        criterion = session.get(AcceptanceCriterion, saved.criterion_id)
-        wording = current_wording(session, criterion)  # type: ignore[arg-type]
+        wording = current_wording(session, actor, criterion_id=saved.criterion_id)
         new = Wording(wording.title, step["text"], wording.sow_ref)
         return edit_criterion(
-            session, actor, saved.criterion_id, saved.row_version, new, details, step.get("comment")
+            session,
+            actor,
+            criterion_id=saved.criterion_id,
+            expected_row_version=saved.row_version,
+            wording=new,
+            details=details,
+            comment=step.get("comment"),
         )
     evidence = [EvidenceLink(e["url"], e.get("note")) for e in step.get("evidence", ())]
     return make_move(
-        session, actor, saved.criterion_id, move, saved.row_version, step.get("comment"), evidence
+        session,
+        actor,
+        criterion_id=saved.criterion_id,
+        move=move,
+        expected_row_version=saved.row_version,
+        comment=step.get("comment"),
+        evidence=evidence,
     )
 
 
@@ -130,9 +141,9 @@ def load_criteria(session: Session, path: Path) -> int:
         saved = create_criterion(
             session,
             _owner(session, deliverable),
-            deliverable.id or 0,
-            Wording(spec["title"], spec["text"], spec.get("sow_ref")),
-            details,
+            deliverable_id=deliverable.id or 0,
+            wording=Wording(spec["title"], spec["text"], spec.get("sow_ref")),
+            details=details,
         )
         for step in spec["moves"]:
             saved = _replay(session, saved, deliverable, details, step)

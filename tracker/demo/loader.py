@@ -15,7 +15,8 @@ from tracker.demo.raid import load_raid
 from tracker.jira_sync.dataset import read_dataset
 from tracker.jira_sync.offline import import_site_directory
 from tracker.models import Programme
-from tracker.services.programme.file import load_programme
+from tracker.policy import OPERATOR
+from tracker.services.programme.file import load_programme_file
 
 DEMO_DIR = DATA_DIR / "demo"
 
@@ -37,12 +38,11 @@ def load_demo(engine: Engine, demo_dir: Path = DEMO_DIR) -> DemoResult:
     for site_dir in sites:
         import_site_directory(engine, site_dir, data[site_dir.name])
     with session_scope(engine) as session:
-        programme = load_programme(session, demo_dir / "programme.json")
+        loaded = load_programme_file(session, OPERATOR, path=demo_dir / "programme.json")
         load_engagements(session, demo_dir / "engagements.json")
         load_criteria(session, demo_dir / "criteria.json")
         load_raid(session, demo_dir / "raid.json")
-        name = programme.name
-    return DemoResult(programme=name, jira_sites=[p.name for p in sites])
+    return DemoResult(programme=loaded.programme, jira_sites=[p.name for p in sites])
 
 
 def is_empty(engine: Engine) -> bool:

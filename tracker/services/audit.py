@@ -159,7 +159,7 @@ def _tail(session: Session) -> tuple[int, str]:
     return (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
 
 
-def append(session: Session, actor: Actor, change: Change) -> AuditEntry:
+def append(session: Session, actor: Actor, *, change: Change) -> AuditEntry:
     """Add one entry at the end of the chain, in the caller's transaction.
 
     Callers have already checked the actor may make the change; the ledger only records it.
@@ -335,7 +335,7 @@ def verify_ledger(session: Session, actor: Actor) -> LedgerCheck:
     )
 
 
-def person_names(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
+def _person_names(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
     """Names for display, resolved now from `person`, so an erased person shows the placeholder
     erasure left in their row (tracker.services.people.personal_data)."""
     wanted = {i for i in person_ids if i}
@@ -345,7 +345,7 @@ def person_names(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
     return dict(rows.all())
 
 
-def ledger_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.DataFrame:
+def ledger_frame(session: Session, actor: Actor, *, deliverable_id: int) -> pd.DataFrame:
     """A deliverable's entries, oldest first, with names resolved for reading (staff only)."""
     require(actor, Action.read_programme)
     entries = list(
@@ -355,7 +355,7 @@ def ledger_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.Data
             .order_by(AuditEntry.seq)  # type: ignore[arg-type]
         )
     )
-    names = person_names(session, (e.actor_person_id for e in entries))
+    names = _person_names(session, (e.actor_person_id for e in entries))
     orgs = dict(session.exec(select(Organisation.id, Organisation.name)).all())
     rows = [
         (

@@ -10,7 +10,7 @@ from tracker.models import Deliverable, Stage
 from tracker.policy import Actor, can_read_deliverable, deliverable_filter, is_own_deliverable
 
 
-def deliverable_by_ref(session: Session, actor: Actor, ref: str) -> Deliverable:
+def deliverable_by_ref(session: Session, actor: Actor, *, ref: str) -> Deliverable:
     """A deliverable the actor may see, by its reference ignoring case ("rb-01" finds RB-01); one
     message whether it is missing or hidden, so a supplier cannot probe for others' work."""
     found = session.exec(
@@ -23,7 +23,7 @@ def deliverable_by_ref(session: Session, actor: Actor, ref: str) -> Deliverable:
     return found
 
 
-def visible_deliverable(session: Session, actor: Actor, deliverable_id: int) -> Deliverable:
+def visible_deliverable(session: Session, actor: Actor, *, deliverable_id: int) -> Deliverable:
     """A deliverable by id, if the actor may see it (the same message otherwise)."""
     found = session.get(Deliverable, deliverable_id)
     if found is None or not can_read_deliverable(actor, found):
@@ -42,8 +42,16 @@ def own_deliverable_ids(session: Session, actor: Actor, *, programme_id: int) ->
     return [d.id or 0 for d in rows if is_own_deliverable(actor, d)]
 
 
-def stage_names(session: Session, programme_id: int) -> list[str]:
-    """The programme's stages in order."""
+def stage_names(session: Session, actor: Actor, *, programme_id: int) -> list[str]:
+    """The stages, in order, of a programme the actor can see (they see one of its deliverables,
+    as tracker.services.programme.overview.list_programmes has it)."""
+    seen = session.exec(
+        select(Deliverable.id).where(
+            Deliverable.programme_id == programme_id, deliverable_filter(actor)
+        )
+    ).first()
+    if seen is None:
+        raise NotFound("no such programme that you can see")
     return list(
         session.exec(
             select(Stage.name).where(Stage.programme_id == programme_id).order_by(Stage.position)

@@ -61,7 +61,7 @@ def criterion_choices(actor: Actor, deliverable_id: int) -> CriterionOptions:
     """Stages and sprints for the criterion forms; sprints change only with a Jira sync, so a
     cached copy (ten minutes at most) spares mapping the programme's issues on every rerun."""
     with db() as session:
-        return criterion_options(session, actor, deliverable_id)
+        return criterion_options(session, actor, deliverable_id=deliverable_id)
 
 
 def show_flash(*, inline: Collection[int] = ()) -> None:
@@ -164,7 +164,13 @@ def move_form(actor: Actor, row: Any, move_name: str) -> None:
             form,
             keys,
             lambda session: make_move(
-                session, actor, int(row.id), move, base, comment, _evidence(evidence)
+                session,
+                actor,
+                criterion_id=int(row.id),
+                move=move,
+                expected_row_version=base,
+                comment=comment,
+                evidence=_evidence(evidence),
             ),
         )
 
@@ -253,7 +259,13 @@ def edit_form(actor: Actor, row: Any, options: CriterionOptions) -> None:
         def action(session: Session) -> Saved:
             wording, details = _wording_and_details(values)
             return edit_criterion(
-                session, actor, int(row.id), base, wording, details, values["comment"]
+                session,
+                actor,
+                criterion_id=int(row.id),
+                expected_row_version=base,
+                wording=wording,
+                details=details,
+                comment=values["comment"],
             )
 
         _save(form, values["keys"], action)
@@ -268,6 +280,8 @@ def new_criterion_form(actor: Actor, deliverable_id: int, options: CriterionOpti
 
         def action(session: Session) -> Saved:
             wording, details = _wording_and_details(values)
-            return create_criterion(session, actor, deliverable_id, wording, details)
+            return create_criterion(
+                session, actor, deliverable_id=deliverable_id, wording=wording, details=details
+            )
 
         _save(form, values["keys"], action)

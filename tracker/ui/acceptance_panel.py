@@ -66,7 +66,7 @@ def history_table(ledger: pd.DataFrame, criterion_id: int) -> pd.DataFrame:
 
 def criteria_panel(session: Session, actor: Actor, deliverable_id: int) -> None:
     """A deliverable's criteria with their status, as far as the actor may see them."""
-    frame = criteria_frame(session, actor, deliverable_id)
+    frame = criteria_frame(session, actor, deliverable_id=deliverable_id)
     if frame.empty:
         st.info("No acceptance criteria have been agreed for this deliverable yet.")
         return

@@ -41,9 +41,9 @@ RATING_STYLES = RAG_STYLES | {"No data": "background-color: #505a5f; color: #fff
 NOT_DECLARED = "not declared"
 
 
-def current_pack_version(programme_id: int) -> str:
+def current_pack_version(actor: Actor, programme_id: int) -> str:
     with db() as session:
-        return pack_version(session, programme_id=programme_id)
+        return pack_version(session, actor, programme_id=programme_id)
 
 
 #: a resource, not data: the page only reads the report, and a large programme's report is too big

@@ -66,22 +66,22 @@ KEY_LINK = st.column_config.LinkColumn(
 CACHE_TTL = timedelta(minutes=15)
 
 
-def current_data_version() -> str:
+def current_data_version(actor: Actor) -> str:
     """Pass to the loaders: a new sync or import gives new keys, hence fresh figures."""
     with db() as session:
-        return data_version(session)
+        return data_version(session, actor)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner="Reading the board's sprints...")
 def load_board_sprints(actor: Actor, board_id: int, version: str) -> list[Sprint]:
     with db() as session:
-        return board_sprints(session, actor, board_id)
+        return board_sprints(session, actor, board_id=board_id)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner="Finding the deliverable's boards...")
 def load_deliverable_boards(actor: Actor, deliverable_id: int, version: str) -> list[BoardRef]:
     with db() as session:
-        return deliverable_boards(session, actor, deliverable_id)
+        return deliverable_boards(session, actor, deliverable_id=deliverable_id)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner="Counting the sprint...")
@@ -95,7 +95,12 @@ def load_review(
 ) -> SprintReview:
     with db() as session:
         return sprint_report_for(
-            session, actor, board_id, sprint_id, options, deliverable_id=deliverable_id
+            session,
+            actor,
+            board=board_id,
+            sprint_jira_id=sprint_id,
+            options=options,
+            deliverable_id=deliverable_id,
         )
 
 
@@ -104,7 +109,7 @@ def load_velocity(
     actor: Actor, board_id: int, options: ReportOptions, version: str
 ) -> pd.DataFrame:
     with db() as session:
-        return board_velocity(session, actor, board_id, options)
+        return board_velocity(session, actor, board_id=board_id, options=options)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner="Rolling up the programme...")
@@ -112,7 +117,7 @@ def load_progress(
     actor: Actor, programme_id: int, measure: Measure, version: str
 ) -> ProgrammeProgress:
     with db() as session:
-        return programme_progress(session, actor, programme_id, measure=measure)
+        return programme_progress(session, actor, programme_id=programme_id, measure=measure)
 
 
 def points(value: float) -> str:

@@ -78,7 +78,7 @@ def who_to_engage_panel(
     answer = who_to_engage(
         session,
         actor,
-        visible_deliverable(session, actor, deliverable_id),
+        deliverable=visible_deliverable(session, actor, deliverable_id=deliverable_id),
         stage=stage,
         today=today,
     )
@@ -96,7 +96,9 @@ def who_to_engage_summary(
     session: Session, actor: Actor, programme_id: int, today: date | None = None
 ) -> pd.DataFrame:
     """One line per visible deliverable: whom to engage first, then next, and its gaps."""
-    summary = summary_frame(who_to_engage_all(session, actor, programme_id, today))
+    summary = summary_frame(
+        who_to_engage_all(session, actor, programme_id=programme_id, today=today)
+    )
     gapped = int((summary["gaps"] != "none").sum()) if len(summary) else 0
     if gapped:
         st.warning(

@@ -1,7 +1,8 @@
-"""Which pages exist, in which section, and which roles may open each.
+"""Which pages exist, in which section, and the policy action that opens each.
 
-`streamlit_app.py` builds the navigation from this table for the signed-in role, and every page
-checks the same table at its top, so a page missing from someone's menu also refuses a direct URL.
+`streamlit_app.py` builds the navigation from this table for the signed-in role, asking
+tracker.policy which roles may do each page's action, and every page checks the same at its top
+(tracker.ui.page.page_setup), so a page missing from someone's menu also refuses a direct URL.
 """
 
 from dataclasses import dataclass
@@ -9,10 +10,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from tracker.models import Role
-
-EVERYONE = frozenset(Role)
-STAFF = frozenset({Role.admin, Role.project_owner, Role.board_member})
-ADMIN = frozenset({Role.admin})
+from tracker.policy import Action, allows
 
 
 @dataclass(frozen=True)
@@ -21,7 +19,7 @@ class PageSpec:
     title: str
     section: str
     url_path: str
-    roles: frozenset[Role]
+    action: Action
     icon: str
 
 
@@ -32,7 +30,7 @@ PAGES: tuple[PageSpec, ...] = (
         "What needs me",
         "Programme",
         "needs-me",
-        frozenset({Role.admin, Role.project_owner, Role.supplier_contact}),
+        Action.see_own_work,
         ":material/inbox:",
     ),
     PageSpec(
@@ -40,7 +38,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Programme overview",
         "Programme",
         "overview",
-        EVERYONE,
+        Action.read_deliverables,
         ":material/dashboard:",
     ),
     PageSpec(
@@ -48,7 +46,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Board pack",
         "Programme",
         "board-pack",
-        EVERYONE,
+        Action.read_deliverables,
         ":material/summarize:",
     ),
     # Supplier contacts open these, but tracker.services.raid shows them only the items,
@@ -58,7 +56,7 @@ PAGES: tuple[PageSpec, ...] = (
         "RAID log",
         "Programme",
         "raid",
-        EVERYONE,
+        Action.read_deliverables,
         ":material/report:",
     ),
     PageSpec(
@@ -66,7 +64,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Decision log",
         "Programme",
         "decisions",
-        EVERYONE,
+        Action.read_deliverables,
         ":material/gavel:",
     ),
     PageSpec(
@@ -74,7 +72,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Dependencies",
         "Programme",
         "dependencies",
-        EVERYONE,
+        Action.read_deliverables,
         ":material/account_tree:",
     ),
     PageSpec(
@@ -82,7 +80,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Engagement map",
         "People",
         "engagement",
-        EVERYONE,
+        Action.read_deliverables,
         ":material/hub:",
     ),
     PageSpec(
@@ -90,7 +88,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Contacts",
         "People",
         "contacts",
-        EVERYONE,
+        Action.read_deliverables,
         ":material/contacts:",
     ),
     PageSpec(
@@ -98,7 +96,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Supplier assurance",
         "People",
         "assurance",
-        EVERYONE,
+        Action.read_deliverables,
         ":material/verified_user:",
     ),
     PageSpec(
@@ -106,7 +104,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Acceptance criteria",
         "Acceptance",
         "criteria",
-        STAFF,
+        Action.read_programme,
         ":material/fact_check:",
     ),
     PageSpec(
@@ -114,7 +112,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Criteria waiting for me",
         "Acceptance",
         "my-criteria",
-        frozenset({Role.supplier_contact}),
+        Action.answer_criteria,
         ":material/assignment_turned_in:",
     ),
     PageSpec(
@@ -122,7 +120,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Acceptance across deliverables",
         "Acceptance",
         "acceptance-board",
-        STAFF,
+        Action.read_programme,
         ":material/monitoring:",
     ),
     # Supplier contacts open the sprint review, but tracker.services.delivery.sprints shows them
@@ -132,7 +130,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Sprint review",
         "Delivery",
         "sprint-review",
-        EVERYONE,
+        Action.read_deliverables,
         ":material/event_available:",
     ),
     PageSpec(
@@ -140,7 +138,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Burndown and progress",
         "Delivery",
         "burndown",
-        STAFF,
+        Action.read_programme,
         ":material/trending_down:",
     ),
     PageSpec(
@@ -148,7 +146,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Jira sites",
         "Admin",
         "jira-sites",
-        ADMIN,
+        Action.manage_sites,
         ":material/sync:",
     ),
     PageSpec(
@@ -156,7 +154,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Users and sign-ins",
         "Admin",
         "users",
-        ADMIN,
+        Action.manage_users,
         ":material/manage_accounts:",
     ),
     PageSpec(
@@ -164,7 +162,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Sent notifications",
         "Admin",
         "notifications-sent",
-        ADMIN,
+        Action.manage_notifications,
         ":material/outgoing_mail:",
     ),
     PageSpec(
@@ -172,7 +170,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Email notifications",
         "Account",
         "notifications",
-        EVERYONE,
+        Action.read_deliverables,
         ":material/notifications:",
     ),
 )
@@ -181,7 +179,7 @@ PAGES_BY_URL = {page.url_path: page for page in PAGES}
 
 
 def pages_for(role: Role) -> list[PageSpec]:
-    return [page for page in PAGES if role in page.roles]
+    return [page for page in PAGES if allows(role, page.action)]
 
 
 #: where a role lands when it opens tracker, if not on its first page: a board member's question

@@ -30,7 +30,7 @@ def _seen_key(deliverable_id: int) -> str:
 
 def deliverable_status_form(session: Session, actor: Actor, programme_id: int) -> None:
     """Nothing for people who may change no deliverable of the programme."""
-    editable = editable_deliverables(session, actor, programme_id)
+    editable = editable_deliverables(session, actor, programme_id=programme_id)
     if not editable:
         return
     st.subheader("Update a deliverable")
@@ -38,8 +38,10 @@ def deliverable_status_form(session: Session, actor: Actor, programme_id: int) -
         "Deliverable to update", list(editable), format_func=editable.__getitem__,
         key="status_deliverable",
     )  # fmt: skip
-    seen = st.session_state.setdefault(_seen_key(chosen), current_status(session, actor, chosen))
-    stages = deliverable_stage_names(session, actor, chosen)
+    seen = st.session_state.setdefault(
+        _seen_key(chosen), current_status(session, actor, deliverable_id=chosen)
+    )
+    stages = deliverable_stage_names(session, actor, deliverable_id=chosen)
     with st.form(f"status_form_{chosen}", border=True):
         stage = st.selectbox(
             "Stage", stages, index=stages.index(seen.stage) if seen.stage in stages else 0,
@@ -58,7 +60,9 @@ def deliverable_status_form(session: Session, actor: Actor, programme_id: int) -
         wanted = Status(stage, rag, reason, seen.target_date)
         # written in its own session, like every change; this one only reads
         outcome = attempt(
-            lambda writer: update_status(writer, actor, chosen, seen, wanted),
+            lambda writer: update_status(
+                writer, actor, deliverable_id=chosen, seen=seen, wanted=wanted
+            ),
             refused="Not saved: ",
         )
         if outcome:
@@ -68,10 +72,12 @@ def deliverable_status_form(session: Session, actor: Actor, programme_id: int) -
             st.rerun()
         # the next save is made against what is there now (read afresh), deliberately
         with db() as fresh:
-            st.session_state[_seen_key(chosen)] = current_status(fresh, actor, chosen)
+            st.session_state[_seen_key(chosen)] = current_status(
+                fresh, actor, deliverable_id=chosen
+            )
     if SAVED_KEY in st.session_state:
         st.success(st.session_state.pop(SAVED_KEY))
-    history = status_history(session, actor, chosen)
+    history = status_history(session, actor, deliverable_id=chosen)
     if not history.empty:
         st.caption("Changes so far, newest first")
         st.dataframe(history, hide_index=True, key="status_history")

@@ -204,7 +204,7 @@ def change_form(
     code = st.selectbox("Item to change", codes, key="change_code")
     with db() as session:
         item = item_by_code(session, actor, programme_id=programme_id, code=code)
-        current = item_values(session, item)
+        current = item_values(session, actor, programme_id=programme_id, code=code)
         owner = item.owner_person_id
         current["owner_label"] = _owner_label(session, owner)
         kind, seen = str(item.kind), item.row_version

@@ -28,8 +28,7 @@ from tracker.config import (
 from tracker.db import check_connection, get_engine, session_scope
 from tracker.errors import TrackerError
 from tracker.migrate import ensure_current
-from tracker.models import Role
-from tracker.policy import Actor
+from tracker.policy import Actor, can
 from tracker.services.auth.sign_in import Identity, Refusal, record_sign_out, sign_in
 from tracker.services.auth.users import actor_for_user, list_actors
 from tracker.ui.markdown import plain
@@ -179,7 +178,7 @@ def page_actor(url_path: str) -> Actor:
     if actor is None:
         st.error("Nobody is signed in.")
         st.stop()
-    if Role(actor.role) not in PAGES_BY_URL[url_path].roles:
+    if not can(actor, PAGES_BY_URL[url_path].action):
         st.error("You do not have access to this page. Ask your programme admin if you need it.")
         st.stop()
     return actor

@@ -46,9 +46,9 @@ from tracker.policy import (
 from tracker.services.audit import (
     CRITERION,
     Change,
+    _person_names,
     append,
     evidence_digest,
-    person_names,
     wording_digest,
 )
 from tracker.services.notify.outbox import criterion_moved
@@ -230,7 +230,7 @@ def _stale(session: Session, criterion: AcceptanceCriterion) -> StaleCriterion:
     ).first()
     who = "someone else"
     if last is not None:
-        name = person_names(session, [last.actor_person_id]).get(last.actor_person_id, who)
+        name = _person_names(session, [last.actor_person_id]).get(last.actor_person_id, who)
         who = f"{name} ({last.actor_role}, {last.action} at {uk_time(last.at)})"
     return StaleCriterion(
         f"{code(criterion.number)} was changed by {who} since you opened it; it is now "
@@ -290,6 +290,7 @@ def _add_version(
 def create_criterion(
     session: Session,
     actor: Actor,
+    *,
     deliverable_id: int,
     wording: Wording,
     details: Details | None = None,
@@ -329,7 +330,7 @@ def create_criterion(
     entry = append(
         session,
         actor,
-        Change(
+        change=Change(
             subject_id=criterion.id or 0,
             deliverable_id=deliverable_id,
             action=M.create.value,
@@ -360,7 +361,19 @@ def _describe_details(old: Details, new: Details, stages: dict[int, str]) -> str
     return "Changed " + "; ".join(changes) + "." if changes else ""
 
 
-def current_wording(session: Session, criterion: AcceptanceCriterion) -> Wording:
+def current_wording(session: Session, actor: Actor, *, criterion_id: int) -> Wording:
+    """The wording of a criterion's current version, if the actor may read the criterion."""
+    row = session.exec(
+        select(AcceptanceCriterion)
+        .join(Deliverable, Deliverable.id == AcceptanceCriterion.deliverable_id)
+        .where(AcceptanceCriterion.id == criterion_id, criteria_filter(actor))
+    ).first()
+    if row is None:
+        raise NotFound(f"There is no acceptance criterion {criterion_id} you can see.")
+    return _wording(session, row)
+
+
+def _wording(session: Session, criterion: AcceptanceCriterion) -> Wording:
     version = session.exec(
         select(CriterionVersion).where(
             CriterionVersion.criterion_id == criterion.id,
@@ -373,6 +386,7 @@ def current_wording(session: Session, criterion: AcceptanceCriterion) -> Wording
 def edit_criterion(
     session: Session,
     actor: Actor,
+    *,
     criterion_id: int,
     expected_row_version: int,
     wording: Wording,
@@ -395,7 +409,7 @@ def edit_criterion(
     old_details = Details(
         criterion.stage_id, criterion.sprint_id, criterion.due_on, tuple(criterion.jira_keys)
     )
-    reworded = wording != current_wording(session, criterion)
+    reworded = wording != _wording(session, criterion)
     if not reworded and details == old_details:
         raise Invalid("Nothing to save: the wording and the details are unchanged.")
     stages = dict(session.exec(select(Stage.id, Stage.name)).all())
@@ -411,7 +425,7 @@ def edit_criterion(
     entry = append(
         session,
         actor,
-        Change(
+        change=Change(
             subject_id=criterion.id or 0,
             deliverable_id=deliverable.id or 0,
             action=M.edit.value,
@@ -443,6 +457,7 @@ def edit_criterion(
 def make_move(
     session: Session,
     actor: Actor,
+    *,
     criterion_id: int,
     move: CriterionMove,
     expected_row_version: int,
@@ -480,7 +495,7 @@ def make_move(
     entry = append(
         session,
         actor,
-        Change(
+        change=Change(
             subject_id=criterion.id or 0,
             deliverable_id=deliverable.id or 0,
             action=move.value,

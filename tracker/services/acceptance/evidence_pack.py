@@ -89,16 +89,16 @@ def _criteria_table(criteria: pd.DataFrame, audit: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def build_evidence_pack(session: Session, actor: Actor, deliverable_id: int) -> EvidencePack:
+def build_evidence_pack(session: Session, actor: Actor, *, deliverable_id: int) -> EvidencePack:
     """Everything a gate review needs about one deliverable's acceptance (staff only)."""
     require(actor, Action.read_programme)
-    deliverable = visible_deliverable(session, actor, deliverable_id)
+    deliverable = visible_deliverable(session, actor, deliverable_id=deliverable_id)
     orgs = dict(session.exec(select(Organisation.id, Organisation.name)).all())
-    criteria = criteria_frame(session, actor, deliverable_id)
+    criteria = criteria_frame(session, actor, deliverable_id=deliverable_id)
     codes = dict(zip(criteria["id"], criteria["code"], strict=True))
-    audit = ledger_frame(session, actor, deliverable_id)
+    audit = ledger_frame(session, actor, deliverable_id=deliverable_id)
     audit.insert(2, "criterion", audit["criterion_id"].map(codes))
-    versions = versions_frame(session, actor, deliverable_id)
+    versions = versions_frame(session, actor, deliverable_id=deliverable_id)
     return EvidencePack(
         ref=deliverable.ref,
         title=deliverable.title,
@@ -109,7 +109,9 @@ def build_evidence_pack(session: Session, actor: Actor, deliverable_id: int) -> 
         ledger=verify_ledger(session, actor),
         criteria=_criteria_table(criteria, audit),
         versions=versions.drop(columns=["criterion_id"]),
-        evidence=evidence_frame(session, actor, deliverable_id).drop(columns=["criterion_id"]),
+        evidence=evidence_frame(session, actor, deliverable_id=deliverable_id).drop(
+            columns=["criterion_id"]
+        ),
         audit=audit.drop(columns=["criterion_id"]),
     )
 

@@ -35,8 +35,8 @@ from tracker.policy import (
     require,
 )
 from tracker.services.acceptance.criteria import SUPPLIER_WAITS, code, moves_for
-from tracker.services.audit import CRITERION, person_names
-from tracker.services.delivery.issues import deliverable_issue_map
+from tracker.services.audit import CRITERION, _person_names
+from tracker.services.delivery.issues import _deliverable_issue_map
 from tracker.services.lookups import visible_deliverable
 
 S = CriterionStatus
@@ -160,16 +160,16 @@ def _criteria(session: Session, actor: Actor, *conditions: object) -> pd.DataFra
     return frame
 
 
-def criteria_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.DataFrame:
+def criteria_frame(session: Session, actor: Actor, *, deliverable_id: int) -> pd.DataFrame:
     """One deliverable's criteria, as far as the actor may read them, with the moves they may
     make on each (the `moves` column)."""
-    visible_deliverable(session, actor, deliverable_id)
+    visible_deliverable(session, actor, deliverable_id=deliverable_id)
     return _criteria(session, actor, AcceptanceCriterion.deliverable_id == deliverable_id)
 
 
-def may_add_criteria(session: Session, actor: Actor, deliverable_id: int) -> bool:
+def may_add_criteria(session: Session, actor: Actor, *, deliverable_id: int) -> bool:
     """Whether the actor may add criteria to this deliverable (its council, or an admin)."""
-    deliverable = visible_deliverable(session, actor, deliverable_id)
+    deliverable = visible_deliverable(session, actor, deliverable_id=deliverable_id)
     return can_move_criterion(actor, deliverable, CriterionMove.create)
 
 
@@ -205,13 +205,13 @@ def criteria_in(
     return _criteria(session, actor, AcceptanceCriterion.status.in_(wanted))  # type: ignore[attr-defined]
 
 
-def programme_criteria(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame:
+def programme_criteria(session: Session, actor: Actor, *, programme_id: int) -> pd.DataFrame:
     """Every criterion of a programme, for the board's roll-up (staff only)."""
     require(actor, Action.read_programme)
     return _criteria(session, actor, Deliverable.programme_id == programme_id)
 
 
-def versions_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.DataFrame:
+def versions_frame(session: Session, actor: Actor, *, deliverable_id: int) -> pd.DataFrame:
     """Every wording of every criterion of a deliverable, old versions included (staff only)."""
     require(actor, Action.read_programme)
     rows = session.exec(
@@ -229,7 +229,7 @@ def versions_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.Da
     )
 
 
-def evidence_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.DataFrame:
+def evidence_frame(session: Session, actor: Actor, *, deliverable_id: int) -> pd.DataFrame:
     """Evidence links offered for a deliverable's criteria, with who offered them (staff only)."""
     require(actor, Action.read_programme)
     rows = session.exec(
@@ -239,7 +239,7 @@ def evidence_frame(session: Session, actor: Actor, deliverable_id: int) -> pd.Da
         .where(AcceptanceCriterion.deliverable_id == deliverable_id)
         .order_by(AcceptanceCriterion.number, CriterionEvidence.id)  # type: ignore[arg-type]
     ).all()
-    names = person_names(session, (entry.actor_person_id for *_, entry in rows))
+    names = _person_names(session, (entry.actor_person_id for *_, entry in rows))
     frame = pd.DataFrame(
         [
             (
@@ -267,16 +267,16 @@ class CriterionOptions:
     sprints: dict[int, str]
 
 
-def criterion_options(session: Session, actor: Actor, deliverable_id: int) -> CriterionOptions:
+def criterion_options(session: Session, actor: Actor, *, deliverable_id: int) -> CriterionOptions:
     """The programme's stages, and the sprints the deliverable's Jira issues are or were in
     (their Sprint field; newest first), so a criterion is tied only to a sprint of its work."""
-    deliverable = visible_deliverable(session, actor, deliverable_id)
+    deliverable = visible_deliverable(session, actor, deliverable_id=deliverable_id)
     stages = session.exec(
         select(Stage.id, Stage.name)
         .where(Stage.programme_id == deliverable.programme_id)
         .order_by(Stage.position)  # type: ignore[arg-type]
     ).all()
-    mapping = deliverable_issue_map(session, deliverable.programme_id)
+    mapping = _deliverable_issue_map(session, deliverable.programme_id)
     issue_ids = [
         int(i) for i in mapping.loc[mapping["deliverable_id"] == deliverable_id, "issue_id"]
     ]

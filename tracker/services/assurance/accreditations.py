@@ -51,6 +51,7 @@ def _status(row: pd.Series, frame: pd.DataFrame, today: date) -> str:
 def register_frame(
     session: Session,
     actor: Actor,
+    *,
     today: date | None = None,
     organisation_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
@@ -82,9 +83,9 @@ def register_frame(
     return frame
 
 
-def expiries_frame(session: Session, actor: Actor, today: date | None = None) -> pd.DataFrame:
+def expiries_frame(session: Session, actor: Actor, *, today: date | None = None) -> pd.DataFrame:
     """What needs renewing: accreditations expiring within 60 days, or expired and not renewed."""
-    frame = register_frame(session, actor, today)
+    frame = register_frame(session, actor, today=today)
     flagged = frame["status"].isin([e.value for e in Expiry])
     return frame[flagged].sort_values("expires_on", ignore_index=True)
 
@@ -134,7 +135,7 @@ def _check(values: dict[str, Any], orgs: dict[str, int]) -> tuple[dict[str, Any]
 
 
 def save_accreditations(
-    session: Session, actor: Actor, rows: Sequence[RowEdit], deleted: Sequence[int] = ()
+    session: Session, actor: Actor, *, rows: Sequence[RowEdit], deleted: Sequence[int] = ()
 ) -> int:
     """An admin's edit of the register, all or none; returns rows written or deleted."""
     require(actor, Action.manage_assurance)

@@ -52,10 +52,12 @@ class AssuranceReport:
         }
 
 
-def assurance_report(session: Session, actor: Actor, today: date | None = None) -> AssuranceReport:
+def assurance_report(
+    session: Session, actor: Actor, *, today: date | None = None
+) -> AssuranceReport:
     """The check as the actor may see it, relative to `today` (default: the real today)."""
     today = today or date.today()
-    compliance = compliance_frame(session, actor, today)
+    compliance = compliance_frame(session, actor, today=today)
     gaps = compliance[compliance["missing"] != ""][GAP_COLUMNS].reset_index(drop=True)
-    expiries = expiries_frame(session, actor, today)[EXPIRY_COLUMNS]
+    expiries = expiries_frame(session, actor, today=today)[EXPIRY_COLUMNS]
     return AssuranceReport(today, gaps, expiries)

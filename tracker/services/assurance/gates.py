@@ -121,7 +121,7 @@ def meets(held: Accreditation, requirement: Requirement, today: date) -> bool:
     return requirement.min_level.lower() in (held.level or "").lower()
 
 
-def requirements(session: Session) -> dict[Sensitivity, list[Requirement]]:
+def _requirements(session: Session) -> dict[Sensitivity, list[Requirement]]:
     """The current rule table, by sensitivity."""
     rules: dict[Sensitivity, list[Requirement]] = {s: [] for s in Sensitivity}
     for rule in session.exec(select(AccreditationRule).order_by(AccreditationRule.scheme)):
@@ -131,7 +131,7 @@ def requirements(session: Session) -> dict[Sensitivity, list[Requirement]]:
     return rules
 
 
-def holdings(session: Session, organisation_ids: Iterable[int]) -> dict[int, list[Accreditation]]:
+def _holdings(session: Session, organisation_ids: Iterable[int]) -> dict[int, list[Accreditation]]:
     """Accreditations of some organisations, by organisation."""
     held: dict[int, list[Accreditation]] = {id_: [] for id_ in organisation_ids}
     for acc in session.exec(
@@ -167,7 +167,7 @@ def standing(
     return Standing(list(required), missing, expiring)
 
 
-def active_overrides(session: Session) -> dict[tuple[int, int], AssuranceOverride]:
+def _active_overrides(session: Session) -> dict[tuple[int, int], AssuranceOverride]:
     """Overrides in force, by (deliverable id, organisation id)."""
     rows = session.exec(
         select(AssuranceOverride).where(col(AssuranceOverride.revoked_at).is_(None))
@@ -207,8 +207,10 @@ class GateResult:
         return f"{lacking}, so it may not be given {self.deliverable_ref} unless an admin overrides"
 
 
-def assignable_organisations(session: Session) -> dict[int, str]:
-    """Charities, suppliers and others a deliverable may be given to (not councils), by id."""
+def assignable_organisations(session: Session, actor: Actor) -> dict[int, str]:
+    """Charities, suppliers and others a deliverable may be given to (not councils), by id, for
+    those who give deliverables to them."""
+    require(actor, Action.edit_deliverable)
     rows = session.exec(
         select(Organisation.id, Organisation.name)
         .where(col(Organisation.kind).not_in(list(COUNCIL_KINDS)))
@@ -220,6 +222,7 @@ def assignable_organisations(session: Session) -> dict[int, str]:
 def check_gate(
     session: Session,
     actor: Actor,
+    *,
     deliverable_id: int,
     organisation_id: int,
     today: date | None = None,
@@ -238,10 +241,10 @@ def check_gate(
     today = today or date.today()
     missing: list[str] = []
     if organisation.kind not in COUNCIL_KINDS:
-        required = requirements(session)[Sensitivity(deliverable.sensitivity)]
-        held = holdings(session, [organisation_id])[organisation_id]
+        required = _requirements(session)[Sensitivity(deliverable.sensitivity)]
+        held = _holdings(session, [organisation_id])[organisation_id]
         missing = [str(r) for r in standing(held, required, today).missing]
-    override = active_overrides(session).get((deliverable_id, organisation_id))
+    override = _active_overrides(session).get((deliverable_id, organisation_id))
     return GateResult(
         deliverable.ref,
         organisation.name,
@@ -254,9 +257,9 @@ def check_gate(
 def assign_supplier(
     session: Session,
     actor: Actor,
+    *,
     deliverable_id: int,
     organisation_id: int,
-    *,
     override_reason: str | None = None,
     today: date | None = None,
 ) -> GateResult:
@@ -268,12 +271,27 @@ def assign_supplier(
     deliverable = session.get(Deliverable, deliverable_id)
     if deliverable is None or not can_edit_deliverable(actor, deliverable):
         raise NotAllowed("you may not change this deliverable's supplier")
-    result = check_gate(session, actor, deliverable_id, organisation_id, today)
+    result = check_gate(
+        session, actor, deliverable_id=deliverable_id, organisation_id=organisation_id, today=today
+    )
     if result.decision is Decision.blocked:
         if not (override_reason and override_reason.strip()):
             raise AssuranceBlocked(result.message)
-        record_override(session, actor, deliverable_id, organisation_id, override_reason, today)
-        result = check_gate(session, actor, deliverable_id, organisation_id, today)
+        record_override(
+            session,
+            actor,
+            deliverable_id=deliverable_id,
+            organisation_id=organisation_id,
+            reason=override_reason,
+            today=today,
+        )
+        result = check_gate(
+            session,
+            actor,
+            deliverable_id=deliverable_id,
+            organisation_id=organisation_id,
+            today=today,
+        )
     deliverable.supplier_org_id = organisation_id
     session.add(deliverable)
     session.flush()
@@ -283,6 +301,7 @@ def assign_supplier(
 def record_override(
     session: Session,
     actor: Actor,
+    *,
     deliverable_id: int,
     organisation_id: int,
     reason: str,
@@ -292,7 +311,9 @@ def record_override(
     require(actor, Action.manage_assurance)
     if not reason.strip():
         raise Invalid("an override needs a reason")
-    result = check_gate(session, actor, deliverable_id, organisation_id, today)
+    result = check_gate(
+        session, actor, deliverable_id=deliverable_id, organisation_id=organisation_id, today=today
+    )
     if not result.missing:
         raise Conflict(f"{result.organisation} lacks nothing, so there is nothing to override")
     override = AssuranceOverride(
@@ -307,7 +328,7 @@ def record_override(
     return override
 
 
-def revoke_override(session: Session, actor: Actor, override_id: int) -> None:
+def revoke_override(session: Session, actor: Actor, *, override_id: int) -> None:
     """Withdraw an override; the row stays, with when it ended, for the audit."""
     require(actor, Action.manage_assurance)
     override = session.get(AssuranceOverride, override_id)
@@ -351,7 +372,7 @@ COMPLIANCE_COLUMNS = [
 ]
 
 
-def compliance_frame(session: Session, actor: Actor, today: date | None = None) -> pd.DataFrame:
+def compliance_frame(session: Session, actor: Actor, *, today: date | None = None) -> pd.DataFrame:
     """Each visible deliverable against each charity or supplier handling it: what its data needs,
     what is missing, the gate's decision, and needed accreditations about to expire. A supplier
     contact sees only their own organisation's rows, as with the accreditation register."""
@@ -363,9 +384,9 @@ def compliance_frame(session: Session, actor: Actor, today: date | None = None) 
     pairs = {
         p for p in pairs if orgs[p[1]].kind not in COUNCIL_KINDS and sees_organisation(actor, p[1])
     }
-    rules = requirements(session)
-    held = holdings(session, {o for _, o, _ in pairs})
-    overrides = active_overrides(session)
+    rules = _requirements(session)
+    held = _holdings(session, {o for _, o, _ in pairs})
+    overrides = _active_overrides(session)
     rows = []
     for deliverable_id, org_id, relationship in sorted(pairs):
         deliverable = by_id[deliverable_id]
@@ -429,8 +450,9 @@ def overrides_frame(session: Session, actor: Actor) -> pd.DataFrame:
     )
 
 
-def rules_frame(session: Session) -> pd.DataFrame:
+def rules_frame(session: Session, actor: Actor) -> pd.DataFrame:
     """The rule table, sensitivity by sensitivity, for everyone to read."""
+    require(actor, Action.read_deliverables)
     order = {s.value: i for i, s in enumerate(Sensitivity)}
     rows = session.exec(
         select(
@@ -447,7 +469,7 @@ def rules_frame(session: Session) -> pd.DataFrame:
 
 
 def save_rules(
-    session: Session, actor: Actor, rows: Sequence[RowEdit], deleted: Sequence[int] = ()
+    session: Session, actor: Actor, *, rows: Sequence[RowEdit], deleted: Sequence[int] = ()
 ) -> int:
     """An admin's edit of the rule table, all or none."""
     require(actor, Action.manage_assurance)

@@ -21,7 +21,7 @@ from tracker.errors import NotFound
 from tracker.models import Organisation, Person, SignInEvent, SignInEventKind, User
 from tracker.policy import Action, Actor, require
 from tracker.services.auth.users import (
-    actor_for_identity,
+    _actor_for_identity,
     email_domain,
 )
 
@@ -101,7 +101,7 @@ def sign_in(
         )
     else:
         try:
-            actor = actor_for_identity(session, identity.email, identity.name, admins)
+            actor = _actor_for_identity(session, identity.email, identity.name, admins)
         except NotFound:
             message = (
                 f"You signed in as {identity.email}, but tracker has no account for that address. "
@@ -122,7 +122,7 @@ def record_sign_out(session: Session, actor: Actor) -> None:
     _record(session, SignInEventKind.sign_out, actor.user_id, None, None)
 
 
-def sign_in_events(session: Session, actor: Actor, limit: int = 200) -> pd.DataFrame:
+def sign_in_events(session: Session, actor: Actor, *, limit: int = 200) -> pd.DataFrame:
     """The latest events, newest first, with names read now from `person` (an erased person shows
     their placeholder); refusals show only the domain tried."""
     require(actor, Action.manage_users)

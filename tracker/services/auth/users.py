@@ -3,7 +3,7 @@
 A user id (the demo picker) or an email (the identity provider, `tracker --as`) becomes the Actor
 every service needs. A user acts only while their account is active and their person is current:
 someone marked as having left, or erased, is refused like a stranger. The programme admin keeps
-the list of users here; `TRACKER_ADMINS` only starts it off (see `actor_for_identity`).
+the list of users here; `TRACKER_ADMINS` only starts it off (see `_actor_for_identity`).
 
 Every command resolves its actor here, so pandas is imported only by the users table.
 """
@@ -142,7 +142,7 @@ def _first_admin(session: Session, email: str, name: str | None) -> None:
     session.flush()
 
 
-def actor_for_identity(
+def _actor_for_identity(
     session: Session, email: str, name: str | None, admins: Sequence[str]
 ) -> Actor:
     """The actor for an identity the identity provider vouched for. An email in `admins`
@@ -247,7 +247,7 @@ def _check_user_row(
 
 
 def save_users(
-    session: Session, actor: Actor, rows: Sequence[RowEdit], deleted: Sequence[int] = ()
+    session: Session, actor: Actor, *, rows: Sequence[RowEdit], deleted: Sequence[int] = ()
 ) -> int:
     """An admin's changes to accounts, all or none: a new account for an existing contact, or a
     role or active flag changed. Accounts are switched off, never deleted, so the sign-in log

@@ -232,15 +232,23 @@ def build_report(
 ) -> dict[str, Any]:
     """The highlight report for the period (default: the last two weeks up to the latest sprint
     end) as the actor may see it: a JSON-able document (see the module's note)."""
-    programme = find_visible_programme(session, actor, programme_id)
+    programme = find_visible_programme(session, actor, programme_id=programme_id)
     now = pd.Timestamp.now(tz="UTC") if now is None else now
     thresholds = programme_thresholds(session, actor, programme_id=programme_id)
-    data = read_board_data(session, actor, programme, now=now)
+    data = read_board_data(session, actor, programme=programme, now=now)
     period = programme_period(data, start=start, end=end, today=now.tz_convert(UK).date())
     cache: dict = {}
-    current = board_ratings_from(session, actor, data, period, thresholds, cache=cache)
+    current = board_ratings_from(
+        session, actor, data=data, period=period, thresholds=thresholds, cache=cache
+    )
     before = board_ratings_from(
-        session, actor, data, period.previous, thresholds, current=False, cache=cache
+        session,
+        actor,
+        data=data,
+        period=period.previous,
+        thresholds=thresholds,
+        current=False,
+        cache=cache,
     )
     notes = period_notes(session, actor, programme_id=programme_id, period=period)
     ids = [int(i) for i in data.deliverables["id"]]
@@ -384,7 +392,7 @@ def _declared_exceptions(deliverables: list[dict[str, Any]]) -> list[dict[str, A
     ]
 
 
-def for_viewer(session: Session, actor: Actor, content: dict[str, Any]) -> dict[str, Any]:
+def for_viewer(session: Session, actor: Actor, *, content: dict[str, Any]) -> dict[str, Any]:
     """A report document as the actor may read it: whole for staff; for a supplier contact only
     the deliverables they may see now, their own organisation's gates, and the programme's
     roll-up and exceptions recomputed from those rows alone."""

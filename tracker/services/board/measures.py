@@ -37,16 +37,16 @@ from tracker.services.acceptance.views import (
 )
 from tracker.services.assurance.gates import (
     Decision,
+    _holdings,
+    _requirements,
     compliance_frame,
-    holdings,
     meets,
-    requirements,
 )
 from tracker.services.audit import CRITERION
 from tracker.services.board.period import UK, Period
 from tracker.services.board.risks import RiskLog, RiskMeasures, read_risk_log, risk_measures
-from tracker.services.delivery.frames import BoardFrames, ProgrammeFrames, programme_frames
-from tracker.services.delivery.issues import deliverable_issue_map
+from tracker.services.delivery.frames import BoardFrames, ProgrammeFrames, _programme_frames
+from tracker.services.delivery.issues import _deliverable_issue_map
 from tracker.services.programme.overview import ProgrammeInfo, deliverables_frame
 
 #: closed sprints per board a period needs: the last, and the three before it (the previous one
@@ -144,11 +144,11 @@ def _criterion_history(session: Session, criterion_ids: list[int]) -> pd.DataFra
     return frame
 
 
-def visible_mapping(
+def _visible_mapping(
     session: Session, programme_id: int, deliverables: pd.DataFrame
 ) -> pd.DataFrame:
     """The programme's issue map limited to these (visible) deliverables."""
-    mapping = deliverable_issue_map(session, programme_id)
+    mapping = _deliverable_issue_map(session, programme_id)
     return mapping.loc[mapping["deliverable_id"].isin(deliverables["id"])].reset_index(drop=True)
 
 
@@ -164,18 +164,18 @@ def forecasts_until(
 
 
 def read_board_data(
-    session: Session, actor: Actor, programme: ProgrammeInfo, *, now: pd.Timestamp
+    session: Session, actor: Actor, *, programme: ProgrammeInfo, now: pd.Timestamp
 ) -> BoardData:
     """One read of everything the pack measures, for the deliverables the actor may see."""
     deliverables = deliverables_frame(session, actor, programme_id=programme.id)
     ids = [int(i) for i in deliverables["id"]]
-    mapping = visible_mapping(session, programme.id, deliverables)
+    mapping = _visible_mapping(session, programme.id, deliverables)
     criteria = _criteria(session, actor, programme.id, ids)
     return BoardData(
         programme=programme,
         deliverables=deliverables,
         mapping=mapping,
-        frames=programme_frames(session, programme.id, mapping),
+        frames=_programme_frames(session, programme.id, mapping),
         stage_starts=_stage_starts(session, ids),
         criteria=criteria,
         criterion_history=_criterion_history(session, [int(c) for c in criteria["id"]]),
@@ -373,8 +373,8 @@ def _assurance(session: Session, actor: Actor, ids: pd.Series, day: date) -> pd.
     a handler holds to meet what the deliverable's data needs."""
     gates = compliance_frame(session, actor, today=day)
     gates = gates.loc[gates["deliverable_id"].isin(ids)]
-    rules = requirements(session)
-    held = holdings(session, {int(o) for o in gates["organisation_id"]})
+    rules = _requirements(session)
+    held = _holdings(session, {int(o) for o in gates["organisation_id"]})
     soonest = []
     for row in gates.itertuples():
         days = []
@@ -412,9 +412,9 @@ def _dates(values: pd.Series) -> pd.Series:
 def measure(
     session: Session,
     actor: Actor,
+    *,
     data: BoardData,
     period: Period,
-    *,
     current: bool = True,
     cache: dict[tuple[int, int], SprintReport] | None = None,
 ) -> Measures:

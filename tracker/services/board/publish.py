@@ -114,7 +114,7 @@ def publish_report(
     entry = append(
         session,
         actor,
-        Change(
+        change=Change(
             subject=SUBJECT,
             subject_id=programme_id,
             deliverable_id=0,
@@ -161,7 +161,7 @@ def publish_report(
 def published_reports(session: Session, actor: Actor, *, programme_id: int) -> pd.DataFrame:
     """Every published report of the programme, newest period first, with its publication number
     for the period and the report that superseded it (None for the one in force)."""
-    find_visible_programme(session, actor, programme_id)
+    find_visible_programme(session, actor, programme_id=programme_id)
     reports = list(
         session.exec(
             select(HighlightReport)
@@ -216,7 +216,7 @@ def _readable(session: Session, actor: Actor, report_id: int) -> HighlightReport
     try:
         if report is None:
             raise NotFound
-        find_visible_programme(session, actor, report.programme_id)
+        find_visible_programme(session, actor, programme_id=report.programme_id)
     except NotFound:
         raise NotFound(f"no published report {report_id} that you can see") from None
     return report
@@ -225,15 +225,15 @@ def _readable(session: Session, actor: Actor, report_id: int) -> HighlightReport
 def published_content(session: Session, actor: Actor, *, report_id: int) -> dict[str, Any]:
     """A published report's document exactly as frozen, limited to the rows the actor may see."""
     report = _readable(session, actor, report_id)
-    return for_viewer(session, actor, json.loads(report.content))
+    return for_viewer(session, actor, content=json.loads(report.content))
 
 
-def pack_version(session: Session, *, programme_id: int) -> str:
+def pack_version(session: Session, actor: Actor, *, programme_id: int) -> str:
     """What a cached pack is keyed on: it changes with a sync, any ledger entry (criteria, RAID,
     decisions, publications), a note, the thresholds, a status change, an override or an
     accreditation. Pages that cache the pack need no other invalidation."""
     latest = [
-        data_version(session),
+        data_version(session, actor),
         session.exec(select(func.max(AuditEntry.seq))).one(),
         session.exec(select(func.max(HighlightNote.updated_at))).one(),
         session.exec(

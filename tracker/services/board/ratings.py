@@ -24,15 +24,15 @@ from tracker.services.board.measures import (
     PERCENTILES,
     BoardData,
     Measures,
+    _visible_mapping,
     forecasts_until,
     measure,
     read_board_data,
-    visible_mapping,
 )
 from tracker.services.board.period import UK, Period, chosen_period, default_period
 from tracker.services.board.thresholds import programme_thresholds
-from tracker.services.delivery.frames import programme_frames, sprints_by_board
-from tracker.services.delivery.issues import deliverable_issue_map
+from tracker.services.delivery.frames import _programme_frames, _sprints_by_board
+from tracker.services.delivery.issues import _deliverable_issue_map
 from tracker.services.delivery.sprints import NotFound
 from tracker.services.programme.overview import (
     ProgrammeInfo,
@@ -71,7 +71,7 @@ class BoardRatings:
         return self.measures.as_of
 
 
-def find_visible_programme(session: Session, actor: Actor, programme_id: int) -> ProgrammeInfo:
+def find_visible_programme(session: Session, actor: Actor, *, programme_id: int) -> ProgrammeInfo:
     found = next((p for p in list_programmes(session, actor) if p.id == programme_id), None)
     if found is None:
         raise NotFound("no such programme that you can see")
@@ -115,10 +115,10 @@ def forecast_against_target(
 ) -> pd.DataFrame:
     """Each visible deliverable's forecast against its target (forecast_table), without the
     rest of the pack: what the overview shows beside the target date."""
-    programme = find_visible_programme(session, actor, programme_id)
+    programme = find_visible_programme(session, actor, programme_id=programme_id)
     deliverables = deliverables_frame(session, actor, programme_id=programme.id)
-    mapping = visible_mapping(session, programme.id, deliverables)
-    frames = programme_frames(session, programme.id, mapping)
+    mapping = _visible_mapping(session, programme.id, deliverables)
+    frames = _programme_frames(session, programme.id, mapping)
     until = pd.Timestamp.now(tz="UTC") if now is None else now
     burnup, forecasts = forecasts_until(frames, mapping, until)
     return forecast_table(deliverables, burnup, forecasts)
@@ -159,15 +159,15 @@ def _exceptions(
 def board_ratings_from(
     session: Session,
     actor: Actor,
+    *,
     data: BoardData,
     period: Period,
     thresholds: Thresholds,
-    *,
     current: bool = True,
     cache: dict[tuple[int, int], SprintReport] | None = None,
 ) -> BoardRatings:
     """The ratings of one period from data already read (the highlight report rates two)."""
-    measures = measure(session, actor, data, period, current=current, cache=cache)
+    measures = measure(session, actor, data=data, period=period, current=current, cache=cache)
     checks = derive_checks(measures.inputs, thresholds)
     rated = ratings(measures.inputs, checks=checks)
     whole = overall(rated)
@@ -199,11 +199,11 @@ def default_programme_period(
 ) -> Period:
     """The programme's default period (the two weeks up to its boards' latest sprint end) without
     reading their history: what a note is written for unless dates are given."""
-    find_visible_programme(session, actor, programme_id)
-    mapped = deliverable_issue_map(session, programme_id)
+    find_visible_programme(session, actor, programme_id=programme_id)
+    mapped = _deliverable_issue_map(session, programme_id)
     shown = pd.read_sql(select(BoardIssue.board_id, BoardIssue.issue_id), session.connection())
     boards = shown.loc[shown["issue_id"].isin(mapped["issue_id"]), "board_id"].unique()
-    sprints = sprints_by_board(session, sorted(int(b) for b in boards))
+    sprints = _sprints_by_board(session, sorted(int(b) for b in boards))
     return default_period([s for board in sprints.values() for s in board], today)
 
 
@@ -219,9 +219,9 @@ def board_ratings(
     """Every visible deliverable's derived rating per dimension and overall, with the rule, the
     measured value and the threshold behind each, for the period (default: the last two weeks up
     to the latest sprint end). Advisory: the declared RAG is never changed."""
-    programme = find_visible_programme(session, actor, programme_id)
+    programme = find_visible_programme(session, actor, programme_id=programme_id)
     now = pd.Timestamp.now(tz="UTC") if now is None else now
     thresholds = programme_thresholds(session, actor, programme_id=programme_id)
-    data = read_board_data(session, actor, programme, now=now)
+    data = read_board_data(session, actor, programme=programme, now=now)
     period = programme_period(data, start=start, end=end, today=now.tz_convert(UK).date())
-    return board_ratings_from(session, actor, data, period, thresholds)
+    return board_ratings_from(session, actor, data=data, period=period, thresholds=thresholds)

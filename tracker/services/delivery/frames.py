@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from tracker.metrics.frames import STATE_FIELDS, Sprint
 from tracker.models import BoardIssue, ChangelogEvent, JiraBoard, JiraIssue, JiraSprint
-from tracker.services.delivery.issues import deliverable_issue_map
+from tracker.services.delivery.issues import _deliverable_issue_map
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def _events(session: Session, board_ids: Sequence[int], fields: Sequence[str]) -
     )
 
 
-def sprints_by_board(session: Session, board_ids: Sequence[int]) -> dict[int, list[Sprint]]:
+def _sprints_by_board(session: Session, board_ids: Sequence[int]) -> dict[int, list[Sprint]]:
     """Each board's sprints as the metrics take them, oldest first, future (undated) ones last."""
     rows = session.execute(
         select(JiraSprint)
@@ -223,7 +223,7 @@ def _frames(session: Session, board_ids: Sequence[int]) -> ProgrammeFrames:
     return ProgrammeFrames(
         issues=_issues(session, board_ids),
         events=_events(session, board_ids, STATE_FIELDS),
-        sprints=sprints_by_board(session, board_ids),
+        sprints=_sprints_by_board(session, board_ids),
         done_status_ids={
             board_id: frozenset(str(s) for s in column["statuses"]) if column else frozenset()
             for board_id, column in done.items()
@@ -235,19 +235,19 @@ def _frames(session: Session, board_ids: Sequence[int]) -> ProgrammeFrames:
     )
 
 
-def board_frames(session: Session, board_id: int) -> BoardFrames:
+def _board_frames(session: Session, board_id: int) -> BoardFrames:
     """The frames of one board (`board_id` is jira_board.id, not Jira's board id)."""
     return _frames(session, [board_id]).board(board_id)
 
 
-def programme_frames(
+def _programme_frames(
     session: Session, programme_id: int, mapping: pd.DataFrame | None = None
 ) -> ProgrammeFrames:
     """The frames of every board showing an issue of the programme's deliverables.
 
-    `mapping` is the programme's deliverable_issue_map when the caller already has it.
+    `mapping` is the programme's _deliverable_issue_map() when the caller already has it.
     """
-    mapped = deliverable_issue_map(session, programme_id) if mapping is None else mapping
+    mapped = _deliverable_issue_map(session, programme_id) if mapping is None else mapping
     shown = pd.read_sql(select(BoardIssue.issue_id, BoardIssue.board_id), session.connection())
     board_ids = shown.loc[shown["issue_id"].isin(mapped["issue_id"]), "board_id"].unique()
     return _frames(session, sorted(int(b) for b in board_ids))

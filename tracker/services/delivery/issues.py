@@ -58,7 +58,7 @@ def _by_jql(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
     return scopes.merge(matches, on="scope_id")[COLUMNS]
 
 
-def deliverable_issue_map(session: Session, programme_id: int) -> pd.DataFrame:
+def _deliverable_issue_map(session: Session, programme_id: int) -> pd.DataFrame:
     """[issue_id, deliverable_id] (jira_issue.id, deliverable.id) for a programme, one row per
     pair; an issue may belong to several deliverables."""
     scopes = pd.read_sql(

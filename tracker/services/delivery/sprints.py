@@ -27,11 +27,11 @@ from tracker.models import BoardIssue, Deliverable, JiraBoard, JiraSite, JiraSpr
 from tracker.policy import Action, Actor, deliverable_filter, reads_whole_boards, require
 from tracker.services.delivery.frames import (
     BoardFrames,
-    board_frames,
-    programme_frames,
-    sprints_by_board,
+    _board_frames,
+    _programme_frames,
+    _sprints_by_board,
 )
-from tracker.services.delivery.issues import deliverable_issue_map
+from tracker.services.delivery.issues import _deliverable_issue_map
 from tracker.services.lookups import visible_deliverable
 from tracker.services.programme.overview import ProgrammeInfo, list_programmes
 
@@ -139,7 +139,7 @@ def _deliverable_issues(session: Session, deliverables: list[Deliverable]) -> pd
     """jira_issue ids mapped to any of these deliverables (sub-tasks follow their parents)."""
     wanted = {d.id for d in deliverables}
     maps = [
-        deliverable_issue_map(session, programme_id)
+        _deliverable_issue_map(session, programme_id)
         for programme_id in sorted({d.programme_id for d in deliverables})
     ]
     found = pd.Index([], dtype="int64")
@@ -166,9 +166,10 @@ def _boards_showing(session: Session, issue_ids: pd.Index) -> list[int]:
     return sorted(int(b) for b in shown.loc[shown["issue_id"].isin(issue_ids), "board_id"].unique())
 
 
-def data_version(session: Session) -> str:
+def data_version(session: Session, actor: Actor) -> str:
     """When synced Jira data last changed: the end of the latest sync run or import. Cached
     figures are keyed on it, so a sync from any process (the CLI included) is seen at once."""
+    require(actor, Action.read_deliverables)
     latest = session.execute(select(func.max(SyncRun.finished_at))).scalar_one_or_none()
     return "" if latest is None else latest.isoformat()
 
@@ -179,7 +180,9 @@ def review_boards(session: Session, actor: Actor) -> list[BoardRef]:
     return _board_refs(session) if reads_whole_boards(actor) else []
 
 
-def review_deliverables(session: Session, actor: Actor, programme_id: int) -> list[DeliverableRef]:
+def review_deliverables(
+    session: Session, actor: Actor, *, programme_id: int
+) -> list[DeliverableRef]:
     """The programme's deliverables the actor may see, by reference."""
     rows = session.execute(
         select(Deliverable.id, Deliverable.ref, Deliverable.title)
@@ -189,9 +192,9 @@ def review_deliverables(session: Session, actor: Actor, programme_id: int) -> li
     return [DeliverableRef(*row) for row in rows]
 
 
-def deliverable_boards(session: Session, actor: Actor, deliverable_id: int) -> list[BoardRef]:
+def deliverable_boards(session: Session, actor: Actor, *, deliverable_id: int) -> list[BoardRef]:
     """The synced boards showing any of the deliverable's issues (its sprints are theirs)."""
-    deliverable = visible_deliverable(session, actor, deliverable_id)
+    deliverable = visible_deliverable(session, actor, deliverable_id=deliverable_id)
     return _board_refs(
         session, _boards_showing(session, _deliverable_issues(session, [deliverable]))
     )
@@ -202,13 +205,13 @@ def _may_see_board(session: Session, actor: Actor, board_id: int) -> bool:
     return issues is None or board_id in _boards_showing(session, issues)
 
 
-def board_sprints(session: Session, actor: Actor, board_id: int) -> list[Sprint]:
+def board_sprints(session: Session, actor: Actor, *, board_id: int) -> list[Sprint]:
     """The board's sprints: those that have started (closed and active) most recent first, then
     the future ones in their planned order, which have no report until they start."""
     if not _may_see_board(session, actor, board_id):
         raise NotFound("no such board that you can see")
     # jira_frames turns sprint rows into the metrics' Sprint; one conversion for every figure
-    sprints = sprints_by_board(session, [board_id])[board_id]
+    sprints = _sprints_by_board(session, [board_id])[board_id]
     started = [s for s in sprints if s.started]
     return started[::-1] + [s for s in sprints if not s.started]
 
@@ -246,7 +249,7 @@ def _site_boards(session: Session, actor: Actor, site: str) -> list[BoardRef]:
     return on_site
 
 
-def find_board(session: Session, actor: Actor, site: str, jira_board_id: int) -> BoardRef:
+def find_board(session: Session, actor: Actor, *, site: str, jira_board_id: int) -> BoardRef:
     """A synced board by its site's name and its Jira id, if the actor may see it; an unknown
     site or board names the ones there are."""
     boards = _site_boards(session, actor, site)
@@ -257,7 +260,7 @@ def find_board(session: Session, actor: Actor, site: str, jira_board_id: int) ->
     return found
 
 
-def find_programme(session: Session, actor: Actor, name: str) -> ProgrammeInfo:
+def find_programme(session: Session, actor: Actor, *, name: str) -> ProgrammeInfo:
     """A programme by its name (ignoring case), among those the actor may see; an unknown name
     lists the programmes there are."""
     wanted = name.strip().casefold()
@@ -281,9 +284,9 @@ def site_sprints(
     boards = (
         _site_boards(session, actor, site)
         if board_jira_id is None
-        else [find_board(session, actor, site, board_jira_id)]
+        else [find_board(session, actor, site=site, jira_board_id=board_jira_id)]
     )
-    found = sprints_by_board(session, [b.id for b in boards])
+    found = _sprints_by_board(session, [b.id for b in boards])
     rows = [
         (b.jira_id, b.name, s.id, s.name, s.state, s.start, s.end, s.complete)
         for b in boards
@@ -396,10 +399,10 @@ def _carried(review: SprintReport, frames: BoardFrames) -> pd.DataFrame:
 def sprint_report_for(
     session: Session,
     actor: Actor,
+    *,
     board: BoardKey,
     sprint_jira_id: int,
     options: ReportOptions | None = None,
-    *,
     deliverable_id: int | None = None,
     now: pd.Timestamp | None = None,
 ) -> SprintReview:
@@ -412,7 +415,9 @@ def sprint_report_for(
     where = f"site '{board}'" if isinstance(board, str) else "that board"
     missing = NotFound(f"no sprint {sprint_jira_id} on {where} that you can see")
     deliverable = (
-        None if deliverable_id is None else visible_deliverable(session, actor, deliverable_id)
+        None
+        if deliverable_id is None
+        else visible_deliverable(session, actor, deliverable_id=deliverable_id)
     )
     if isinstance(board, str):
         _site_boards(session, actor, board)  # an unknown site names the valid ones
@@ -421,7 +426,7 @@ def sprint_report_for(
     if not refs:
         raise missing
     visible = _visible_issues(session, actor, deliverable)
-    frames = board_frames(session, refs[0].id)
+    frames = _board_frames(session, refs[0].id)
     if visible is not None:
         if not frames.issues["issue_id"].isin(visible).any():
             raise missing
@@ -468,9 +473,9 @@ def sprint_report_for(
 def board_velocity(
     session: Session,
     actor: Actor,
+    *,
     board_id: int,
     options: ReportOptions | None = None,
-    *,
     window: int = 3,
 ) -> pd.DataFrame:
     """The totals of each closed sprint of the board, oldest first, with the recent averages
@@ -480,7 +485,7 @@ def board_velocity(
     refs = _board_refs(session, [board_id])
     if not refs:
         raise NotFound("no such board that you can see")
-    frames = board_frames(session, board_id)
+    frames = _board_frames(session, board_id)
     _done_column(frames)
     reports = [
         sprint_report(
@@ -503,8 +508,8 @@ def board_velocity(
 def programme_progress(
     session: Session,
     actor: Actor,
-    programme_id: int,
     *,
+    programme_id: int,
     measure: Measure = "issues",
     now: pd.Timestamp | None = None,
 ) -> ProgrammeProgress:
@@ -514,13 +519,16 @@ def programme_progress(
     programme = next((p for p in list_programmes(session, actor) if p.id == programme_id), None)
     if programme is None:
         raise NotFound("no such programme that you can see")
-    mapping = deliverable_issue_map(session, programme_id)
-    frames = programme_frames(session, programme_id, mapping)
+    mapping = _deliverable_issue_map(session, programme_id)
+    frames = _programme_frames(session, programme_id, mapping)
     burnup = programme_burnup(
         frames.issues, frames.events, mapping, frames.done_status_ids, until=_now(now)
     )
     names = pd.DataFrame(
-        [(d.id, d.ref, d.title) for d in review_deliverables(session, actor, programme_id)],
+        [
+            (d.id, d.ref, d.title)
+            for d in review_deliverables(session, actor, programme_id=programme_id)
+        ],
         columns=["deliverable_id", "ref", "title"],
     )
     per_deliverable = burnup.deliverables.merge(names, on="deliverable_id")

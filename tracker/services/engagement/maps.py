@@ -61,7 +61,7 @@ ENGAGEMENT_COLUMNS = [
 ]
 
 
-def map_deliverables(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame:
+def map_deliverables(session: Session, actor: Actor, *, programme_id: int) -> pd.DataFrame:
     """Deliverables whose maps the actor may open, with their current stage and whether the
     actor may change the map (project owners: their council's; admins: all)."""
     rows = session.exec(
@@ -86,7 +86,7 @@ def map_deliverables(session: Session, actor: Actor, programme_id: int) -> pd.Da
 
 
 def engagement_frame(
-    session: Session, actor: Actor, programme_id: int, deliverable_id: int | None = None
+    session: Session, actor: Actor, *, programme_id: int, deliverable_id: int | None = None
 ) -> pd.DataFrame:
     """Every engagement on the deliverables the actor may see, names resolved; email and phone
     are blank where the actor may not see that organisation's contact details."""
@@ -167,7 +167,9 @@ def raci_matrix(frame: pd.DataFrame, plan: pd.DataFrame, stages: Sequence[str]) 
     return matrix.rename_axis(None, axis=1)
 
 
-def person_choices(session: Session, actor: Actor, include: Iterable[int] = ()) -> dict[int, str]:
+def person_choices(
+    session: Session, actor: Actor, *, include: Iterable[int] = ()
+) -> dict[int, str]:
     """People who may be put on a map ("Name (Organisation)") by id, plus those in `include`
     (already on the map being edited, even if since erased)."""
     rows = session.exec(
@@ -376,9 +378,9 @@ def _accountable_problems(state: pd.DataFrame, ctx: _Context, table: str) -> lis
 def plan_engagements(
     session: Session,
     actor: Actor,
+    *,
     rows: Sequence[RowEdit],
     deleted: Sequence[int] = (),
-    *,
     new_emails: set[str] | None = None,
     table: str = "Engagements",
 ) -> EngagementPlan:
@@ -437,11 +439,11 @@ def plan_engagements(
 
 
 def save_engagements(
-    session: Session, actor: Actor, rows: Sequence[RowEdit], deleted: Sequence[int] = ()
+    session: Session, actor: Actor, *, rows: Sequence[RowEdit], deleted: Sequence[int] = ()
 ) -> int:
     """Save a map edit, all or none; returns how many rows were written or deleted."""
     require(actor, Action.edit_deliverable)
-    plan = plan_engagements(session, actor, rows, deleted)
+    plan = plan_engagements(session, actor, rows=rows, deleted=deleted)
     if plan.problems:
         raise RowsRejected(plan.problems)
     return plan.apply(session)

@@ -27,9 +27,9 @@ from tracker.policy import (
 )
 from tracker.services.assurance.gates import (
     COUNCIL_KINDS,
-    active_overrides,
-    holdings,
-    requirements,
+    _active_overrides,
+    _holdings,
+    _requirements,
     standing,
 )
 from tracker.services.engagement.maps import (
@@ -213,10 +213,10 @@ def _lacking(
     (with any admin override noted)."""
     kinds = dict(session.exec(select(Organisation.id, Organisation.kind)).all())
     gated = {o for o in organisations if kinds[o] not in COUNCIL_KINDS}
-    required = requirements(session)[Sensitivity(deliverable.sensitivity)]
-    overrides = active_overrides(session)
+    required = _requirements(session)[Sensitivity(deliverable.sensitivity)]
+    overrides = _active_overrides(session)
     lacking = {}
-    for org, held in holdings(session, gated).items():
+    for org, held in _holdings(session, gated).items():
         missing = standing(held, required, today).missing
         if missing:
             words = f"{', '.join(map(str, missing))}, which {deliverable.sensitivity} needs"
@@ -228,8 +228,8 @@ def _lacking(
 def who_to_engage(
     session: Session,
     actor: Actor,
-    deliverable: Deliverable,
     *,
+    deliverable: Deliverable,
     stage: str | None = None,
     today: date | None = None,
     frame: pd.DataFrame | None = None,
@@ -240,7 +240,7 @@ def who_to_engage(
     or supplier lacks is told only to those who may see its records (a supplier contact: their
     own organisation's), as on the accreditation register.
     """
-    visible_deliverable(session, actor, deliverable.id or 0)
+    visible_deliverable(session, actor, deliverable_id=deliverable.id or 0)
     stages = dict(
         session.exec(
             select(Stage.id, Stage.name).where(Stage.programme_id == deliverable.programme_id)
@@ -250,7 +250,9 @@ def who_to_engage(
         raise NotFound(f"no stage '{stage}' in this programme ({', '.join(stages.values())})")
     stage = stage or stages.get(deliverable.stage_id)
     if frame is None:
-        frame = engagement_frame(session, actor, deliverable.programme_id, deliverable.id)
+        frame = engagement_frame(
+            session, actor, programme_id=deliverable.programme_id, deliverable_id=deliverable.id
+        )
     at = effective_at(frame[frame["deliverable_id"] == deliverable.id], stage)
     contacts = _ordered(at, _owner_row(session, actor, deliverable))
     if Role(actor.role) is Role.supplier_contact:
@@ -266,16 +268,18 @@ def who_to_engage(
 
 
 def who_to_engage_all(
-    session: Session, actor: Actor, programme_id: int, today: date | None = None
+    session: Session, actor: Actor, *, programme_id: int, today: date | None = None
 ) -> list[EngageNow]:
     """The answer for every deliverable the actor may see in a programme, by reference."""
-    frame = engagement_frame(session, actor, programme_id)
+    frame = engagement_frame(session, actor, programme_id=programme_id)
     deliverables = session.exec(
         select(Deliverable)
         .where(Deliverable.programme_id == programme_id, deliverable_filter(actor))
         .order_by(Deliverable.ref)
     )
-    return [who_to_engage(session, actor, d, today=today, frame=frame) for d in deliverables]
+    return [
+        who_to_engage(session, actor, deliverable=d, today=today, frame=frame) for d in deliverables
+    ]
 
 
 def summary_frame(answers: list[EngageNow]) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlmodel import col, select
@@ -86,7 +87,11 @@ def sync_all_sites(
     outcomes = []
     with ThreadPoolExecutor(max_workers=min(parallel, len(names))) as pool:
         futures = {
-            pool.submit(sync_site, engine, actor, name, (), full, None, options): name
+            pool.submit(
+                partial(
+                    sync_site, engine, actor, site_name=name, boards=(), full=full, options=options
+                )
+            ): name
             for name in names
         }
         for future in as_completed(futures):

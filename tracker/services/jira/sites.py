@@ -76,7 +76,7 @@ class SiteSummary:
 
 
 def list_sites(
-    session: Session, actor: Actor, secrets_file: Path = SECRETS_FILE
+    session: Session, actor: Actor, *, secrets_file: Path = SECRETS_FILE
 ) -> list[SiteSummary]:
     """Every site, by name."""
     require(actor, Action.manage_sites)
@@ -114,6 +114,7 @@ def list_sites(
 def add_site(
     session: Session,
     actor: Actor,
+    *,
     name: str,
     url: str,
     kind: str,
@@ -172,6 +173,7 @@ class ConnectionCheck:
 def check_site_connection(
     session: Session,
     actor: Actor,
+    *,
     site_name: str,
     secrets_file: Path = SECRETS_FILE,
     retry: RetryPolicy | None = None,
@@ -205,6 +207,7 @@ def check_site_connection(
 def list_boards(
     session: Session,
     actor: Actor,
+    *,
     site_name: str,
     refresh: bool = True,
     secrets_file: Path = SECRETS_FILE,
@@ -259,7 +262,7 @@ def list_boards(
 
 
 def choose_synced_boards(
-    session: Session, actor: Actor, site_name: str, board_ids: Iterable[int]
+    session: Session, actor: Actor, *, site_name: str, board_ids: Iterable[int]
 ) -> None:
     """Sync exactly these boards (Jira board ids) of the site from now on."""
     require(actor, Action.manage_sites)
@@ -277,7 +280,7 @@ def choose_synced_boards(
 
 
 def recent_sync_runs(
-    session: Session, actor: Actor, site_name: str | None = None, limit: int = 50
+    session: Session, actor: Actor, *, site_name: str | None = None, limit: int = 50
 ) -> pd.DataFrame:
     """The latest runs, newest first, with what each read and wrote and why it failed."""
     import pandas as pd
@@ -317,6 +320,7 @@ def recent_sync_runs(
 def sync_site(
     engine: Engine,
     actor: Actor,
+    *,
     site_name: str,
     boards: Iterable[int] | None = None,
     full: bool = False,
@@ -368,7 +372,7 @@ def live_site_names(session: Session, actor: Actor) -> list[str]:
     )  # type: ignore[arg-type]
 
 
-def import_directory(engine: Engine, actor: Actor, directory: Path) -> ImportSummary:
+def import_directory(engine: Engine, actor: Actor, *, directory: Path) -> ImportSummary:
     """Import a site saved to files (docs/jira-data.md); all or nothing."""
     require(actor, Action.manage_sites)
     return import_site_directory(engine, directory, on_sprints_closed=_sprints_closed_by(actor))

@@ -38,8 +38,8 @@ from tracker.models import (
     Role,
 )
 from tracker.policy import Actor, criteria_filter, sees_organisation
-from tracker.services.acceptance.criteria import SUPPLIER_WAITS, code, current_wording
-from tracker.services.audit import CRITERION, person_names
+from tracker.services.acceptance.criteria import SUPPLIER_WAITS, _wording, code
+from tracker.services.audit import CRITERION, _person_names
 from tracker.services.delivery.sprints import sprint_report_for
 from tracker.services.engagement.now import who_to_engage
 from tracker.services.lookups import visible_deliverable
@@ -166,7 +166,7 @@ def _criterion_item(
 ) -> tuple[Deliverable, AcceptanceCriterion, str, list[tuple[str, str]]]:
     deliverable = _deliverable(session, reader, note.deliverable_id)
     criterion = _criterion(session, reader, int(note.facts["criterion_id"]))
-    wording = current_wording(session, criterion)
+    wording = _wording(session, criterion)
     facts = [
         ("Deliverable", _named(deliverable)),
         ("Criterion", f"{code(criterion.number)} {wording.title}, version {criterion.version}"),
@@ -200,7 +200,7 @@ def _to_confirm(session: Session, reader: Actor, note: Notification, ctx: Contex
         session, reader, note, what="to confirm"
     )
     entry = _entry(session, note)
-    wording = current_wording(session, criterion)
+    wording = _wording(session, criterion)
     again = entry.action != "send to supplier" or entry.from_status == CriterionStatus.queried
     said = (
         f"{deliverable.ref}'s owner changed acceptance criterion {code(criterion.number)}, so it "
@@ -226,7 +226,7 @@ def _supplier_move(session: Session, reader: Actor, note: Notification, ctx: Con
         what="queried by the supplier" if queried else "has evidence to review",
     )
     entry = _entry(session, note)
-    who = person_names(session, [entry.actor_person_id]).get(entry.actor_person_id, "The supplier")
+    who = _person_names(session, [entry.actor_person_id]).get(entry.actor_person_id, "The supplier")
     organisation = session.get(Organisation, entry.actor_org_id)
     by = f"{who} ({organisation.name})" if organisation else who
     if queried:
@@ -436,7 +436,7 @@ COMPOSERS = {
 }
 
 
-def compose_item(session: Session, reader: Actor, note: Notification, *, ctx: Context) -> Item:
+def _compose_item(session: Session, reader: Actor, note: Notification, *, ctx: Context) -> Item:
     """One notification as `reader` may read it; Outdated when it no longer applies."""
     return COMPOSERS[NotificationKind(note.kind)](session, reader, note, ctx)
 

@@ -51,11 +51,11 @@ from tracker.services.notify.compose import (
     Item,
     Message,
     Outdated,
-    compose_item,
+    _compose_item,
     digest,
     single,
 )
-from tracker.services.notify.preferences import delivery_for
+from tracker.services.notify.preferences import _delivery_for
 from tracker.services.notify.smtp import DeliveryFailure, MailServer
 from tracker.services.notify.timed import queue_due
 
@@ -138,7 +138,7 @@ class Recipient:
     address: str
 
 
-def recipient(session: Session, person_id: int) -> Recipient:
+def _recipient(session: Session, person_id: int) -> Recipient:
     """The person as someone who can receive email now; Outdated says why not."""
     person = session.get(Person, person_id)
     if person is None or person.erased:
@@ -276,7 +276,7 @@ def _user_id(session: Session, person_id: int) -> int | None:
 def _way(session: Session, note: Notification) -> Delivery:
     if note.resend:
         return Delivery.immediate
-    return delivery_for(session, _user_id(session, note.person_id), NotificationKind(note.kind))
+    return _delivery_for(session, _user_id(session, note.person_id), NotificationKind(note.kind))
 
 
 def _prepare(engine: Engine, actor: Actor, today: date, report: RunReport) -> MailSettings:
@@ -316,8 +316,8 @@ def send_due(
                     _skip(session, note, "the recipient turned this kind off", report)
                     continue
                 try:
-                    to = recipient(session, note.person_id)
-                    message = single(compose_item(session, to.actor, note, ctx=ctx), ctx=ctx)
+                    to = _recipient(session, note.person_id)
+                    message = single(_compose_item(session, to.actor, note, ctx=ctx), ctx=ctx)
                 except Outdated as exc:
                     _skip(session, note, str(exc), report)
                     continue
@@ -382,7 +382,7 @@ def send_digests(
                     if (n := session.get(Notification, i)) is not None and n.status == S.pending
                 ]
                 try:
-                    to = recipient(session, person_id)
+                    to = _recipient(session, person_id)
                 except Outdated as exc:
                     for note in notes:
                         _skip(session, note, str(exc), report)
@@ -391,7 +391,7 @@ def send_digests(
                 claimed = []
                 for note in notes:
                     try:
-                        items.append(compose_item(session, to.actor, note, ctx=ctx))
+                        items.append(_compose_item(session, to.actor, note, ctx=ctx))
                     except Outdated as exc:
                         _skip(session, note, str(exc), report)
                     else:

@@ -34,7 +34,7 @@ from tracker.models import (
 from tracker.models.types import utcnow
 from tracker.policy import Actor
 from tracker.services.notify import recipients
-from tracker.services.notify.outbox import queue
+from tracker.services.notify.outbox import _queue
 
 #: Reads every gate, whoever's change made the check happen.
 GATEKEEPER = Actor(
@@ -90,13 +90,13 @@ def refresh_gate_blocks(session: Session, actor: Actor, *, today: date | None = 
         )
         deliverable = session.get(Deliverable, deliverable_id)
         assert deliverable is not None  # from the compliance frame
-        queued += queue(
+        queued += _queue(
             session,
             event_key=f"gate:{deliverable_id}:{organisation_id}:blocked:{now.isoformat()}",
             kind=NotificationKind.gate_blocked,
             person_ids=recipients.union(
-                recipients.admins(session),
-                recipients.accountable_contacts(session, organisation_id, deliverable),
+                recipients._admins(session),
+                recipients._accountable_contacts(session, organisation_id, deliverable),
             ),
             deliverable_id=deliverable_id,
             facts={

@@ -22,10 +22,17 @@ from tracker.models import (
 )
 from tracker.policy import Action, Actor, can, require
 from tracker.services.auth.users import email_is
-from tracker.services.notify.compose import Context, Message, Outdated, compose_item, digest, single
-from tracker.services.notify.delivery import recipient
+from tracker.services.notify.compose import (
+    Context,
+    Message,
+    Outdated,
+    _compose_item,
+    digest,
+    single,
+)
+from tracker.services.notify.delivery import _recipient
 from tracker.services.notify.gate_watch import GATEKEEPER
-from tracker.services.notify.preferences import delivery_for
+from tracker.services.notify.preferences import _delivery_for
 from tracker.services.notify.timed import queue_due
 
 S = NotificationStatus
@@ -201,7 +208,7 @@ def preview(
     savepoint = session.begin_nested()
     try:
         queue_due(session, GATEKEEPER, today=today)
-        to = recipient(session, person.id or 0)
+        to = _recipient(session, person.id or 0)
         waiting = session.exec(
             select(Notification)
             .where(Notification.person_id == person.id, Notification.status == S.pending)
@@ -211,13 +218,13 @@ def preview(
             way = (
                 Delivery.immediate
                 if note.resend
-                else delivery_for(session, to.actor.user_id, NotificationKind(note.kind))
+                else _delivery_for(session, to.actor.user_id, NotificationKind(note.kind))
             )
             if way is Delivery.off:
                 not_sent.append(f"{note.kind}: turned off")
                 continue
             try:
-                item = compose_item(session, to.actor, note, ctx=ctx)
+                item = _compose_item(session, to.actor, note, ctx=ctx)
             except Outdated as exc:
                 not_sent.append(f"{note.kind}: {exc}")
                 continue

@@ -35,7 +35,7 @@ K = NotificationKind
 BOARD_PACK_PAGE = "board-pack"
 
 
-def queue(
+def _queue(
     session: Session,
     *,
     event_key: str,
@@ -92,14 +92,14 @@ def criterion_moved(
     facts = {"criterion_id": criterion_id, "version": version, "entry_id": entry_id}
     facts["by_person_id"] = actor.person_id
     if to_status is CriterionStatus.sent and move in (CriterionMove.send, CriterionMove.edit):
-        kind, people = K.criteria_to_confirm, recipients.supplier_contacts(session, deliverable)
+        kind, people = K.criteria_to_confirm, recipients._supplier_contacts(session, deliverable)
     elif move is CriterionMove.query:
-        kind, people = K.query_raised, recipients.owners(session, deliverable)
+        kind, people = K.query_raised, recipients._owners(session, deliverable)
     elif move is CriterionMove.submit_evidence:
-        kind, people = K.evidence_submitted, recipients.owners(session, deliverable)
+        kind, people = K.evidence_submitted, recipients._owners(session, deliverable)
     else:
         return
-    queue(
+    _queue(
         session,
         event_key=f"audit:{entry_id}",
         kind=kind,
@@ -116,22 +116,22 @@ def sprints_closed(session: Session, actor: Actor, *, sprint_ids: Iterable[int])
     if not wanted:
         return
     # pandas, only when a sprint closes: `tracker site list` and the sync start without it
-    from tracker.services.delivery.issues import deliverable_issue_map
+    from tracker.services.delivery.issues import _deliverable_issue_map
 
     sprints = session.exec(select(JiraSprint).where(col(JiraSprint.id).in_(wanted))).all()
     deliverables = session.exec(select(Deliverable)).all()
     for programme_id in sorted({d.programme_id for d in deliverables}):
-        mapped = deliverable_issue_map(session, programme_id)
+        mapped = _deliverable_issue_map(session, programme_id)
         on_board = _deliverables_on_boards(session, mapped, {s.board_id for s in sprints})
         for sprint in sprints:
             for deliverable in deliverables:
                 if deliverable.id not in on_board.get(sprint.board_id, set()):
                     continue
-                queue(
+                _queue(
                     session,
                     event_key=f"sprint:{sprint.id}:closed",
                     kind=K.sprint_closed,
-                    person_ids=recipients.owners(session, deliverable),
+                    person_ids=recipients._owners(session, deliverable),
                     deliverable_id=deliverable.id,
                     facts={"sprint_id": sprint.id, "board_id": sprint.board_id},
                 )
@@ -140,7 +140,7 @@ def sprints_closed(session: Session, actor: Actor, *, sprint_ids: Iterable[int])
 def _deliverables_on_boards(
     session: Session, mapped: "pd.DataFrame", board_ids: set[int | None]
 ) -> dict[int | None, set[int]]:
-    """Deliverable ids with an issue on each board, from a deliverable_issue_map frame."""
+    """Deliverable ids with an issue on each board, from a _deliverable_issue_map frame."""
     shown = session.exec(
         select(BoardIssue.board_id, BoardIssue.issue_id).where(
             col(BoardIssue.board_id).in_([b for b in board_ids if b is not None])
@@ -166,11 +166,11 @@ def board_pack_published(
 
     For the board pack's publish function to call in its own transaction; `path` is the pack's
     page in the app (e.g. "board-pack?pack=3"), appended to TRACKER_BASE_URL."""
-    queue(
+    _queue(
         session,
         event_key=f"board-pack:{pack_id}",
         kind=K.board_pack_published,
-        person_ids=recipients.board_members(session),
+        person_ids=recipients._board_members(session),
         facts={
             "pack_id": pack_id,
             "title": title,

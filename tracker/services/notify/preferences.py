@@ -87,7 +87,7 @@ KINDS: dict[NotificationKind, KindInfo] = {
 }
 
 
-def delivery_for(session: Session, user_id: int | None, kind: NotificationKind) -> Delivery:
+def _delivery_for(session: Session, user_id: int | None, kind: NotificationKind) -> Delivery:
     """How this user receives this kind now: their choice, else the kind's default."""
     info = KINDS[kind]
     if user_id is None:
@@ -120,7 +120,7 @@ def preferences_frame(
         {
             "kind": info.kind.value,
             "about": info.about,
-            "delivery": delivery_for(session, user_id, info.kind).value,
+            "delivery": _delivery_for(session, user_id, info.kind).value,
             "choices": [w.value for w in info.ways],
             "optional": info.optional,
         }
@@ -169,7 +169,7 @@ def set_preferences(
     }
     changed = 0
     for kind, way in wanted.items():
-        if delivery_for(session, user_id, kind) == way:
+        if _delivery_for(session, user_id, kind) == way:
             continue
         row = existing.get(kind) or NotificationPreference(user_id=user_id, kind=kind, delivery=way)
         row.delivery = way

@@ -58,7 +58,7 @@ def _with_role(session: Session, role: Role, organisation_id: int | None = None)
     return _receivers(session, condition)
 
 
-def supplier_contacts(session: Session, deliverable: Deliverable) -> list[int]:
+def _supplier_contacts(session: Session, deliverable: Deliverable) -> list[int]:
     """The supplier side's responsible and accountable contacts on the deliverable at its
     current stage (a person's row for the stage replaces their every-stage row); when the map
     names none who can receive email, the supplier's own supplier-contact users."""
@@ -82,7 +82,7 @@ def supplier_contacts(session: Session, deliverable: Deliverable) -> list[int]:
     return _who_may_see(session, found, deliverable)
 
 
-def owners(session: Session, deliverable: Deliverable) -> list[int]:
+def _owners(session: Session, deliverable: Deliverable) -> list[int]:
     """The deliverable's owner; when none can receive email, the owning council's project
     owners."""
     found: dict[int, int] = {}
@@ -93,15 +93,15 @@ def owners(session: Session, deliverable: Deliverable) -> list[int]:
     return _who_may_see(session, found, deliverable)
 
 
-def admins(session: Session) -> list[int]:
+def _admins(session: Session) -> list[int]:
     return sorted(_with_role(session, Role.admin))
 
 
-def board_members(session: Session) -> list[int]:
+def _board_members(session: Session) -> list[int]:
     return sorted(_with_role(session, Role.board_member))
 
 
-def accountable_contacts(
+def _accountable_contacts(
     session: Session, organisation_id: int, deliverable: Deliverable | None = None
 ) -> list[int]:
     """The organisation's accountable contact: its people who are Accountable on the deliverable

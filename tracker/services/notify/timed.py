@@ -23,7 +23,7 @@ from tracker.services.acceptance.criteria import SUPPLIER_WAITS
 from tracker.services.assurance.gates import EXPIRY_WINDOWS
 from tracker.services.notify import recipients
 from tracker.services.notify.gate_watch import refresh_gate_blocks
-from tracker.services.notify.outbox import queue
+from tracker.services.notify.outbox import _queue
 
 K = NotificationKind
 
@@ -62,11 +62,11 @@ def _overdue(session: Session, today: date, owner_after: int) -> int:
         assert due is not None  # selected so
         audiences = []
         if CriterionStatus(criterion.status) in SUPPLIER_WAITS:
-            audiences.append(("supplier", recipients.supplier_contacts(session, deliverable)))
+            audiences.append(("supplier", recipients._supplier_contacts(session, deliverable)))
         if today > due + timedelta(days=owner_after):
-            audiences.append(("owner", recipients.owners(session, deliverable)))
+            audiences.append(("owner", recipients._owners(session, deliverable)))
         for audience, people in audiences:
-            events += queue(
+            events += _queue(
                 session,
                 event_key=f"criterion:{criterion.id}:due:{due.isoformat()}:{audience}",
                 kind=K.criterion_overdue,
@@ -97,15 +97,15 @@ def _expiring(session: Session, today: date) -> int:
         )
         if window is None or renewed:
             continue
-        events += queue(
+        events += _queue(
             session,
             event_key=(
                 f"accreditation:{acc.id}:expires:{acc.expires_on.isoformat()}:within-{window}"
             ),
             kind=K.accreditation_expiring,
             person_ids=recipients.union(
-                recipients.admins(session),
-                recipients.accountable_contacts(session, acc.organisation_id),
+                recipients._admins(session),
+                recipients._accountable_contacts(session, acc.organisation_id),
             ),
             facts={
                 "accreditation_id": acc.id,

@@ -175,7 +175,7 @@ def _moves_account(person: Person, values: dict[str, Any]) -> bool:
 
 
 def plan_contacts(
-    session: Session, actor: Actor, rows: Sequence[RowEdit], table: str = "Contacts"
+    session: Session, actor: Actor, *, rows: Sequence[RowEdit], table: str = "Contacts"
 ) -> ContactPlan:
     """Check every row; a row without an id updates the person with its email (or, without an
     email, its name in that organisation), otherwise it adds a person. Only an admin changes the
@@ -217,10 +217,10 @@ def plan_contacts(
     return plan
 
 
-def save_contacts(session: Session, actor: Actor, rows: Sequence[RowEdit]) -> int:
+def save_contacts(session: Session, actor: Actor, *, rows: Sequence[RowEdit]) -> int:
     """Save edited or new contacts, all or none; returns how many rows were written."""
     require(actor, Action.edit_contacts)
-    plan = plan_contacts(session, actor, rows)
+    plan = plan_contacts(session, actor, rows=rows)
     if plan.problems:
         raise RowsRejected(plan.problems)
     return plan.apply(session)

@@ -64,7 +64,9 @@ def export_frames(session: Session, actor: Actor) -> dict[Table, pd.DataFrame]:
     require(actor, Action.edit_contacts)
     contacts = contacts_frame(session, actor)
     contacts = contacts[contacts["status"] != ContactStatus.erased]
-    maps = [engagement_frame(session, actor, p.id) for p in list_programmes(session, actor)]
+    maps = [
+        engagement_frame(session, actor, programme_id=p.id) for p in list_programmes(session, actor)
+    ]
     engagements = pd.concat(maps) if maps else pd.DataFrame(columns=COLUMNS[Table.engagements])
     engagements = engagements.rename(columns={"ref": "deliverable", "name": "person"})
     return {
@@ -74,7 +76,7 @@ def export_frames(session: Session, actor: Actor) -> dict[Table, pd.DataFrame]:
 
 
 def export_file(
-    session: Session, actor: Actor, filename: str, table: Table = Table.contacts
+    session: Session, actor: Actor, *, filename: str, table: Table = Table.contacts
 ) -> bytes:
     """The file's bytes: a CSV of one table, or an Excel workbook with both."""
     frames = export_frames(session, actor)
@@ -97,18 +99,20 @@ def read_file(filename: str, data: bytes) -> dict[Table, list[RowEdit]]:
     return found
 
 
-def import_file(session: Session, actor: Actor, filename: str, data: bytes) -> dict[Table, int]:
+def import_file(session: Session, actor: Actor, *, filename: str, data: bytes) -> dict[Table, int]:
     """Check every row of the file, then write them all, or raise RowsRejected and write none.
 
     Engagements may name people the same file adds as contacts.
     """
     require(actor, Action.edit_contacts)
     tables = read_file(filename, data)
-    contacts = plan_contacts(session, actor, tables.get(Table.contacts, []), Table.contacts.value)
+    contacts = plan_contacts(
+        session, actor, rows=tables.get(Table.contacts, []), table=Table.contacts.value
+    )
     engagements = plan_engagements(
         session,
         actor,
-        tables.get(Table.engagements, []),
+        rows=tables.get(Table.engagements, []),
         new_emails=contacts.emails,
         table=Table.engagements.value,
     )

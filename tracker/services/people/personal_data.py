@@ -38,7 +38,7 @@ def placeholder_name(person_id: int) -> str:
     return f"Erased person {person_id}"
 
 
-def find_person(session: Session, actor: Actor, who: str) -> Person:
+def find_person(session: Session, actor: Actor, *, who: str) -> Person:
     """A person by email (any case) or by id ("17" or "#17"): erased people have no email left,
     so their id is how they are found again."""
     require(actor, Action.manage_personal_data)
@@ -52,7 +52,7 @@ def find_person(session: Session, actor: Actor, who: str) -> Person:
     return person
 
 
-def export_person(session: Session, actor: Actor, person_id: int) -> dict[str, Any]:
+def export_person(session: Session, actor: Actor, *, person_id: int) -> dict[str, Any]:
     """Everything held about one person, as plain JSON-ready data (a subject access request)."""
     require(actor, Action.manage_personal_data)
     person = session.get(Person, person_id)
@@ -114,7 +114,7 @@ def export_person(session: Session, actor: Actor, person_id: int) -> dict[str, A
     }
 
 
-def erase_person(session: Session, actor: Actor, person_id: int) -> Person:
+def erase_person(session: Session, actor: Actor, *, person_id: int) -> Person:
     """Replace a person's details with a placeholder, deactivate their sign-in, clear the notes
     on their engagements and cancel their waiting notifications; every reference to their id
     stays."""

@@ -591,16 +591,7 @@ def _load(session: Session, path: Path) -> ProgrammeLoad:
     return _write(session, plan)
 
 
-def load_programme(session: Session, path: Path) -> Programme:
-    """Load one programme file (see data/demo/programme.json) as the demo does; Jira sites named
-    in scopes must already exist. Raises ProgrammeFileError, writing nothing, on any problem."""
-    result = _load(session, path)
-    programme = session.get(Programme, result.programme_id)
-    assert programme is not None
-    return programme
-
-
-def load_programme_file(session: Session, actor: Actor, path: Path) -> ProgrammeLoad:
+def load_programme_file(session: Session, actor: Actor, *, path: Path) -> ProgrammeLoad:
     """`tracker programme load`: an admin sets up (or updates) their own programme from a file
     of the demo's format. Everything is checked before anything is written; the caller's
     transaction (session_scope) commits it all or nothing."""

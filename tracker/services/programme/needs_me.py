@@ -147,7 +147,7 @@ def _owner_sections(session: Session, actor: Actor, today: date) -> list[Section
     gaps = [
         {"ref": d.ref, "item": gap.kind.value, "detail": gap.message}
         for d in own
-        for gap in who_to_engage(session, actor, d, today=today).gaps
+        for gap in who_to_engage(session, actor, deliverable=d, today=today).gaps
     ]
     return [
         Section(
@@ -255,8 +255,8 @@ def _supplier_sections(session: Session, actor: Actor, today: date) -> list[Sect
 
 
 def _admin_sections(session: Session, actor: Actor, today: date) -> list[Section]:
-    expiring = expiries_frame(session, actor, today)
-    compliance = compliance_frame(session, actor, today)
+    expiring = expiries_frame(session, actor, today=today)
+    compliance = compliance_frame(session, actor, today=today)
     blocked = compliance[compliance["decision"] == Decision.blocked]
     since = datetime.combine(today, datetime.min.time(), tzinfo=UTC) - REFUSALS_WINDOW
     waiting = waiting_for_an_account(session, actor, since=since)

@@ -55,7 +55,7 @@ def list_programmes(session: Session, actor: Actor) -> list[ProgrammeInfo]:
     return [ProgrammeInfo(p.id or 0, p.name, p.description) for p in rows]
 
 
-def deliverables_frame(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame:
+def deliverables_frame(session: Session, actor: Actor, *, programme_id: int) -> pd.DataFrame:
     """One row per deliverable the actor may see, with names resolved and the last good sync."""
     owner = aliased(Organisation)
     supplier = aliased(Organisation)
@@ -112,7 +112,7 @@ def headline_counts(deliverables: pd.DataFrame, today: date) -> dict[str, int]:
     }
 
 
-def stage_plan(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame:
+def stage_plan(session: Session, actor: Actor, *, programme_id: int) -> pd.DataFrame:
     """Planned and actual stage dates per visible deliverable, for the timeline."""
     rows = session.exec(
         select(

@@ -43,8 +43,8 @@ class Status:
     target_date: date | None
 
 
-def current_status(session: Session, actor: Actor, deliverable_id: int) -> Status:
-    deliverable = visible_deliverable(session, actor, deliverable_id)
+def current_status(session: Session, actor: Actor, *, deliverable_id: int) -> Status:
+    deliverable = visible_deliverable(session, actor, deliverable_id=deliverable_id)
     stage = session.get(Stage, deliverable.stage_id) if deliverable.stage_id else None
     return Status(
         stage=stage.name if stage else "",
@@ -54,13 +54,13 @@ def current_status(session: Session, actor: Actor, deliverable_id: int) -> Statu
     )
 
 
-def deliverable_stage_names(session: Session, actor: Actor, deliverable_id: int) -> list[str]:
+def deliverable_stage_names(session: Session, actor: Actor, *, deliverable_id: int) -> list[str]:
     """The stages of the programme the deliverable belongs to, in order."""
-    deliverable = visible_deliverable(session, actor, deliverable_id)
-    return stage_names(session, deliverable.programme_id)
+    deliverable = visible_deliverable(session, actor, deliverable_id=deliverable_id)
+    return stage_names(session, actor, programme_id=deliverable.programme_id)
 
 
-def editable_deliverables(session: Session, actor: Actor, programme_id: int) -> dict[int, str]:
+def editable_deliverables(session: Session, actor: Actor, *, programme_id: int) -> dict[int, str]:
     """Deliverables of the programme whose status this actor may change: id -> "REF title"."""
     rows = session.exec(
         select(Deliverable)
@@ -85,6 +85,7 @@ def _stamp(session: Session, deliverable_id: int, stage_id: int, field: str, day
 def update_status(
     session: Session,
     actor: Actor,
+    *,
     deliverable_id: int,
     seen: Status,
     wanted: Status,
@@ -93,12 +94,12 @@ def update_status(
     """Save `wanted` if the deliverable still reads as `seen` (someone else may have changed it
     meanwhile: then nothing is saved and the caller keeps what was typed). False if nothing
     changed."""
-    deliverable = visible_deliverable(session, actor, deliverable_id)
+    deliverable = visible_deliverable(session, actor, deliverable_id=deliverable_id)
     if not can_edit_deliverable(actor, deliverable):
         raise NotAllowed(
             f"only a project owner of the owning council or an admin may change {deliverable.ref}"
         )
-    if current_status(session, actor, deliverable_id) != seen:
+    if current_status(session, actor, deliverable_id=deliverable_id) != seen:
         raise _changed_meanwhile(session, actor, deliverable_id)
     problems: list[str] = []
     rag = next((r for r in Rag if r.value == (wanted.rag or "").strip().lower()), None)
@@ -165,18 +166,18 @@ def update_status(
 
 
 def _changed_meanwhile(session: Session, actor: Actor, deliverable_id: int) -> Conflict:
-    now = current_status(session, actor, deliverable_id)
-    ref = visible_deliverable(session, actor, deliverable_id).ref
+    now = current_status(session, actor, deliverable_id=deliverable_id)
+    ref = visible_deliverable(session, actor, deliverable_id=deliverable_id).ref
     return Conflict(
         f"{ref} was changed by someone else after you opened it (now {now.stage}, {now.rag}); "
         "nothing was saved. Check the new values and save again."
     )
 
 
-def status_history(session: Session, actor: Actor, deliverable_id: int) -> pd.DataFrame:
+def status_history(session: Session, actor: Actor, *, deliverable_id: int) -> pd.DataFrame:
     """Every recorded change, newest first, with stage names; who changed it is a user id that
     the page resolves to a role, never a stored name."""
-    visible_deliverable(session, actor, deliverable_id)
+    visible_deliverable(session, actor, deliverable_id=deliverable_id)
     stage_name = dict(session.exec(select(Stage.id, Stage.name)).all())
     roles = dict(session.exec(select(User.id, User.role)).all())
     rows = session.exec(

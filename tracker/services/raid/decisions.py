@@ -258,7 +258,7 @@ def propose_decision(
     decision = Decision(
         programme_id=programme_id, number=_next_number(session, programme_id), **row
     )
-    record(session, actor, decision, "propose", None)
+    record(session, actor, row=decision, action="propose", from_status=None)
     return decision
 
 
@@ -325,7 +325,14 @@ def edit_decision(
     comment = describe_changes(before, snapshot(decision))
     if comment is not None:
         decision.updated_at = utcnow()
-        record(session, actor, decision, "edit", S.proposed.value, comment)
+        record(
+            session,
+            actor,
+            row=decision,
+            action="edit",
+            from_status=S.proposed.value,
+            comment=comment,
+        )
     return decision
 
 
@@ -352,7 +359,14 @@ def decide(
     for name, value in row.items():
         setattr(decision, name, value)
     decision.status, decision.updated_at = S.decided, utcnow()
-    record(session, actor, decision, "decide", S.proposed.value, f"decided by {row['body']}")
+    record(
+        session,
+        actor,
+        row=decision,
+        action="decide",
+        from_status=S.proposed.value,
+        comment=f"decided by {row['body']}",
+    )
     return decision
 
 
@@ -397,15 +411,22 @@ def supersede(
         **row,
     )
     action = "reverses" if reverse else "supersedes"
-    record(session, actor, new, "decide", None, f"{action} {code_of(old.number)}")
+    record(
+        session,
+        actor,
+        row=new,
+        action="decide",
+        from_status=None,
+        comment=f"{action} {code_of(old.number)}",
+    )
     old.status = S.reversed if reverse else S.superseded
     old.replaced_by_id, old.updated_at = new.id, utcnow()
     record(
         session,
         actor,
-        old,
-        "reverse" if reverse else "supersede",
-        S.decided.value,
-        f"{'reversed' if reverse else 'superseded'} by {code_of(new.number)}",
+        row=old,
+        action="reverse" if reverse else "supersede",
+        from_status=S.decided.value,
+        comment=f"{'reversed' if reverse else 'superseded'} by {code_of(new.number)}",
     )
     return new

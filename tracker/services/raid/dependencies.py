@@ -31,7 +31,7 @@ from tracker.models import (
 )
 from tracker.models.types import utcnow
 from tracker.policy import Actor, can_edit_raid, raid_filter
-from tracker.services.raid.jira_links import deliverable_names, jira_dependencies
+from tracker.services.raid.jira_links import _deliverable_names, _jira_dependencies
 from tracker.services.raid.ledger import describe_changes, record, snapshot
 from tracker.services.validation import day, text
 
@@ -197,7 +197,7 @@ def declare_dependency(
         or 0
     ) + 1
     dependency = Dependency(programme_id=programme_id, number=number, **row)
-    record(session, actor, dependency, "declare", None)
+    record(session, actor, row=dependency, action="declare", from_status=None)
     return dependency
 
 
@@ -233,7 +233,7 @@ def update_dependency(
     comment = describe_changes(before, snapshot(dependency))
     if comment is not None:
         dependency.updated_at = utcnow()
-        record(session, actor, dependency, "update", status, comment)
+        record(session, actor, row=dependency, action="update", from_status=status, comment=comment)
     return dependency
 
 
@@ -283,7 +283,7 @@ def _declared(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame
 
 
 def _from_jira(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame:
-    links = jira_dependencies(session, programme_id)
+    links = _jira_dependencies(session, programme_id)
     visible = set(
         session.exec(
             select(Deliverable.id).where(
@@ -324,7 +324,7 @@ def dependency_frame(
 ) -> pd.DataFrame:
     """Every dependency of the programme the actor may see (declared and from Jira), rated:
     COLUMNS, worst first. Done ones are left out unless asked for (health 'done')."""
-    names = deliverable_names(session, programme_id)
+    names = _deliverable_names(session, programme_id)
     refs = dict(zip(names["deliverable_id"], names["ref"], strict=True))
     owners = dict(zip(names["deliverable_id"], names["owner_org"], strict=True))
     parts = [

@@ -21,12 +21,12 @@ from tracker.models import (
     JiraSprint,
     Organisation,
 )
-from tracker.services.delivery.issues import deliverable_issue_map
+from tracker.services.delivery.issues import _deliverable_issue_map
 
 UK = "Europe/London"
 #: keys per IN (...) list, far below either database's parameter limit
 CHUNK = 1000
-#: what other code reads from jira_dependencies
+#: what other code reads from _jira_dependencies
 COLUMNS = [
     "consumer_deliverable_id",
     "provider_deliverable_id",
@@ -163,7 +163,7 @@ def _blocking_links(links: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     return frame.drop_duplicates(["provider_site", "provider_key", "consumer_site", "consumer_key"])
 
 
-def jira_dependencies(session: Session, programme_id: int) -> pd.DataFrame:
+def _jira_dependencies(session: Session, programme_id: int) -> pd.DataFrame:
     """Blocking links whose waiting end belongs to a deliverable of the programme and whose other
     end does not belong to the same deliverable, with dates and states (COLUMNS)."""
     sites = _sites(session)
@@ -178,7 +178,7 @@ def jira_dependencies(session: Session, programme_id: int) -> pd.DataFrame:
             right_on=[f"{side}_site_id", f"{side}_key"],
             how="left",
         ).drop(columns=[f"{side}_site_id"])
-    mapping = deliverable_issue_map(session, programme_id)
+    mapping = _deliverable_issue_map(session, programme_id)
     links = links.merge(
         mapping.rename(
             columns={"issue_id": "consumer_issue_id", "deliverable_id": "consumer_deliverable_id"}
@@ -235,7 +235,7 @@ def jira_dependencies(session: Session, programme_id: int) -> pd.DataFrame:
     return out[COLUMNS].reset_index(drop=True)
 
 
-def deliverable_names(session: Session, programme_id: int) -> pd.DataFrame:
+def _deliverable_names(session: Session, programme_id: int) -> pd.DataFrame:
     """[deliverable_id, ref, owner_org] of the programme's deliverables."""
     return pd.read_sql(
         select(

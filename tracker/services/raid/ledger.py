@@ -52,6 +52,7 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> str | Non
 def record(
     session: Session,
     actor: Actor,
+    *,
     row: Recorded,
     action: str,
     from_status: str | None,
@@ -65,7 +66,7 @@ def record(
     append(
         session,
         actor,
-        Change(
+        change=Change(
             subject_id=row.id or 0,
             deliverable_id=deliverable or PROGRAMME_LEVEL,
             action=action,

@@ -246,7 +246,12 @@ def item_by_code(session: Session, actor: Actor, *, programme_id: int, code: str
     return found
 
 
-def item_values(session: Session, item: RaidItem) -> dict[str, Any]:
+def item_values(session: Session, actor: Actor, *, programme_id: int, code: str) -> dict[str, Any]:
+    """An item the actor may see (by its code) as register values, as an edit form starts."""
+    return _item_values(session, item_by_code(session, actor, programme_id=programme_id, code=code))
+
+
+def _item_values(session: Session, item: RaidItem) -> dict[str, Any]:
     """An item as register values, the shape edits and files use; the owner is their person id
     (edits may name them by email or name instead)."""
     deliverable = session.get(Deliverable, item.deliverable_id) if item.deliverable_id else None
@@ -527,7 +532,7 @@ def plan_items(
             except NotFound as exc:
                 plan.problems.append((edit.place, str(exc)))
                 continue
-            merged = {**item_values(session, existing), **edit.values}
+            merged = {**_item_values(session, existing), **edit.values}
         else:
             merged = dict(edit.values)
         row, problems, refused = _check(ctx, actor, merged, existing)
@@ -580,10 +585,10 @@ def _occurred(
     record(
         session,
         actor,
-        issue,
-        "raise",
-        None,
-        f"raised when {code_of(risk.kind, risk.number)} occurred",
+        row=issue,
+        action="raise",
+        from_status=None,
+        comment=f"raised when {code_of(risk.kind, risk.number)} occurred",
     )
     return issue
 
@@ -599,7 +604,7 @@ def apply_plan(
     for existing, row, row_version in plan.writes:
         if existing is None:
             item = _new(numbers, programme_id, row)
-            record(session, actor, item, "raise", None)
+            record(session, actor, row=item, action="raise", from_status=None)
             saved.append(item)
             continue
         if row_version is not None and row_version != existing.row_version:
@@ -617,7 +622,9 @@ def apply_plan(
             saved.append(existing)
             continue
         try:
-            record(session, actor, existing, "update", status, comment)
+            record(
+                session, actor, row=existing, action="update", from_status=status, comment=comment
+            )
         except StaleDataError:
             raise Conflict(
                 f"{code_of(existing.kind, existing.number)} was changed by someone else while "
