@@ -4,6 +4,7 @@ The sentence names the site and what the sync was doing (which board), says what
 and never repeats a credential: only the names of the variables that hold them.
 """
 
+from tracker.jira_sync.addresses import without_credentials
 from tracker.jira_sync.credentials import variable_names
 from tracker.jira_sync.errors import SyncError
 from tracker.jira_sync.gateway import TRANSIENT, JiraHttpError
@@ -31,13 +32,13 @@ def explain(exc: JiraHttpError, site: JiraSite, during: str) -> SyncError:
         )
     if status is None:
         return SyncError(
-            f"cannot reach {name} at {site.url} ({exc.reason or 'no answer'}, "
+            f"cannot reach {name} at {without_credentials(site.url)} ({exc.reason or 'no answer'}, "
             f"{exc.attempts} attempts) while {during}."
         )
     if status < 400:
         return SyncError(
             f"{name} answered {exc.path} with something other than JSON while {during}; "
-            f"is {site.url} the address of the Jira site?"
+            f"is {without_credentials(site.url)} the address of the Jira site?"
         )
     if status in TRANSIENT:
         return SyncError(

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.db import session_scope
 from tracker.errors import Invalid, count
+from tracker.jira_sync.addresses import has_credentials
 from tracker.jira_sync.dataset import BoardData, DatasetError, SiteData, read_dataset
 from tracker.jira_sync.normalise import (
     IssueNormaliser,
@@ -54,6 +55,11 @@ def _site_facts(directory: Path, site: Any) -> tuple[str, str, SiteKind]:
         kind = SiteKind(site.get("kind"))
     except ValueError:
         raise DatasetError(f"{path}: kind must be 'cloud' or 'datacenter'") from None
+    if has_credentials(str(site["url"])):
+        raise DatasetError(
+            f"{path}: the url holds a user name or password, which tracker never stores; "
+            "give the Jira address alone"
+        )
     return str(site["name"]), str(site["url"]), kind
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from tracker.db import upsert
 from tracker.errors import Conflict, Invalid, NotFound
+from tracker.jira_sync.addresses import USE_VARIABLES, has_credentials, without_credentials
 from tracker.jira_sync.credentials import (
     SECRETS_FILE,
     credentials_for,
@@ -97,7 +98,7 @@ def list_sites(
     return [
         SiteSummary(
             name=site.name,
-            url=site.url,
+            url=without_credentials(site.url),
             kind=SiteKind(site.kind).value,
             offline=site.offline,
             credentials=", ".join(variable_names(site)),
@@ -130,7 +131,12 @@ def add_site(
         problems.append(f"a site's kind is 'cloud' or 'datacenter', not '{kind}'.")
     if not name or len(name) > 100:
         problems.append("a site needs a name of at most 100 characters.")
-    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+    if has_credentials(url):
+        problems.append(
+            "the Jira address holds a user name or password, which tracker never stores: "
+            f"{USE_VARIABLES}."
+        )
+    elif not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
         problems.append(f"'{url}' is not a Jira address (expected https://...).")
     if site_kind is SiteKind.cloud and not email_env:
         problems.append("a Cloud site needs --email-env: the variable holding the account's email.")
@@ -189,8 +195,8 @@ def check_site_connection(
         if deployment not in DEPLOYMENTS[SiteKind(site.kind)]:
             raise SyncError(
                 f"Jira site '{site.name}' is registered as {SiteKind(site.kind).value} but "
-                f"{site.url} is Jira {deployment}: remove the site and add it again with the "
-                "right --kind."
+                f"{without_credentials(site.url)} is Jira {deployment}: remove the site and add "
+                "it again with the right --kind."
             )
         me = gateway.myself()
     except JiraHttpError as exc:
