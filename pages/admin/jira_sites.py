@@ -27,6 +27,7 @@ SITE_LABELS = {
     "source": "Read from",
     "synced_boards": "Boards synced",
     "last_sync": "Last good sync (UK time)",
+    "last_run": "Latest run (UK time)",
     "credentials": "Credential variables",
     "credentials_missing": "Variables not set",
 }
@@ -54,6 +55,9 @@ RUN_LABELS = {
     "error": "Error",
 }
 
+#: what the Finished column says of a run with no end
+UNFINISHED = {"running": "still running", "interrupted": "did not finish"}
+
 actor = page_setup("jira-sites").actor
 
 with db() as session:
@@ -67,6 +71,9 @@ else:
         sites.assign(
             source=sites["offline"].map({True: "files (import-jira)", False: "live API"}),
             last_sync=uk_times(sites["last_sync"], "never"),
+            last_run=(sites["last_run"] + ", started " + uk_times(sites["last_run_at"])).where(
+                sites["last_run"] != "", "none yet"
+            ),
             credentials_missing=sites["credentials_missing"].replace("", "none"),
         )[list(SITE_LABELS)].rename(columns=SITE_LABELS),
         hide_index=True,
@@ -200,7 +207,9 @@ else:
     st.dataframe(
         runs.assign(
             started_at=uk_times(runs["started_at"]),
-            finished_at=uk_times(runs["finished_at"], "still running"),
+            finished_at=uk_times(runs["finished_at"]).where(
+                runs["finished_at"].notna(), runs["outcome"].map(UNFINISHED).fillna("")
+            ),
             full=runs["full"].map({True: "Full", False: "Incremental"}),
             board=runs["board"].fillna("every synced board"),
             error=runs["error"].fillna(""),

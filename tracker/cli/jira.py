@@ -81,9 +81,15 @@ def site_list() -> None:
         where = "imported from files" if site.offline else f"credentials in {site.credentials}"
         missing = f" (not set: {site.credentials_missing})" if site.credentials_missing else ""
         last = f", last synced {uk_time(site.last_sync)}" if site.last_sync is not None else ""
+        if site.last_run in ("", "succeeded"):
+            run = ""
+        elif site.last_run == "running":
+            run = f", a sync running since {uk_time(site.last_run_at)}"
+        else:
+            run = f", last run {site.last_run} (started {uk_time(site.last_run_at)})"
         typer.echo(
             f"{site.name}  {site.kind}  {site.url}  {where}{missing}, "
-            f"{site.synced_boards} synced boards{last}"
+            f"{site.synced_boards} synced boards{last}{run}"
         )
 
 

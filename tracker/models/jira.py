@@ -179,6 +179,9 @@ class SyncOutcome(StrEnum):
     running = "running"
     succeeded = "succeeded"
     failed = "failed"
+    #: the run's process ended without finishing it (killed, crashed, its machine restarted), or
+    #: it ran past tracker.jira_sync.runs.STALE_AFTER: found by a later run or listing
+    interrupted = "interrupted"
 
 
 class SyncRun(SQLModel, table=True):
@@ -189,8 +192,12 @@ class SyncRun(SQLModel, table=True):
     board_id: int | None = Field(default=None, foreign_key="jira_board.id", index=True)
     started_at: datetime = Field(sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    outcome: SyncOutcome = Field(default=SyncOutcome.running, sa_type=String(10))
+    outcome: SyncOutcome = Field(default=SyncOutcome.running, sa_type=String(12))
     full: bool = False
     error: str | None = None
     requests: int = 0
     counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSONType))
+    #: the process running it (host name and process id), so a later run can tell a run still
+    #: going from one whose process is gone; None on runs recorded before they were kept
+    host: str | None = Field(default=None, max_length=255)
+    pid: int | None = None

@@ -32,10 +32,12 @@ from tracker.jira_sync.errors import SyncError
 from tracker.jira_sync.explain import explain
 from tracker.jira_sync.gateway import JiraGateway, JiraHttpError, RetryPolicy
 from tracker.jira_sync.offline import ImportSummary, import_site_directory
+from tracker.jira_sync.runs import mark_interrupted
 from tracker.jira_sync.store import SprintsClosed
 from tracker.jira_sync.sync import ProgressCallback, SiteSyncResult, SyncOptions
 from tracker.jira_sync.sync import sync_site as _sync_site
 from tracker.models import BoardIssue, JiraBoard, JiraSite, SiteKind, SyncRun
+from tracker.models.types import utcnow
 from tracker.policy import Action, Actor, require
 from tracker.services.notify.outbox import sprints_closed
 
@@ -74,13 +76,17 @@ class SiteSummary:
     credentials_missing: str  # those of them not set, "" when all are (or the site is offline)
     synced_boards: int
     last_sync: datetime | None  # the end of the latest successful sync or import
+    last_run: str  # the outcome of the latest run ("running", "interrupted"...), "" when none
+    last_run_at: datetime | None  # when it started
 
 
 def list_sites(
     session: Session, actor: Actor, *, secrets_file: Path = SECRETS_FILE
 ) -> list[SiteSummary]:
-    """Every site, by name."""
+    """Every site, by name, with its latest run (runs whose process is gone are marked
+    interrupted first, so a killed sync never reads as running)."""
     require(actor, Action.manage_sites)
+    mark_interrupted(session, utcnow())
     synced = dict(
         session.exec(
             select(JiraBoard.site_id, func.count())
@@ -95,6 +101,17 @@ def list_sites(
             .group_by(SyncRun.site_id)  # type: ignore[arg-type]
         ).all()
     )
+    latest = session.exec(
+        select(func.max(SyncRun.id)).group_by(SyncRun.site_id)  # type: ignore[arg-type]
+    ).all()
+    runs = {
+        site_id: (outcome, started)
+        for site_id, outcome, started in session.exec(
+            select(SyncRun.site_id, SyncRun.outcome, SyncRun.started_at).where(
+                SyncRun.id.in_(latest)  # type: ignore[union-attr]
+            )
+        )
+    }
     return [
         SiteSummary(
             name=site.name,
@@ -107,6 +124,8 @@ def list_sites(
             else ", ".join(missing_variables(site, secrets_file)),
             synced_boards=synced.get(site.id, 0),
             last_sync=last.get(site.id),
+            last_run=str(runs[site.id][0]) if site.id in runs else "",
+            last_run_at=runs[site.id][1] if site.id in runs else None,
         )
         for site in session.exec(select(JiraSite).order_by(JiraSite.name)).all()
     ]
@@ -288,10 +307,12 @@ def choose_synced_boards(
 def recent_sync_runs(
     session: Session, actor: Actor, *, site_name: str | None = None, limit: int = 50
 ) -> pd.DataFrame:
-    """The latest runs, newest first, with what each read and wrote and why it failed."""
+    """The latest runs, newest first, with what each read and wrote and why it failed (runs
+    whose process is gone marked interrupted first)."""
     import pandas as pd
 
     require(actor, Action.manage_sites)
+    mark_interrupted(session, utcnow())
     query = (
         select(SyncRun, JiraSite.name, JiraBoard.name)
         .join(JiraSite, JiraSite.id == SyncRun.site_id)
