@@ -43,7 +43,8 @@ from tracker.db import create_tracker_engine, session_scope
 from tracker.demo.loader import DEMO_DIR, load_demo
 from tracker.jira_sync.dataset import write_dataset
 from tracker.models import ChangelogEvent, Deliverable, JiraIssue, JiraSite, Programme
-from tracker.services.programme.file import load_programme
+from tracker.policy import OPERATOR
+from tracker.services.programme.file import load_programme_file
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -120,7 +121,7 @@ def _more_deliverables(engine: Engine, scratch: Path) -> None:
     path = scratch / "more.json"
     path.write_text(json.dumps({"programme": {"name": programme}, "deliverables": deliverables}))
     with session_scope(engine) as session:
-        load_programme(session, path)
+        load_programme_file(session, OPERATOR, path=path)
 
 
 def build(path: Path, large: bool) -> str:

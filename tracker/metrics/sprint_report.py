@@ -4,7 +4,7 @@ The rules are those of docs/jira-sprint-semantics.md: figures that differ from J
 report are not trusted, so every rule there has a test in tests/unit/metrics/test_sprint_report.py.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,9 +18,18 @@ from tracker.metrics.frames import (
     FrameContractError,
     Sprint,
     frames_for_sprint,
+    frames_for_sprints,
     validate,
 )
-from tracker.metrics.timeline import issue_timeline, previous, state_at
+from tracker.metrics.timeline import (
+    FIELDS,
+    Replay,
+    first_of_run,
+    issue_timeline,
+    previous,
+    replay,
+    state_at,
+)
 
 OUTCOMES = ("completed", "not_completed", "removed", "completed_outside")
 
@@ -171,6 +180,133 @@ def _outcomes(timeline: pd.DataFrame, start: pd.Timestamp, close: pd.Timestamp) 
     )
 
 
+def _one_board(issues: pd.DataFrame) -> None:
+    if not issues["issue_id"].is_unique:
+        raise FrameContractError(
+            "issues frame: an issue_id repeats (a programme's rows per board?): a sprint report"
+            " is board-specific, pass one board's issues"
+        )
+
+
+def _listed(outcomes: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    """The report's issue list: outcomes (indexed by issue_id) with each issue's key (`keys`, by
+    issue_id), in the order Jira's report lists them (by outcome, then key)."""
+    outcomes.insert(0, "key", keys.reindex(outcomes.index))
+    return outcomes.reset_index().sort_values(["outcome", "key"], ignore_index=True)
+
+
+_STATUS_CODE = FIELDS.tolist().index("status")
+
+
+def _last_rows(issue_ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """state_at on arrays: per issue with a row where `mask`, its issue id and its last such
+    row (issue ids ascending, as a replay is sorted)."""
+    rows = np.flatnonzero(mask)
+    last = np.roll(first_of_run(issue_ids[rows]), -1)
+    return issue_ids[rows[last]], rows[last]
+
+
+def _replayed_outcomes(
+    replayed: Replay,
+    in_sprint: np.ndarray,
+    done: np.ndarray,
+    start: np.datetime64,
+    close: np.datetime64,
+) -> pd.DataFrame | None:
+    """_outcomes read off one replay's arrays for one sprint: the same rows, without building a
+    timeline frame per sprint. None when no issue was ever in the sprint, or one has no state at
+    its entry or the close, for the caller to take the frame path."""
+    ids, at = replayed.issue_id, replayed.at
+    start_ids, start_rows = _last_rows(ids, at <= start)
+    in_at_start = start_ids[in_sprint[start_rows]]
+    was_in = np.empty_like(in_sprint)
+    was_in[1:] = in_sprint[:-1]
+    was_in[first_of_run(ids)] = False
+    entered = np.flatnonzero(in_sprint & ~was_in & (at > start) & (at <= close))
+    first = first_of_run(ids[entered])
+    entered_ids, entered_at = ids[entered][first], at[entered][first]
+    ever_in = np.union1d(in_at_start, entered_ids)
+    if not len(ever_in):
+        return None
+    joined_later = ~np.isin(ever_in, in_at_start)
+    entry = np.full(len(ever_in), start, dtype=at.dtype)
+    entry[joined_later] = entered_at[np.searchsorted(entered_ids, ever_in[joined_later])]
+
+    position = np.searchsorted(ever_in, ids).clip(max=len(ever_in) - 1)
+    tracked = ever_in[position] == ids
+    _, entry_rows = _last_rows(ids, tracked & (at <= entry[position]))
+    close_ids, close_rows = _last_rows(ids, at <= close)
+    close_rows = close_rows[np.isin(close_ids, ever_in)]
+    if len(entry_rows) != len(ever_in) or len(close_rows) != len(ever_in):
+        return None
+    moved_ids, moved_rows = _last_rows(ids, (replayed.code == _STATUS_CODE) & (at <= close))
+    moved = np.isin(moved_ids, ever_in)
+    last_move = np.full(len(ever_in), np.datetime64("NaT"), dtype=at.dtype)
+    last_move[np.searchsorted(ever_in, moved_ids[moved])] = at[moved_rows[moved]]
+    unchanged = ~(last_move > entry)
+
+    in_at_close = in_sprint[close_rows]
+    done_at_close = done[close_rows]
+    done_at_entry = done[entry_rows]
+    outcome = np.select(
+        [~in_at_close, done_at_close & done_at_entry & unchanged, done_at_close],
+        [OUTCOMES.index(o) for o in ("removed", "completed_outside", "completed")],
+        default=OUTCOMES.index("not_completed"),
+    )
+    return pd.DataFrame(
+        {
+            "outcome": pd.Categorical.from_codes(outcome, categories=OUTCOMES),
+            "added": entry != start,
+            "done_at_start": done_at_entry,
+            "initial_estimate": replayed.estimate[entry_rows].astype(float),
+            "final_estimate": replayed.estimate[close_rows].astype(float),
+        },
+        index=pd.Index(ever_in, name="issue_id"),
+    )
+
+
+def _naive_utc(instant: pd.Timestamp) -> np.datetime64:
+    return pd.Timestamp(instant).tz_convert("UTC").tz_localize(None).to_datetime64()
+
+
+def sprint_outcomes(
+    issues: pd.DataFrame,
+    events: pd.DataFrame,
+    sprints: Sequence[Sprint],
+    done_status_ids: frozenset[str],
+    options: ReportOptions | None = None,
+) -> dict[int, pd.DataFrame]:
+    """Each closed sprint's issues and their outcomes, keyed by sprint id, from one replay of the
+    board's history: the rows of sprint_report's `issues` (estimates in points) indexed by
+    issue_id, without the keys and Jira's listing order. For a caller that needs only the
+    outcomes of several sprints of one board (the board pack's delivery rule reads the last
+    four of each board), at a fraction of the cost of a report each."""
+    options = options or ReportOptions()
+    validate(issues, ISSUE_COLUMNS, "issues")
+    validate(events, EVENT_COLUMNS, "events")
+    issues, events = frames_for_sprints(issues, events, [s.id for s in sprints])
+    _one_board(issues)
+    replayed = replay(issues, events, include_subtasks=options.include_subtasks)
+    done = pd.Series(replayed.status, dtype=object).isin(done_status_ids).to_numpy()
+    found = {}
+    for sprint in sprints:
+        close = sprint.close()
+        in_sprint = replayed.in_sprint(sprint.id)
+        outcomes = None
+        if not (pd.isna(sprint.start) or pd.isna(close) or close < sprint.start):
+            outcomes = _replayed_outcomes(
+                replayed, in_sprint, done, _naive_utc(sprint.start), _naive_utc(close)
+            )
+        if outcomes is None:  # the frame path, for the odd sprint
+            timeline = issue_timeline(
+                issues, events, sprint_id=sprint.id, include_subtasks=options.include_subtasks
+            )
+            timeline["done"] = timeline["status_id"].isin(done_status_ids).to_numpy()
+            outcomes = _outcomes(timeline, sprint.start, close)
+        found[sprint.id] = outcomes
+    return found
+
+
 def sprint_report(
     issues: pd.DataFrame,
     events: pd.DataFrame,
@@ -195,19 +331,13 @@ def sprint_report(
     issues, events = frames_for_sprint(issues, events, sprint.id)
     if measure == "issues":
         issues, events = _counted(issues, events)
-    if not issues["issue_id"].is_unique:
-        raise FrameContractError(
-            "issues frame: an issue_id repeats (a programme's rows per board?): a sprint report"
-            " is board-specific, pass one board's issues"
-        )
+    _one_board(issues)
     timeline = issue_timeline(
         issues, events, sprint_id=sprint.id, include_subtasks=options.include_subtasks
     )
     timeline["done"] = timeline["status_id"].isin(done_status_ids).to_numpy()
 
-    report = _outcomes(timeline, sprint.start, close)
-    report.insert(0, "key", issues.set_index("issue_id")["key"].reindex(report.index))
-    report = report.reset_index().sort_values(["outcome", "key"], ignore_index=True)
+    report = _listed(_outcomes(timeline, sprint.start, close), issues.set_index("issue_id")["key"])
 
     committed = ~report["added"]
     if options.done_at_start == "exclude":

@@ -6,6 +6,8 @@ once into a long frame, one row per change, holding the state *after* that chang
 state at T is then "the last row at or before T" for each issue, which is vectorised.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -13,8 +15,9 @@ from tracker.metrics.frames import STATE_FIELDS, mentions
 
 _CREATED_ORDER = -2  # an issue's own first row sorts before everything at its creation instant
 _SUBTASK_CREATED_ORDER = -1  # a rolled-up sub-task's first row comes after its parent's
-_FIELDS = np.array([*STATE_FIELDS, "created"], dtype=object)
-_STATUS, _SPRINT, _ESTIMATE, _CREATED = range(len(_FIELDS))
+#: the `field` of a timeline row, by its code
+FIELDS = np.array([*STATE_FIELDS, "created"], dtype=object)
+_STATUS, _SPRINT, _ESTIMATE, _CREATED = range(len(FIELDS))
 
 
 def utc_ns(times: pd.Series) -> np.ndarray:
@@ -98,6 +101,67 @@ def _rows(issues: pd.DataFrame, events: pd.DataFrame, wanted: np.ndarray) -> dic
     return rows
 
 
+@dataclass(frozen=True)
+class Replay:
+    """issue_timeline's rows as arrays, before any sprint is chosen: one replay of a board's
+    history serves every sprint read off it (`in_sprint`), as the board pack's reports do.
+
+    `at` is naive UTC nanoseconds; `status` and `estimate` are the state after each row; `code`
+    indexes `FIELDS`; `sprints` holds the raw Sprint field where `sets_sprint` (the issue's own
+    creation and Sprint changes), for `in_sprint` to read.
+    """
+
+    issue_id: np.ndarray
+    source_id: np.ndarray
+    at: np.ndarray
+    order: np.ndarray
+    code: np.ndarray
+    status: np.ndarray
+    estimate: np.ndarray
+    sets_sprint: np.ndarray
+    sprints: np.ndarray
+
+    def in_sprint(self, sprint_id: int) -> np.ndarray:
+        """Whether the issue was in the sprint after each row."""
+        in_sprint = np.zeros(len(self.code), dtype=bool)
+        in_sprint[self.sets_sprint] = mentions(pd.Series(self.sprints[self.sets_sprint]), sprint_id)
+        return _carry(in_sprint, self.sets_sprint)
+
+
+def replay(issues: pd.DataFrame, events: pd.DataFrame, *, include_subtasks: bool = False) -> Replay:
+    """Replay the changelog into arrays (see issue_timeline for the rules)."""
+    is_subtask = issues["is_subtask"].to_numpy()
+    parents = issues.loc[~is_subtask]
+    rows = _rows(parents, events, events["issue_id"].isin(parents["issue_id"]).to_numpy())
+    rows["source_id"] = rows["issue_id"]
+    if include_subtasks:
+        subtasks = issues.loc[is_subtask & issues["parent_id"].isin(parents["issue_id"]).to_numpy()]
+        of_subtasks = (
+            events["issue_id"].isin(subtasks["issue_id"]) & (events["field"] == "estimate")
+        ).to_numpy()
+        sub_rows = _rows(subtasks, events, of_subtasks)
+        _retarget_to_parents(sub_rows, subtasks, parents)
+        rows = _sort({name: np.concatenate([rows[name], sub_rows[name]]) for name in rows})
+    code = rows["code"]
+    own = rows["source_id"] == rows["issue_id"]
+    created = code == _CREATED
+    sets_estimate = created | (code == _ESTIMATE)
+    estimate = _carry(rows["estimate"], own & sets_estimate)
+    if include_subtasks:
+        estimate = _add_subtasks(rows, estimate, ~own & sets_estimate)
+    return Replay(
+        issue_id=rows["issue_id"],
+        source_id=rows["source_id"],
+        at=rows["at"],
+        order=rows["order"],
+        code=code,
+        status=_carry(rows["status"], own & (created | (code == _STATUS))),
+        estimate=estimate,
+        sets_sprint=own & (created | (code == _SPRINT)),
+        sprints=rows["sprints"],
+    )
+
+
 def issue_timeline(
     issues: pd.DataFrame,
     events: pd.DataFrame,
@@ -117,44 +181,20 @@ def issue_timeline(
     asks for their estimates to be added to their parent's. A row at `created` starts each issue,
     so an issue is absent from the state before it existed (created into a sprint = added).
     """
-    is_subtask = issues["is_subtask"].to_numpy()
-    parents = issues.loc[~is_subtask]
-    rows = _rows(parents, events, events["issue_id"].isin(parents["issue_id"]).to_numpy())
-    rows["source_id"] = rows["issue_id"]
-    if include_subtasks:
-        subtasks = issues.loc[is_subtask & issues["parent_id"].isin(parents["issue_id"]).to_numpy()]
-        of_subtasks = (
-            events["issue_id"].isin(subtasks["issue_id"]) & (events["field"] == "estimate")
-        ).to_numpy()
-        sub_rows = _rows(subtasks, events, of_subtasks)
-        _retarget_to_parents(sub_rows, subtasks, parents)
-        rows = _sort({name: np.concatenate([rows[name], sub_rows[name]]) for name in rows})
-    code = rows["code"]
-    own = rows["source_id"] == rows["issue_id"]
-    created = code == _CREATED
-
+    replayed = replay(issues, events, include_subtasks=include_subtasks)
     timeline = pd.DataFrame(
         {
-            "issue_id": rows["issue_id"],
-            "source_id": rows["source_id"],
-            "at": pd.DatetimeIndex(rows["at"]).tz_localize("UTC"),
-            "order": rows["order"],
-            "field": pd.Categorical.from_codes(code, categories=_FIELDS),
-            "status_id": pd.Series(
-                _carry(rows["status"], own & (created | (code == _STATUS))), dtype=object
-            ),
+            "issue_id": replayed.issue_id,
+            "source_id": replayed.source_id,
+            "at": pd.DatetimeIndex(replayed.at).tz_localize("UTC"),
+            "order": replayed.order,
+            "field": pd.Categorical.from_codes(replayed.code, categories=FIELDS),
+            "status_id": pd.Series(replayed.status, dtype=object),
         }
     )
     if sprint_id is not None:
-        sets_sprint = own & (created | (code == _SPRINT))
-        in_sprint = np.zeros(len(code), dtype=bool)
-        in_sprint[sets_sprint] = mentions(pd.Series(rows["sprints"][sets_sprint]), sprint_id)
-        timeline["in_sprint"] = _carry(in_sprint, sets_sprint)
-    sets_estimate = created | (code == _ESTIMATE)
-    estimate = _carry(rows["estimate"], own & sets_estimate)
-    if include_subtasks:
-        estimate = _add_subtasks(rows, estimate, ~own & sets_estimate)
-    timeline["estimate"] = estimate
+        timeline["in_sprint"] = replayed.in_sprint(sprint_id)
+    timeline["estimate"] = replayed.estimate
     return timeline
 
 

@@ -31,7 +31,13 @@ from tests.support.metric_frames import (
     Issue,
 )
 from tracker.metrics.burndown import BURNS, SCOPE_CHANGES, burndown
-from tracker.metrics.sprint_report import OUTCOMES, ReportOptions, sprint_report
+from tracker.metrics.frames import Sprint
+from tracker.metrics.sprint_report import (
+    OUTCOMES,
+    ReportOptions,
+    sprint_outcomes,
+    sprint_report,
+)
 
 TIMES = [LONG_AGO, BEFORE, START, DURING, LATER, LATEST, CLOSE, AFTER]
 SPRINT_FIELDS = ["", "7", "8", "7,8"]
@@ -174,3 +180,30 @@ def test_burndown_ends_at_committed_plus_scope_changes_minus_burns(
     assert math.isclose(final, not_done.fillna(0.0).sum(), abs_tol=1e-9), (
         "the line ends at the work the report lists as not completed"
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    board=boards(),
+    start=st.sampled_from(TIMES),
+    close=st.sampled_from(TIMES),
+    subtasks=st.booleans(),
+)
+def test_one_replay_gives_each_sprints_outcomes_as_its_own_report_does(
+    board: Board, start: pd.Timestamp, close: pd.Timestamp, subtasks: bool
+) -> None:
+    """The board pack reads several sprints of a board off one replay (sprint_outcomes): each
+    must list the very issues and outcomes of its own sprint report, also for a second sprint
+    closed at any time (before it started, even) and with sub-task estimates rolled up."""
+    if board.issues and subtasks:
+        board.issue("S-1", parent=board.issues[0], sprints="", points=2.0).estimated(3.0, at=DURING)
+    issues, events = board.frames()
+    other = Sprint(id=8, name="Sprint 8", state="closed", start=start, end=close, complete=close)
+    options = ReportOptions(include_subtasks=subtasks)
+
+    together = sprint_outcomes(issues, events, [SPRINT, other], DONE_IDS, options)
+
+    for sprint in (SPRINT, other):
+        alone = sprint_report(issues, events, sprint, DONE_IDS, options).issues
+        expected = alone.drop(columns="key").set_index("issue_id").sort_index()
+        pd.testing.assert_frame_equal(together[sprint.id], expected)

@@ -23,10 +23,10 @@ from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from tracker.metrics.forecast import forecast_each
-from tracker.metrics.frames import Sprint, mentions
+from tracker.metrics.frames import EVENT_COLUMNS, ISSUE_COLUMNS, Sprint, mentions
 from tracker.metrics.rag import INPUT_COLUMNS
 from tracker.metrics.rollup import programme_burnup
-from tracker.metrics.sprint_report import SprintReport, sprint_report
+from tracker.metrics.sprint_report import sprint_outcomes
 from tracker.models import AuditEntry, CriterionStatus, Deliverable, DeliverableStage
 from tracker.policy import Action, Actor, can
 from tracker.services.acceptance.criteria import SUPPLIER_WAITS
@@ -45,7 +45,7 @@ from tracker.services.assurance.gates import (
 from tracker.services.audit import CRITERION
 from tracker.services.board.period import UK, Period
 from tracker.services.board.risks import RiskLog, RiskMeasures, read_risk_log, risk_measures
-from tracker.services.delivery.frames import BoardFrames, ProgrammeFrames, _programme_frames
+from tracker.services.delivery.frames import ProgrammeFrames, _programme_frames
 from tracker.services.delivery.issues import _deliverable_issue_map
 from tracker.services.programme.overview import ProgrammeInfo, deliverables_frame
 
@@ -186,28 +186,30 @@ def read_board_data(
     )
 
 
-def _mapped(board: BoardFrames, mapping: pd.DataFrame) -> BoardFrames:
-    """The board's frames narrowed to the deliverables' issues: each issue's outcome in a sprint
-    is its own, so the reports count them the same, sooner."""
-    issues = board.issues.loc[board.issues["issue_id"].isin(mapping["issue_id"])]
-    events = board.events.loc[board.events["issue_id"].isin(issues["issue_id"])]
-    return BoardFrames(
-        issues.reset_index(drop=True),
-        events.reset_index(drop=True),
-        board.sprints,
-        board.done_status_ids,
-    )
+def _mapped_board(data: BoardData, board_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One board's issues and events narrowed to the deliverables' issues (each issue's outcome
+    in a sprint is its own, so the outcomes are the same, sooner) and to the columns the metrics
+    read: taking the pages' text columns as well cost more than replaying the history."""
+    issues = data.frames.issues
+    keep = (issues["board_id"] == board_id) & issues["issue_id"].isin(data.mapping["issue_id"])
+    issues = issues.loc[keep.to_numpy(), list(ISSUE_COLUMNS)]
+    events = data.frames.events
+    mine = events["issue_id"].isin(issues["issue_id"]).to_numpy()
+    return issues, events.loc[mine, list(EVENT_COLUMNS)]
+
+
+#: each closed sprint and its issues' outcomes (sprint_outcomes), by board and sprint id
+Outcomes = dict[tuple[int, int], tuple[Sprint, pd.DataFrame]]
 
 
 def _reports(
-    data: BoardData,
-    period: Period,
-    as_of: pd.Timestamp,
-    cache: dict[tuple[int, int], SprintReport],
-) -> list[tuple[int, SprintReport]]:
-    """Reports of the last SPRINTS_NEEDED sprints closed by `as_of` on each board that closed a
-    sprint in the period (a board that closed none gives its deliverables no delivery data, so
-    needs no report). `cache` keeps them for a second period of the same data."""
+    data: BoardData, period: Period, as_of: pd.Timestamp, cache: Outcomes
+) -> list[tuple[int, Sprint, pd.DataFrame]]:
+    """The issues' outcomes in the last SPRINTS_NEEDED sprints closed by `as_of` on each board
+    that closed a sprint in the period (a board that closed none gives its deliverables no
+    delivery data, so needs none), as the sprint review counts them: each board's history is
+    replayed once for its sprints (sprint_outcomes). `cache` keeps them for a second period of
+    the same data."""
     found = []
     for board_id, sprints in data.frames.sprints.items():
         closed = sorted(
@@ -216,14 +218,14 @@ def _reports(
         )
         if not closed or not period.holds(closed[-1].complete):
             continue
-        board = None
-        for sprint in closed[-SPRINTS_NEEDED:]:
-            if (board_id, sprint.id) not in cache:
-                board = board or _mapped(data.frames.board(board_id), data.mapping)
-                cache[(board_id, sprint.id)] = sprint_report(
-                    board.issues, board.events, sprint, board.done_status_ids
-                )
-            found.append((board_id, cache[(board_id, sprint.id)]))
+        wanted = closed[-SPRINTS_NEEDED:]
+        missing = [s for s in wanted if (board_id, s.id) not in cache]
+        if missing:
+            issues, events = _mapped_board(data, board_id)
+            done = data.frames.done_status_ids.get(board_id, frozenset())
+            outcomes = sprint_outcomes(issues, events, missing, done)
+            cache.update({(board_id, s.id): (s, outcomes[s.id]) for s in missing})
+        found += [(board_id, *cache[(board_id, s.id)]) for s in wanted]
     return found
 
 
@@ -231,7 +233,9 @@ SPRINT_COLUMNS = ["deliverable_id", "board_id", "sprint_id", "sprint", "start", 
 SPRINT_COLUMNS += ["committed", "not_done", "completed"]
 
 
-def _sprint_outcomes(data: BoardData, reports: list[tuple[int, SprintReport]]) -> pd.DataFrame:
+def _sprint_outcomes(
+    data: BoardData, reports: list[tuple[int, Sprint, pd.DataFrame]]
+) -> pd.DataFrame:
     """Per deliverable and sprint, in issues: committed (neither added nor done at the start),
     committed but not completed (left undone or removed), and completed."""
     if not reports:
@@ -239,10 +243,8 @@ def _sprint_outcomes(data: BoardData, reports: list[tuple[int, SprintReport]]) -
         return empty.astype({"deliverable_id": "int64", "complete": "datetime64[ns, UTC]"})
     issues = pd.concat(
         [
-            report.issues[["issue_id", "outcome", "added", "done_at_start"]].assign(
-                report=number, outcome=lambda f: f["outcome"].astype("str")
-            )
-            for number, (_, report) in enumerate(reports)
+            outcomes[["outcome", "added", "done_at_start"]].reset_index().assign(report=number)
+            for number, (_, _, outcomes) in enumerate(reports)
         ],
         ignore_index=True,
     ).merge(data.mapping, on="issue_id")
@@ -259,8 +261,8 @@ def _sprint_outcomes(data: BoardData, reports: list[tuple[int, SprintReport]]) -
     counts = flags.groupby(["report", "deliverable_id"]).sum().astype("int64").reset_index()
     sprints = pd.DataFrame(
         [
-            (number, board_id, r.sprint.id, r.sprint.name, r.sprint.start, r.sprint.complete)
-            for number, (board_id, r) in enumerate(reports)
+            (number, board_id, sprint.id, sprint.name, sprint.start, sprint.complete)
+            for number, (board_id, sprint, _) in enumerate(reports)
         ],
         columns=["report", "board_id", "sprint_id", "sprint", "start", "complete"],
     )
@@ -416,7 +418,7 @@ def measure(
     data: BoardData,
     period: Period,
     current: bool = True,
-    cache: dict[tuple[int, int], SprintReport] | None = None,
+    cache: Outcomes | None = None,
 ) -> Measures:
     """The rating inputs of every visible deliverable for one period (see the module's note on
     which figures are taken when)."""

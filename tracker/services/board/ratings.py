@@ -17,13 +17,13 @@ from tracker.metrics.rag import (
     rollup,
     slip_weeks,
 )
-from tracker.metrics.sprint_report import SprintReport
 from tracker.models import BoardIssue
 from tracker.policy import Actor
 from tracker.services.board.measures import (
     PERCENTILES,
     BoardData,
     Measures,
+    Outcomes,
     _visible_mapping,
     forecasts_until,
     measure,
@@ -164,7 +164,7 @@ def board_ratings_from(
     period: Period,
     thresholds: Thresholds,
     current: bool = True,
-    cache: dict[tuple[int, int], SprintReport] | None = None,
+    cache: Outcomes | None = None,
 ) -> BoardRatings:
     """The ratings of one period from data already read (the highlight report rates two)."""
     measures = measure(session, actor, data=data, period=period, current=current, cache=cache)
