@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from tracker.errors import TrackerError
+from tracker.errors import NotAllowed, TrackerError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -48,7 +48,7 @@ COMMANDS: dict[str, Entry] = {
     "db": Entry("tracker.cli.db", "Database schema."),
     "demo": Entry(
         "tracker.cli.demo",
-        "Load the demo programme (idempotent: twice leaves the same rows as once).",
+        "Load the demo programme into an empty database; never over what people have changed.",
     ),
     "programme": Entry("tracker.cli.programme", "A programme's set-up, from a file."),
     "site": Entry(
@@ -167,6 +167,17 @@ def _root(
 def set_acting_as(email: str) -> None:
     """A command's own --as (`tracker needs-me --as EMAIL`), the same as the root option."""
     _state["as"] = email
+
+
+def operator_only(command: str) -> None:
+    """Refuse --as on a set-up command (`db upgrade`, `demo`, `programme load`, `site add`,
+    `site blocks`, `import-jira`): they act on the whole database as the operator who holds it,
+    so --as would not limit what they do, only seem to. Call it before anything is read."""
+    if _state["as"]:
+        raise NotAllowed(
+            f"`tracker {command}` is a set-up command for the operator who holds the database: "
+            f"run it without --as (it was given --as {_state['as']})."
+        )
 
 
 def engine(schema: bool = True) -> Engine:

@@ -15,6 +15,7 @@ from tracker.cli.app import (
     current_actor,
     engine,
     fail,
+    operator_only,
     usage,
 )
 from tracker.errors import NotFound
@@ -46,6 +47,7 @@ def site_add(
     ),
 ) -> None:
     """Register a site by the NAMES of the variables (or secrets.toml keys) holding its secrets."""
+    operator_only("site add")
     with acting() as (session, actor):
         site = jira_admin.add_site(
             session, actor, name=name, url=url, kind=kind, token_env=token_env, email_env=email_env
@@ -61,6 +63,8 @@ def site_blocks(
     ),
 ) -> None:
     """The issue link types that mean "blocks" on a site (default: Jira's own Blocks)."""
+    if types:
+        operator_only("site blocks")
     with acting() as (session, actor):
         if types:
             shown = jira_admin.set_blocking_link_types(session, actor, site=name, types=types)
@@ -200,5 +204,6 @@ def import_jira(
     directory: Path = typer.Argument(..., help="A site saved as docs/jira-data.md describes."),
 ) -> None:
     """Load a site's Jira data from files (for councils without API access); all or nothing."""
+    operator_only("import-jira")
     summary = jira_admin.import_directory(engine(), current_actor(), directory=directory)
     typer.echo(summary.line())

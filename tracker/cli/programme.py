@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from tracker.cli.app import acting
+from tracker.cli.app import acting, operator_only
 from tracker.services.programme.file import load_programme_file
 
 #: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
@@ -25,6 +25,7 @@ def load(
     Idempotent: rows are matched by name, email and reference. The whole file is checked first;
     a file with any problem is rejected with every problem listed, and nothing is written.
     """
+    operator_only("programme load")
     with acting() as (session, actor):
         result = load_programme_file(session, actor, path=file)
     typer.echo(result.summary())

@@ -12,9 +12,10 @@ from tracker.demo.criteria import load_criteria
 from tracker.demo.engagements import load_engagements
 from tracker.demo.jira_links import add_links
 from tracker.demo.raid import load_raid
+from tracker.errors import Conflict
 from tracker.jira_sync.dataset import read_dataset
 from tracker.jira_sync.offline import import_site_directory
-from tracker.models import Programme
+from tracker.models import JiraSite, Person, Programme
 from tracker.policy import OPERATOR
 from tracker.services.programme.file import load_programme_file
 
@@ -28,10 +29,22 @@ class DemoResult:
 
 
 def load_demo(engine: Engine, demo_dir: Path = DEMO_DIR) -> DemoResult:
-    """Load (or refresh) the demo: Jira sites first, through the same import a council would use,
-    then the programme, whose deliverables point at those sites' boards, then its stakeholder
-    maps, its acceptance criteria and its RAID and decision logs (made through the services, so
-    the ledger is real). The Jira files get their issue links from jira_links.json first."""
+    """Load the demo into an empty database: Jira sites first, through the same import a council
+    would use, then the programme, whose deliverables point at those sites' boards, then its
+    stakeholder maps, its acceptance criteria and its RAID and decision logs (made through the
+    services, so the ledger is real). The Jira files get their issue links from jira_links.json
+    first.
+
+    A database holding anything is refused (Conflict) before anything is written: loading the
+    demo's file again would set deliverables' stage, RAG and target dates back to the file's
+    without a history row, over what people had changed."""
+    held = _held(engine)
+    if held:
+        raise Conflict(
+            f"the database already holds {held}: the demo loads only into an empty database, "
+            "so it never overwrites what people have changed. Point DATABASE_URL at a new "
+            "database for a fresh demo."
+        )
     sites = sorted(p for p in (demo_dir / "jira").iterdir() if (p / "site.json").exists())
     data = {site_dir.name: read_dataset(site_dir) for site_dir in sites}
     add_links(data, demo_dir / "jira_links.json")
@@ -45,7 +58,18 @@ def load_demo(engine: Engine, demo_dir: Path = DEMO_DIR) -> DemoResult:
     return DemoResult(programme=loaded.programme, jira_sites=[p.name for p in sites])
 
 
-def is_empty(engine: Engine) -> bool:
-    """True when no programme exists yet: `make run` loads the demo only then."""
+def _held(engine: Engine) -> str:
+    """What the database already holds that the demo would load over ("" when nothing): a
+    programme, a Jira site or a person, named."""
     with session_scope(engine) as session:
-        return session.exec(select(Programme.id)).first() is None
+        for model, what in ((Programme, "programme"), (JiraSite, "Jira site"), (Person, "person")):
+            name = session.exec(select(model.name)).first()  # type: ignore[attr-defined]
+            if name is not None:
+                return f"a {what} ({name})" if what != "person" else "people"
+    return ""
+
+
+def is_empty(engine: Engine) -> bool:
+    """True when the database holds no programme, Jira site or person: the demo loads only then
+    (`make run` runs `tracker demo --if-empty`)."""
+    return not _held(engine)
