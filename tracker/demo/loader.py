@@ -17,6 +17,7 @@ from tracker.jira_sync.dataset import read_dataset
 from tracker.jira_sync.offline import import_site_directory
 from tracker.models import JiraSite, Person, Programme
 from tracker.policy import OPERATOR
+from tracker.services.delivery.stored_reports import _store_sprint_reports
 from tracker.services.programme.file import load_programme_file
 
 DEMO_DIR = DATA_DIR / "demo"
@@ -49,7 +50,9 @@ def load_demo(engine: Engine, demo_dir: Path = DEMO_DIR) -> DemoResult:
     data = {site_dir.name: read_dataset(site_dir) for site_dir in sites}
     add_links(data, demo_dir / "jira_links.json")
     for site_dir in sites:
-        import_site_directory(engine, site_dir, data[site_dir.name])
+        import_site_directory(
+            engine, site_dir, data[site_dir.name], on_board_written=_store_sprint_reports
+        )
     with session_scope(engine) as session:
         loaded = load_programme_file(session, OPERATOR, path=demo_dir / "programme.json")
         load_engagements(session, demo_dir / "engagements.json")

@@ -25,7 +25,13 @@ from tracker.jira_sync.normalise import (
     board_row,
     sprint_row,
 )
-from tracker.jira_sync.store import BoardSnapshot, SprintsClosed, mark_gone, write_board
+from tracker.jira_sync.store import (
+    BoardSnapshot,
+    BoardWritten,
+    SprintsClosed,
+    mark_gone,
+    write_board,
+)
 from tracker.models import JiraIssue, JiraSite, SiteKind, SyncOutcome, SyncRun
 from tracker.models.types import utcnow
 
@@ -184,12 +190,13 @@ def import_site_directory(
     directory: Path,
     data: SiteData | None = None,
     on_sprints_closed: SprintsClosed | None = None,
+    on_board_written: BoardWritten | None = None,
 ) -> ImportSummary:
     """Create or update the site named in site.json (marked offline) and import every board.
 
     `data` is the directory as read_dataset reads it, when the caller has read (and amended) it
     already, as the demo does to add issue links. `on_sprints_closed` hears, in the import's
-    transaction, of sprints it closed."""
+    transaction, of sprints it closed, and `on_board_written` of each board written."""
     directory = Path(directory)
     data = data if data is not None else read_dataset(directory)
     name, url, kind = _site_facts(directory, data["site"])
@@ -220,6 +227,8 @@ def import_site_directory(
                 session, site_id, snapshot, now, synced=True, on_sprints_closed=on_sprints_closed
             )
             events += counts.events
+            if on_board_written is not None:
+                on_board_written(session, board_id, now)
             session.add(
                 SyncRun(
                     site_id=site_id,

@@ -29,6 +29,10 @@ from tracker.models import (
 #: before as not closed): a sprint closing is an event others act on (the owner's digest).
 SprintsClosed = Callable[[Session, list[int]], None]
 
+#: Called, inside the write's transaction, with a board's row id and the time once its data is
+#: written: what is worked out from a whole board (stored sprint reports) is refreshed there.
+BoardWritten = Callable[[Session, int, datetime], None]
+
 #: Rows per IN (...) list: far below SQLite's and PostgreSQL's parameter limits.
 CHUNK = 1000
 _EVENT_COLUMNS = (

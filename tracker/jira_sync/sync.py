@@ -26,7 +26,7 @@ from tracker.jira_sync.jql_scopes import jql_scopes, refresh_jql_matches
 from tracker.jira_sync.live import SiteContext, fetch_board
 from tracker.jira_sync.normalise import JiraDataError, SiteFields
 from tracker.jira_sync.runs import finish_run, start_run
-from tracker.jira_sync.store import SprintsClosed, active_member_ids, write_board
+from tracker.jira_sync.store import BoardWritten, SprintsClosed, active_member_ids, write_board
 from tracker.models import JiraBoard, JiraSite, SyncOutcome
 from tracker.models.types import utcnow
 
@@ -56,6 +56,8 @@ class SyncOptions:
     membership_check_every: timedelta = MEMBERSHIP_CHECK_EVERY
     #: told, in the board's write transaction, of the sprints that write closed
     on_sprints_closed: SprintsClosed | None = None
+    #: told, in the board's write transaction, once the board's data is written
+    on_board_written: BoardWritten | None = None
     #: held around each board's write: SQLite takes one writer at a time, so sites synced in
     #: parallel queue here for it rather than time out waiting for the database's lock
     write_lock: AbstractContextManager[Any] = field(default_factory=nullcontext)
@@ -222,7 +224,7 @@ class _SiteSync:
                 progress=report,
             )
             with self.options.write_lock, session_scope(self.engine) as session:
-                _, counts = write_board(
+                board_id, counts = write_board(
                     session,
                     self.site.id or 0,
                     snapshot,
@@ -230,6 +232,8 @@ class _SiteSync:
                     rewrite=full,
                     on_sprints_closed=self.options.on_sprints_closed,
                 )
+                if self.options.on_board_written is not None:
+                    self.options.on_board_written(session, board_id, clock())
                 session.execute(
                     update(JiraSite)
                     .where(JiraSite.id == self.site.id)  # type: ignore[arg-type]

@@ -33,8 +33,10 @@ def _unit(value: float, measure: str) -> str:
     return f"{value:g} issue{'' if value == 1 else 's'}"
 
 
-def _changes(report: SprintReport) -> pd.DataFrame:
-    """Every change during the sprint that moved the remaining work, or the sprint's scope."""
+def changes(report: SprintReport) -> pd.DataFrame:
+    """Every change during the sprint that moved the remaining work, or the sprint's scope:
+    `at`, `event`, `key`, `delta`, `explanation`, in time order. Each row is one issue's (its
+    `key`), so a board's changes narrowed to some of its issues are those issues' changes."""
     timeline = report.timeline
     was_in = previous(timeline, "in_sprint", False)
     was_done = previous(timeline, "done", False)
@@ -66,20 +68,23 @@ def _changes(report: SprintReport) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "at": timeline["at"].take(keep).array,
-            "event": event[keep],
-            "key": key,
+            "event": pd.array(event[keep], dtype="str"),
+            "key": pd.array(key, dtype="str"),
             "delta": delta[keep],
-            "explanation": list(
-                map(
-                    _explain,
-                    event[keep],
-                    key,
-                    delta[keep],
-                    before,
-                    after,
-                    rolled_up,
-                    [report.measure] * len(keep),
-                )
+            "explanation": pd.array(
+                list(
+                    map(
+                        _explain,
+                        event[keep],
+                        key,
+                        delta[keep],
+                        before,
+                        after,
+                        rolled_up,
+                        [report.measure] * len(keep),
+                    )
+                ),
+                dtype="str",
             ),
         }
     )
@@ -110,14 +115,15 @@ def _explain(
     return f"{source}{key} estimate {_points(before)} → {_points(after)}: scope {delta:+g}"
 
 
-def burndown(report: SprintReport) -> pd.DataFrame:
+def burndown(report: SprintReport, steps: pd.DataFrame | None = None) -> pd.DataFrame:
     """The remaining-work step series of the report's sprint, one row per step, in time order.
 
     Columns: `at`, `remaining` (after the row), `event` (one of EVENTS), `key`, `delta` and
     `explanation` (hover text). It starts at the committed total at the start and ends at the
     planned end, or at the actual close when that is later (for a running sprint, at `now`).
     When the report counts issues already done at the start in committed, they burn at the start,
-    so the line still ends at the work left undone.
+    so the line still ends at the work left undone. `steps` are the report's `changes()` when
+    worked out already (a stored report has no timeline to replay).
     """
     sprint, committed = report.sprint, report.amount(report.committed)
     head = {
@@ -140,8 +146,8 @@ def burndown(report: SprintReport) -> pd.DataFrame:
         )
         head["delta"] += (-burned).to_list()
         head["explanation"] += [f"{key} was already done at the start" for key in keys]
-    changes = _changes(report)
-    final = committed + sum(head["delta"]) + changes["delta"].sum()
+    moves = changes(report) if steps is None else steps
+    final = committed + sum(head["delta"]) + moves["delta"].sum()
     running = sprint.complete is None
     end = {
         "at": [report.close if running else max(sprint.end, report.close)],
@@ -152,7 +158,7 @@ def burndown(report: SprintReport) -> pd.DataFrame:
             f"{'Now' if running else 'Sprint closed'}: {_unit(final, report.measure)} not done"
         ],
     }
-    frame = pd.concat([pd.DataFrame(head), changes, pd.DataFrame(end)], ignore_index=True)
+    frame = pd.concat([pd.DataFrame(head), moves, pd.DataFrame(end)], ignore_index=True)
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     frame.insert(1, "remaining", committed + frame["delta"].cumsum())
     return frame

@@ -49,6 +49,15 @@ def carry_over(report: SprintReport, events: pd.DataFrame) -> pd.DataFrame:
         index=first.index,
         dtype="Int64",
     )
+    return carried_to(report, destination)
+
+
+def carried_to(report: SprintReport, destination: pd.Series) -> pd.DataFrame:
+    """`carry_over`'s frame from where each issue went (`destination`: an Int64 sprint id by
+    issue_id; an issue missing went to the backlog), as stored for a closed sprint."""
+    unfinished = report.issues.loc[report.issues["outcome"] == "not_completed"]
+    if report.sprint.complete is None:
+        unfinished = unfinished.iloc[:0]
     return pd.DataFrame(
         {
             "issue_id": unfinished["issue_id"].to_numpy(),

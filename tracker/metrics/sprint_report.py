@@ -338,7 +338,29 @@ def sprint_report(
     timeline["done"] = timeline["status_id"].isin(done_status_ids).to_numpy()
 
     report = _listed(_outcomes(timeline, sprint.start, close), issues.set_index("issue_id")["key"])
+    if measure == "issues":
+        report[["initial_estimate", "final_estimate"]] = np.nan
+    return report_from_rows(
+        sprint, report, close=close, options=options, measure=measure, timeline=timeline
+    )
 
+
+def report_from_rows(
+    sprint: Sprint,
+    rows: pd.DataFrame,
+    *,
+    close: pd.Timestamp,
+    options: ReportOptions,
+    measure: Measure,
+    timeline: pd.DataFrame | None = None,
+) -> SprintReport:
+    """The report whose per-issue rows (`SprintReport.issues`, in its order) are `rows`.
+
+    Every issue's row depends on its own history only, so the rows of a whole board's report,
+    stored once, narrowed to some of its issues (a deliverable's) give that narrower report's
+    very figures. Without `timeline` (stored rows) the burndown needs its changes given.
+    """
+    report = rows.reset_index(drop=True)
     committed = ~report["added"]
     if options.done_at_start == "exclude":
         committed &= ~report["done_at_start"]
@@ -355,9 +377,7 @@ def sprint_report(
     outcomes.insert(0, "issues", by_outcome.size())
     choices = options.choices()
     if measure == "issues":
-        estimates = ["initial_estimate", "final_estimate"]
-        report[estimates] = np.nan
-        outcomes[estimates] = np.nan
+        outcomes[["initial_estimate", "final_estimate"]] = np.nan
         choices["missing_estimate"] = (
             "the board has no estimation field: every figure is a count of issues, not points"
         )
@@ -369,6 +389,6 @@ def sprint_report(
         outcomes=outcomes,
         **totals,
         choices=choices,
-        timeline=timeline,
+        timeline=timeline if timeline is not None else pd.DataFrame(),
         measure=measure,
     )

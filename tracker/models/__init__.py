@@ -32,6 +32,7 @@ from tracker.models.jira import (
     JiraSite,
     JiraSprint,
     SiteKind,
+    StoredSprintReport,
     SyncOutcome,
     SyncRun,
 )
@@ -132,6 +133,7 @@ __all__ = [
     "SignInEventKind",
     "SiteKind",
     "Stage",
+    "StoredSprintReport",
     "SyncOutcome",
     "SyncRun",
     "User",

@@ -201,3 +201,25 @@ class SyncRun(SQLModel, table=True):
     #: going from one whose process is gone; None on runs recorded before they were kept
     host: str | None = Field(default=None, max_length=255)
     pid: int | None = None
+
+
+class StoredSprintReport(SQLModel, table=True):
+    """A closed sprint's report, worked out when a sync or import last wrote its board
+    (tracker/services/delivery/stored_reports.py), so pages read it instead of replaying the
+    whole board's changelog: a closed sprint's figures change only when its issues do.
+
+    `report` holds the whole board's per-issue rows, burndown steps and carry-over (a
+    deliverable's review narrows them); `inputs` what they were worked out from (the board's done
+    statuses and estimation field, the sprint's dates, the board's issue count, the rules'
+    version), `updated_to` the latest Jira `updated` of the board's issues then.
+    """
+
+    __tablename__ = "jira_sprint_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sprint_id: int = Field(foreign_key="jira_sprint.id", unique=True, ondelete="CASCADE")
+    board_id: int = Field(foreign_key="jira_board.id", index=True, ondelete="CASCADE")
+    inputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
+    updated_to: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    computed_at: datetime = Field(sa_type=UTCDateTime)
+    report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))

@@ -175,31 +175,40 @@ def _events(session: Session, board_ids: Sequence[int], fields: Sequence[str]) -
     )
 
 
+def _stamp(value: object) -> pd.Timestamp:
+    return pd.Timestamp(value) if value is not None else pd.NaT  # type: ignore[return-value]
+
+
+def _sprint(sprint: JiraSprint) -> Sprint:
+    """A sprint row as the metrics take it."""
+    return Sprint(
+        id=sprint.jira_id,
+        name=sprint.name,
+        state=sprint.state,
+        start=_stamp(sprint.start_at),
+        end=_stamp(sprint.end_at),
+        complete=pd.Timestamp(sprint.complete_at) if sprint.complete_at else None,
+        goal=sprint.goal,
+        origin_board=sprint.origin_board_jira_id,
+    )
+
+
+def _sprint_rows(session: Session, board_ids: Sequence[int]) -> list[JiraSprint]:
+    """The boards' sprint rows, oldest first, future (undated) ones last."""
+    return list(
+        session.execute(
+            select(JiraSprint)
+            .where(JiraSprint.board_id.in_(board_ids))  # type: ignore[union-attr]
+            .order_by(JiraSprint.start_at.is_(None), JiraSprint.start_at, JiraSprint.jira_id)  # type: ignore[union-attr]
+        ).scalars()
+    )
+
+
 def _sprints_by_board(session: Session, board_ids: Sequence[int]) -> dict[int, list[Sprint]]:
     """Each board's sprints as the metrics take them, oldest first, future (undated) ones last."""
-    rows = session.execute(
-        select(JiraSprint)
-        .where(JiraSprint.board_id.in_(board_ids))  # type: ignore[union-attr]
-        .order_by(JiraSprint.start_at.is_(None), JiraSprint.start_at, JiraSprint.jira_id)  # type: ignore[union-attr]
-    ).scalars()
     found: dict[int, list[Sprint]] = {board_id: [] for board_id in board_ids}
-
-    def stamp(value: object) -> pd.Timestamp:
-        return pd.Timestamp(value) if value is not None else pd.NaT  # type: ignore[return-value]
-
-    for sprint in rows:
-        found[sprint.board_id or 0].append(
-            Sprint(
-                id=sprint.jira_id,
-                name=sprint.name,
-                state=sprint.state,
-                start=stamp(sprint.start_at),
-                end=stamp(sprint.end_at),
-                complete=pd.Timestamp(sprint.complete_at) if sprint.complete_at else None,
-                goal=sprint.goal,
-                origin_board=sprint.origin_board_jira_id,
-            )
-        )
+    for sprint in _sprint_rows(session, board_ids):
+        found[sprint.board_id or 0].append(_sprint(sprint))
     return found
 
 

@@ -17,21 +17,36 @@ from sqlmodel import Session
 
 from tracker.errors import Conflict, NotFound, count
 from tracker.metrics.burndown import Standing, burndown, guideline, standing
-from tracker.metrics.carry_over import carry_over
+from tracker.metrics.carry_over import carried_to, carry_over
 from tracker.metrics.forecast import Measure, forecast
 from tracker.metrics.frames import Sprint
 from tracker.metrics.rollup import programme_burnup
-from tracker.metrics.sprint_report import ReportOptions, SprintReport, sprint_report
+from tracker.metrics.sprint_report import (
+    ReportOptions,
+    SprintReport,
+    report_from_rows,
+    sprint_report,
+)
 from tracker.metrics.velocity import velocity
-from tracker.models import BoardIssue, Deliverable, JiraBoard, JiraSite, JiraSprint, SyncRun
+from tracker.models import (
+    BoardIssue,
+    Deliverable,
+    JiraBoard,
+    JiraIssue,
+    JiraSite,
+    JiraSprint,
+    SyncRun,
+)
 from tracker.policy import Action, Actor, deliverable_filter, reads_whole_boards, require
 from tracker.services.delivery.frames import (
     BoardFrames,
     _board_frames,
     _programme_frames,
     _sprints_by_board,
+    done_column,
 )
 from tracker.services.delivery.issues import _deliverable_issue_map
+from tracker.services.delivery.stored_reports import StoredReport, _stored_reports
 from tracker.services.lookups import visible_deliverable
 from tracker.services.programme.overview import ProgrammeInfo, list_programmes
 
@@ -330,7 +345,7 @@ def _done_column(frames: BoardFrames) -> str:
     return frames.done_column
 
 
-def _warnings(report: SprintReport, frames: BoardFrames, board: BoardRef) -> list[str]:
+def _warnings(report: SprintReport, details: pd.DataFrame, board: BoardRef) -> list[str]:
     """Why some of the report's figures may not match Jira's, one sentence each: a sprint of
     another board that is not synced (Jira reports it there, on that board's issues), and an
     issue whose changelog Jira sent only in part (Data Center truncation)."""
@@ -342,8 +357,8 @@ def _warnings(report: SprintReport, frames: BoardFrames, board: BoardRef) -> lis
             f"reports it, and that board is not synced: these figures count only {board.label}'s "
             f"issues; sync board {sprint.origin_board} to report it under its own board"
         )
-    counted = frames.issues.loc[frames.issues["issue_id"].isin(report.issues["issue_id"])]
-    partial = counted.loc[counted["changelog_missing"] > 0].drop_duplicates("issue_id")
+    counted = details.loc[details.index.isin(report.issues["issue_id"])]
+    partial = counted.loc[counted["changelog_missing"] > 0]
     return foreign + [
         f"{key}: Jira sent its changelog without {count(int(missing), 'history', 'histories')}, "
         "so its outcome and estimates in this sprint may not match Jira's"
@@ -370,8 +385,47 @@ def _choices(report: SprintReport, done_column: str) -> dict[str, str]:
     }
 
 
-def _review_issues(review: SprintReport, frames: BoardFrames, board: BoardRef) -> pd.DataFrame:
-    details = frames.issues.drop_duplicates("issue_id").set_index("issue_id")
+def _details(frames: BoardFrames) -> pd.DataFrame:
+    """The board's issues as the review shows them, by issue_id (see `_issue_details`)."""
+    return frames.issues.drop_duplicates("issue_id").set_index("issue_id")[DETAIL_COLUMNS]
+
+
+DETAIL_COLUMNS = ["key", "summary", "issue_type", "status_id", "status_name", "changelog_missing"]
+
+
+def _issue_details(session: Session, issue_ids: pd.Series) -> pd.DataFrame:
+    """`_details` of only these issues, read from the database (for a stored report)."""
+    ids = sorted({int(i) for i in issue_ids})
+    rows = []
+    for start in range(0, len(ids), 900):
+        rows += session.execute(
+            select(
+                JiraIssue.id,
+                JiraIssue.key,
+                JiraIssue.summary,
+                JiraIssue.issue_type,
+                JiraIssue.status_id,
+                JiraIssue.status_name,
+                JiraIssue.changelog_missing,
+            ).where(JiraIssue.id.in_(ids[start : start + 900]))  # type: ignore[union-attr]
+        ).all()
+    frame = pd.DataFrame(rows, columns=["issue_id", *DETAIL_COLUMNS]).astype(
+        {
+            "issue_id": "int64",
+            "key": "str",
+            "summary": "str",
+            "issue_type": "str",
+            "status_id": "str",
+            "status_name": "str",
+            "changelog_missing": "int64",
+        }
+    )
+    return frame.set_index("issue_id")
+
+
+def _review_issues(
+    review: SprintReport, details: pd.DataFrame, done_ids: frozenset[str], board: BoardRef
+) -> pd.DataFrame:
     issues = review.issues.join(
         details[["summary", "issue_type", "status_name"]].rename(columns={"status_name": "status"}),
         on="issue_id",
@@ -379,21 +433,53 @@ def _review_issues(review: SprintReport, frames: BoardFrames, board: BoardRef) -
     issues["url"] = issues["key"].map(board.browse_url)
     # an issue not completed in the sprint may be done by now (finished after the close): the
     # review says so rather than list a Done issue as unfinished without a word
-    done_now = details["status_id"].isin(frames.done_status_ids)
+    done_now = details["status_id"].isin(done_ids)
     issues["done_now"] = issues["issue_id"].map(done_now).fillna(False).astype(bool)
     return issues
 
 
-def _carried(review: SprintReport, frames: BoardFrames) -> pd.DataFrame:
-    carried = carry_over(review, frames.events)
-    names = {s.id: s.name for s in frames.sprints}
-    summaries = frames.issues.drop_duplicates("issue_id").set_index("issue_id")["summary"]
-    carried.insert(2, "summary", summaries.reindex(carried["issue_id"]).to_numpy())
+def _carried(carried: pd.DataFrame, sprints: list[Sprint], details: pd.DataFrame) -> pd.DataFrame:
+    names = {s.id: s.name for s in sprints}
+    carried.insert(2, "summary", details["summary"].reindex(carried["issue_id"]).to_numpy())
     carried["to_sprint"] = [
         "backlog" if pd.isna(s) else names.get(int(s), f"sprint {s}")
         for s in carried["to_sprint_id"]
     ]
     return carried
+
+
+def _board_done(session: Session, board_id: int) -> tuple[frozenset[str], str | None, Measure]:
+    """The board's done statuses, done column's name and measure, as its frames give them."""
+    columns, field = session.execute(
+        select(JiraBoard.columns, JiraBoard.estimate_field_id).where(JiraBoard.id == board_id)
+    ).one()
+    column = done_column(columns or [])
+    done_ids = frozenset(str(s) for s in column["statuses"]) if column else frozenset()
+    return done_ids, str(column["name"]) if column else None, "points" if field else "issues"
+
+
+def _shows_any(session: Session, board_id: int, issue_ids: pd.Index) -> bool:
+    shown = session.execute(select(BoardIssue.issue_id).where(BoardIssue.board_id == board_id))
+    return bool(pd.Index([i for (i,) in shown]).isin(issue_ids).any())
+
+
+def _from_stored(stored: StoredReport, sprint: Sprint, visible: pd.Index | None) -> SprintReport:
+    """The stored whole-board report narrowed to the visible issues (None: all)."""
+    rows = stored.rows
+    if visible is not None:
+        rows = rows.loc[rows["issue_id"].isin(visible)]
+    return report_from_rows(
+        sprint,
+        rows,
+        close=stored.close,
+        options=ReportOptions(),
+        measure=stored.measure,  # type: ignore[arg-type]
+    )
+
+
+def _stored_steps(stored: StoredReport, report: SprintReport) -> pd.DataFrame:
+    steps = stored.steps
+    return steps.loc[steps["key"].isin(report.issues["key"])].reset_index(drop=True)
 
 
 def sprint_report_for(
@@ -426,6 +512,37 @@ def sprint_report_for(
     if not refs:
         raise missing
     visible = _visible_issues(session, actor, deliverable)
+    sprints = _sprints_by_board(session, [board_id])[board_id]  # type: ignore[index]
+    sprint = next((s for s in sprints if s.id == sprint_jira_id), None)
+    stored = (
+        _stored_reports(session, refs[0].id, [sprint], options).get(sprint_jira_id)
+        if sprint is not None and sprint.complete is not None
+        else None
+    )
+    ref = (
+        None
+        if deliverable is None
+        else DeliverableRef(deliverable.id, deliverable.ref, deliverable.title)
+    )
+    if stored is not None and sprint is not None:
+        if visible is not None and not _shows_any(session, refs[0].id, visible):
+            raise missing
+        done_ids, done_column_name, _ = _board_done(session, refs[0].id)
+        report = _from_stored(stored, sprint, visible)
+        details = _issue_details(session, report.issues["issue_id"])
+        steps = burndown(report, _stored_steps(stored, report))
+        return SprintReview(
+            board=refs[0],
+            deliverable=ref,
+            report=report,
+            issues=_review_issues(report, details, done_ids, refs[0]),
+            carry_over=_carried(carried_to(report, stored.destination), sprints, details),
+            burndown=steps,
+            guideline=guideline(sprint, report.amount(report.committed)),
+            choices=_choices(report, done_column_name or ""),
+            warnings=_warnings(report, details, refs[0]),
+            standing=None,
+        )
     frames = _board_frames(session, refs[0].id)
     if visible is not None:
         if not frames.issues["issue_id"].isin(visible).any():
@@ -444,24 +561,20 @@ def sprint_report_for(
         now=_now(now),
         measure=_measure(frames),
     )
-    ref = (
-        None
-        if deliverable is None
-        else DeliverableRef(deliverable.id, deliverable.ref, deliverable.title)
-    )
     steps = burndown(report)
     ideal = guideline(sprint, report.amount(report.committed))
     running = sprint.complete is None
+    details = _details(frames)
     return SprintReview(
         board=refs[0],
         deliverable=ref,
         report=report,
-        issues=_review_issues(report, frames, refs[0]),
-        carry_over=_carried(report, frames),
+        issues=_review_issues(report, details, frames.done_status_ids, refs[0]),
+        carry_over=_carried(carry_over(report, frames.events), frames.sprints, details),
         burndown=steps,
         guideline=ideal,
         choices=_choices(report, done_column),
-        warnings=_warnings(report, frames, refs[0]),
+        warnings=_warnings(report, details, refs[0]),
         standing=standing(
             steps, ideal, sprint, report.amount(report.committed), report.measure, report.close
         )
@@ -485,21 +598,30 @@ def board_velocity(
     refs = _board_refs(session, [board_id])
     if not refs:
         raise NotFound("no such board that you can see")
-    frames = _board_frames(session, board_id)
-    _done_column(frames)
-    reports = [
-        sprint_report(
-            frames.issues,
-            frames.events,
-            s,
-            frames.done_status_ids,
-            options,
-            measure=_measure(frames),
+    sprints = [s for s in _sprints_by_board(session, [board_id])[board_id] if s.complete]
+    stored = _stored_reports(session, board_id, sprints, options)
+    if sprints and len(stored) == len(sprints):
+        reports = [_from_stored(stored[s.id], s, None) for s in sprints]
+        details = _issue_details(
+            session, pd.concat([r.issues["issue_id"] for r in reports], ignore_index=True)
         )
-        for s in frames.sprints
-        if s.complete is not None
-    ]
-    warnings = {report.sprint.id: _warnings(report, frames, refs[0]) for report in reports}
+    else:
+        frames = _board_frames(session, board_id)
+        _done_column(frames)
+        reports = [
+            sprint_report(
+                frames.issues,
+                frames.events,
+                s,
+                frames.done_status_ids,
+                options,
+                measure=_measure(frames),
+            )
+            for s in frames.sprints
+            if s.complete is not None
+        ]
+        details = _details(frames)
+    warnings = {report.sprint.id: _warnings(report, details, refs[0]) for report in reports}
     frame = velocity(reports, window)
     frame["warnings"] = frame["sprint_id"].map(warnings)
     return frame

@@ -357,7 +357,11 @@ def sync_site(
     """Sync a live site (see jira_sync.sync.sync_site); `boards` are added to its synced boards.
     Sprints the sync sees close are queued for their owners' digests in the same transaction."""
     require(actor, Action.manage_sites)
-    options = replace(options or SyncOptions(), on_sprints_closed=_sprints_closed_by(actor))
+    options = replace(
+        options or SyncOptions(),
+        on_sprints_closed=_sprints_closed_by(actor),
+        on_board_written=_store_sprint_reports_after,
+    )
     return _sync_site(engine, site_name, boards or (), full, progress, options)
 
 
@@ -384,6 +388,14 @@ def set_blocking_link_types(
     return names
 
 
+def _store_sprint_reports_after(session: Session, board_id: int, now: datetime) -> None:
+    """Each closed sprint's report, worked out again once its board is written (when stale);
+    imported here, not at the top, because listing sites must not import pandas."""
+    from tracker.services.delivery.stored_reports import _store_sprint_reports
+
+    _store_sprint_reports(session, board_id, now)
+
+
 def _sprints_closed_by(actor: Actor) -> SprintsClosed:
     def closed(session: Session, sprint_ids: list[int]) -> None:
         sprints_closed(session, actor, sprint_ids=sprint_ids)
@@ -402,4 +414,9 @@ def live_site_names(session: Session, actor: Actor) -> list[str]:
 def import_directory(engine: Engine, actor: Actor, *, directory: Path) -> ImportSummary:
     """Import a site saved to files (docs/jira-data.md); all or nothing."""
     require(actor, Action.manage_sites)
-    return import_site_directory(engine, directory, on_sprints_closed=_sprints_closed_by(actor))
+    return import_site_directory(
+        engine,
+        directory,
+        on_sprints_closed=_sprints_closed_by(actor),
+        on_board_written=_store_sprint_reports_after,
+    )
