@@ -50,6 +50,8 @@ class _Fault:
     status: int
     remaining: int | None
     retry_after: int | None
+    #: matching requests still to answer normally before the fault starts
+    after: int = 0
 
 
 class JiraServer(ThreadingHTTPServer):
@@ -134,13 +136,15 @@ class JiraServer(ThreadingHTTPServer):
         status: int,
         times: int | None = 1,
         retry_after: int | None = None,
+        after: int = 0,
     ) -> None:
-        """Answer the next `times` requests whose path matches with `status` (None: every one).
+        """Answer the next `times` requests whose path matches with `status` (None: every one),
+        once `after` of them have been answered normally (a failure on page N of a search).
 
         Faults are checked in the order added, before authentication, as a gateway would answer.
         """
         with self._log_lock:
-            self._faults.append(_Fault(re.compile(path_regex), status, times, retry_after))
+            self._faults.append(_Fault(re.compile(path_regex), status, times, retry_after, after))
 
     def count(self, path_regex: str, method: str | None = None) -> int:
         """How many logged requests had a path matching `path_regex` (and this method)."""
@@ -160,6 +164,9 @@ class JiraServer(ThreadingHTTPServer):
         with self._log_lock:
             for fault in self._faults:
                 if fault.remaining != 0 and fault.pattern.search(path):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     if fault.remaining is not None:
                         fault.remaining -= 1
                     headers = (

@@ -1,17 +1,19 @@
-"""Reading one board from a live site into a snapshot, ready for `store.write_board`.
+"""Reading one board from a live site, handing each page of issues to a writer as it arrives.
 
-A full read lists every issue on the board, so it also tells which issues left. An incremental
+The next search page is fetched on a worker thread while the writer stores the current one
+(`gateway.search` reads one page ahead), so at most about two pages are held whatever the board's
+size. A full read lists every issue on the board, so it also tells which issues left. An incremental
 read asks only for issues updated since the last good sync, minus an overlap; because it cannot
 see departures, when that check is due Jira's count of the board's issues is compared with ours,
 and the board's keys are listed (keys only) when the two differ. Nothing here touches the
-database.
+database: the sink does (`store.BoardWriter`, in the board's one transaction).
 """
 
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.jira_sync.gateway import JiraGateway
@@ -22,7 +24,7 @@ from tracker.jira_sync.normalise import (
     board_row,
     sprint_row,
 )
-from tracker.jira_sync.store import BoardSnapshot
+from tracker.jira_sync.store import BoardSnapshot, IssuePage
 from tracker.models import SiteKind
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,16 @@ def board_query(
     if since is not None:
         scope += f' AND updated >= "{jql_instant(since, zone)}"'
     return scope + " ORDER BY key ASC"
+
+
+class BoardSink(Protocol):
+    """Where a board's read goes as it is read: `store.BoardWriter` is the one that stores it."""
+
+    def begin(self, board: dict[str, Any], sprints: list[dict[str, Any]], read_at: datetime) -> Any:
+        """The board's row and sprints, before any issue."""
+
+    def page(self, page: IssuePage) -> None:
+        """One search page of issues, normalised."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,7 @@ def _members(gateway: JiraGateway, query: str, known: set[int], updated: set[int
 def fetch_board(
     context: SiteContext,
     board: Mapping[str, Any],
+    sink: BoardSink,
     *,
     since: datetime | None,
     check_members: bool,
@@ -117,11 +130,13 @@ def fetch_board(
     as_of: datetime,
     progress: PageProgress | None = None,
 ) -> BoardSnapshot:
-    """Read a board (`board`: GET board JSON). `since` None reads every issue.
+    """Read a board (`board`: GET board JSON) into `sink`, a page at a time; `since` None reads
+    every issue. Returns what the whole read tells (members, gone, warnings) with no issues.
 
     `known_members` (Jira ids we hold as on the board) lets a read that lists the whole board
     mark departures; departed issues are looked up one by one to tell "left the board" from
-    "deleted", which is rare enough not to cost a search.
+    "deleted", which is rare enough not to cost a search. Raises (and the sink's transaction is
+    to be rolled back) when a page cannot be had or the read turns out incomplete.
     """
     gateway = context.gateway
     board_id = int(board["id"])
@@ -133,13 +148,18 @@ def fetch_board(
         sprints=[sprint_row(s) for s in gateway.sprints(board_id)],
         as_of=as_of,
     )
+    sink.begin(snapshot.board, snapshot.sprints, as_of)
     normaliser = IssueNormaliser(context.fields, estimate)
     query = board_query(row, since, context.zone)
     without: list[str] = []
+    seen: set[int] = set()
     read, reported = 0, None
-    for page, total in gateway.search(query, context.fields.issue_fields(estimate), "changelog"):
-        read, reported = read + len(page), total
-        for raw in page:
+    for raw_page, total in gateway.search(
+        query, context.fields.issue_fields(estimate), "changelog"
+    ):
+        read, reported = read + len(raw_page), total
+        page = IssuePage()
+        for raw in raw_page:
             issue = normaliser.issue(raw)
             if "changelog" not in raw:
                 without.append(issue["key"])
@@ -153,13 +173,15 @@ def fetch_board(
                     f"{issue['key']}: Jira sent {len(histories)} of its {len(histories) + missing} "
                     f"changelog histories{why}; sprint reports counting it say so"
                 )
-            snapshot.add_issue(
+            page.add_issue(
                 issue,
                 normaliser.events(issue["jira_id"], histories, issue["key"]),
                 normaliser.links(raw),
             )
+        sink.page(page)
+        seen.update(page.issues)
         if progress:
-            progress(len(snapshot.issues), total)
+            progress(len(seen), total)
     if reported is not None and read < reported:
         raise JiraDataError(
             f"its search reported {reported} issues but its pages held {read}; nothing was "
@@ -171,9 +193,9 @@ def fetch_board(
             f"({', '.join(without)}), and sprint figures cannot be worked out without it"
         )
     if since is None:
-        snapshot.members = set(snapshot.issues)
+        snapshot.members = seen
     elif check_members:
-        snapshot.members = _members(gateway, board_query(row), known_members, set(snapshot.issues))
+        snapshot.members = _members(gateway, board_query(row), known_members, seen)
     if snapshot.members is not None:
         departed = known_members - snapshot.members
         snapshot.gone = {

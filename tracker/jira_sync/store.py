@@ -1,9 +1,13 @@
-"""Writing one board's normalised snapshot: the only code that changes Jira-owned rows.
+"""Writing one board's normalised data: the only code that changes Jira-owned rows.
 
-The caller fetches everything first and then calls `write_board` inside one transaction, so a sync
-that fails halfway leaves the previous good data exactly as it was. Writes are set-based (bulk
-upserts and inserts, no ORM object per row): a 20,000-issue board must not take longer to store
-than to download. Only tables Jira owns are touched; contacts, criteria and mappings never are.
+Everything is written inside the caller's one transaction, so a sync that fails halfway (a page
+Jira keeps refusing, a shape the sync cannot read) rolls back and leaves the previous good data
+exactly as it was. A live sync writes each search page as it arrives (`BoardWriter`: the board and
+its sprints, then the issues a page at a time, then what only the whole read tells: who left), so
+its memory does not grow with the board; the offline import writes a whole saved board as one
+page (`write_board`). Writes are set-based (bulk upserts and inserts, no ORM object per row): a
+50,000-issue board must not take longer to store than to download. Only tables Jira owns are
+touched; contacts, criteria and mappings never are.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -49,8 +53,30 @@ _EVENT_COLUMNS = (
 
 
 @dataclass
+class IssuePage:
+    """One page of a board's issues, normalised and not yet written."""
+
+    #: jira_issue rows and their changelog events, by Jira issue id (a repeat replaces)
+    issues: dict[int, dict[str, Any]] = field(default_factory=dict)
+    events: dict[int, list[EventTuple]] = field(default_factory=dict)
+    #: each issue's links (jira_issue_link columns but the issue's), by Jira issue id
+    links: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def add_issue(
+        self,
+        row: dict[str, Any],
+        events: list[EventTuple],
+        links: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.issues[row["jira_id"]] = row
+        self.events[row["jira_id"]] = events
+        self.links[row["jira_id"]] = links or []
+
+
+@dataclass
 class BoardSnapshot:
-    """One board as read from Jira (or a file), normalised and not yet written."""
+    """One board as read from Jira (or a file), normalised and not yet written. A live read
+    hands its issues to a `BoardWriter` page by page and leaves `issues` here empty."""
 
     board: dict[str, Any]
     sprints: list[dict[str, Any]]
@@ -109,17 +135,15 @@ def active_member_ids(session: Session, board_id: int) -> set[int]:
 
 
 def _upsert_board(
-    session: Session, site_id: int, snapshot: BoardSnapshot, now: datetime, synced: bool | None
+    session: Session, site_id: int, board: dict[str, Any], read_at: datetime, synced: bool | None
 ) -> int:
-    row = {**snapshot.board, "site_id": site_id, "last_synced_at": snapshot.as_of or now}
-    if snapshot.members is not None:
-        row["membership_checked_at"] = snapshot.as_of or now
+    row = {**board, "site_id": site_id, "last_synced_at": read_at}
     if synced is not None:
         row["synced"] = synced
     upsert(session, JiraBoard, [row], ["site_id", "jira_id"])
     return session.execute(
         select(JiraBoard.id).where(
-            JiraBoard.site_id == site_id, JiraBoard.jira_id == snapshot.board["jira_id"]
+            JiraBoard.site_id == site_id, JiraBoard.jira_id == board["jira_id"]
         )
     ).scalar_one()
 
@@ -206,10 +230,19 @@ def _stored_updates(
     return _by_jira_id(session, site_id, jira_ids, JiraIssue.updated_at)
 
 
-def _listed_on(session: Session, board_id: int) -> set[int]:
-    """Issue row ids the board has (or had) a membership row for."""
-    rows = session.execute(select(BoardIssue.issue_id).where(BoardIssue.board_id == board_id))
-    return {issue_id for (issue_id,) in rows}
+def _listed_on(session: Session, board_id: int, row_ids: list[int]) -> set[int]:
+    """Which of these issue row ids the board has (or had) a membership row for."""
+    listed: set[int] = set()
+    for chunk in _chunks(row_ids):
+        listed.update(
+            session.execute(
+                select(BoardIssue.issue_id).where(
+                    BoardIssue.board_id == board_id,
+                    BoardIssue.issue_id.in_(chunk),  # type: ignore[attr-defined]
+                )
+            ).scalars()
+        )
+    return listed
 
 
 def issue_ids(session: Session, site_id: int, jira_ids: list[int]) -> dict[int, int]:
@@ -350,6 +383,115 @@ def mark_gone(session: Session, site_id: int, jira_ids: Iterable[int], now: date
     return marked
 
 
+class BoardWriter:
+    """Writes one board into the caller's transaction as it is read: `begin` with the board and
+    its sprints, `page` for each page of issues, `finish` with what only the whole read tells.
+
+    Holds no more than the Jira ids seen (to count them), so a board's size costs the database,
+    not memory. An issue's changelog is replaced only when its `updated` moved (or it is new, or
+    `rewrite` asks for every one), which keeps re-reading an unchanged board cheap; upserts make
+    a repeated sync, or an issue repeated on a later page, leave the same rows.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        site_id: int,
+        *,
+        synced: bool | None = None,
+        rewrite: bool = False,
+        on_sprints_closed: SprintsClosed | None = None,
+    ) -> None:
+        self.session = session
+        self.site_id = site_id
+        self.synced = synced
+        self.rewrite = rewrite
+        self.on_sprints_closed = on_sprints_closed
+        self.board_id: int | None = None
+        self._read_at: datetime | None = None
+        self._closed: list[int] = []
+        self._sprints = 0
+        self._seen: set[int] = set()
+        self._changed: set[int] = set()
+        self._events = 0
+        self._links = 0
+
+    def begin(self, board: dict[str, Any], sprints: list[dict[str, Any]], read_at: datetime) -> int:
+        """Store the board's row (`read_at`: when the next incremental read starts from) and its
+        sprints; returns the board's row id."""
+        self.board_id = _upsert_board(self.session, self.site_id, board, read_at, self.synced)
+        self._read_at = read_at
+        self._closed = _upsert_sprints(self.session, self.site_id, self.board_id, sprints)
+        self._sprints = len(sprints)
+        return self.board_id
+
+    def page(self, page: IssuePage) -> None:
+        """Store one page of issues: rows, board memberships, changelogs, links."""
+        session, site_id, board_id = self.session, self.site_id, self.board_id
+        if board_id is None:
+            raise RuntimeError("BoardWriter.page before begin")
+        jira_ids = list(page.issues)
+        if not jira_ids:
+            return
+        stored = _stored_updates(session, site_id, jira_ids)
+        changed = [
+            jira_id
+            for jira_id, issue in page.issues.items()
+            if self.rewrite or jira_id not in stored or stored[jira_id] != issue["updated_at"]
+        ]
+        rows = [{**issue, "site_id": site_id, "removed_at": None} for issue in page.issues.values()]
+        _insert(session, JiraIssue, [row for row in rows if row["jira_id"] not in stored])
+        upsert(
+            session,
+            JiraIssue,
+            [row for row in rows if row["jira_id"] in stored],
+            ["site_id", "jira_id"],
+        )
+        ids = issue_ids(session, site_id, jira_ids)
+        listed = _listed_on(session, board_id, list(ids.values()))
+        members = [{"board_id": board_id, "issue_id": ids[j], "removed_at": None} for j in jira_ids]
+        _insert(session, BoardIssue, [row for row in members if row["issue_id"] not in listed])
+        upsert(
+            session,
+            BoardIssue,
+            [row for row in members if row["issue_id"] in listed],
+            ["board_id", "issue_id"],
+        )
+        self._events += _replace_events(
+            session, ids, changed, set(changed) - stored.keys(), page.events
+        )
+        self._links += _replace_links(session, ids, page.links)
+        self._seen.update(jira_ids)
+        self._changed.update(changed)
+
+    def finish(self, members: set[int] | None, gone: set[int], now: datetime) -> BoardCounts:
+        """Mark the issues that left the board (`members`: every issue on it, when the read
+        listed them all) and those Jira no longer has; then tell `on_sprints_closed`."""
+        session, board_id = self.session, self.board_id
+        if board_id is None:
+            raise RuntimeError("BoardWriter.finish before begin")
+        departed = 0
+        if members is not None:
+            session.execute(
+                update(JiraBoard)
+                .where(JiraBoard.id == board_id)  # type: ignore[arg-type]
+                .values(membership_checked_at=self._read_at)
+            )
+            departed = _mark_departed(session, board_id, members, now)
+        marked = mark_gone(session, self.site_id, gone, now)
+        if self._closed and self.on_sprints_closed is not None:
+            self.on_sprints_closed(session, self._closed)
+        return BoardCounts(
+            issues=len(self._seen),
+            changed=len(self._changed),
+            events=self._events,
+            sprints=self._sprints,
+            departed=departed,
+            gone=marked,
+            links=self._links,
+        )
+
+
 def write_board(
     session: Session,
     site_id: int,
@@ -359,55 +501,11 @@ def write_board(
     rewrite: bool = False,
     on_sprints_closed: SprintsClosed | None = None,
 ) -> tuple[int, BoardCounts]:
-    """Store a snapshot; returns the board's row id and what changed. Call inside one transaction.
-
-    An issue's changelog is replaced only when its `updated` moved (or it is new, or `rewrite`
-    asks for every one), which keeps re-reading an unchanged board cheap; upserts make a repeated
-    sync leave the same rows.
-    """
-    board_id = _upsert_board(session, site_id, snapshot, now, synced)
-    closed = _upsert_sprints(session, site_id, board_id, snapshot.sprints)
-    jira_ids = list(snapshot.issues)
-    stored = _stored_updates(session, site_id, jira_ids)
-    changed = [
-        jira_id
-        for jira_id, issue in snapshot.issues.items()
-        if rewrite or jira_id not in stored or stored[jira_id] != issue["updated_at"]
-    ]
-    rows = [{**issue, "site_id": site_id, "removed_at": None} for issue in snapshot.issues.values()]
-    _insert(session, JiraIssue, [row for row in rows if row["jira_id"] not in stored])
-    upsert(
-        session,
-        JiraIssue,
-        [row for row in rows if row["jira_id"] in stored],
-        ["site_id", "jira_id"],
+    """Store a whole snapshot (a saved board) as one page; returns the board's row id and what
+    changed. Call inside one transaction."""
+    writer = BoardWriter(
+        session, site_id, synced=synced, rewrite=rewrite, on_sprints_closed=on_sprints_closed
     )
-    ids = issue_ids(session, site_id, jira_ids)
-    listed = _listed_on(session, board_id)
-    members = [{"board_id": board_id, "issue_id": ids[j], "removed_at": None} for j in jira_ids]
-    _insert(session, BoardIssue, [row for row in members if row["issue_id"] not in listed])
-    upsert(
-        session,
-        BoardIssue,
-        [row for row in members if row["issue_id"] in listed],
-        ["board_id", "issue_id"],
-    )
-    events = _replace_events(session, ids, changed, set(changed) - stored.keys(), snapshot.events)
-    links = _replace_links(session, ids, snapshot.links)
-    departed = (
-        _mark_departed(session, board_id, snapshot.members, now)
-        if snapshot.members is not None
-        else 0
-    )
-    gone = mark_gone(session, site_id, snapshot.gone, now)
-    if closed and on_sprints_closed is not None:
-        on_sprints_closed(session, closed)
-    return board_id, BoardCounts(
-        issues=len(jira_ids),
-        changed=len(changed),
-        events=events,
-        sprints=len(snapshot.sprints),
-        departed=departed,
-        gone=gone,
-        links=links,
-    )
+    board_id = writer.begin(snapshot.board, snapshot.sprints, snapshot.as_of or now)
+    writer.page(IssuePage(snapshot.issues, snapshot.events, snapshot.links))
+    return board_id, writer.finish(snapshot.members, snapshot.gone, now)

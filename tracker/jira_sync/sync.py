@@ -1,5 +1,6 @@
-"""Syncing a live site: each synced board read in full or since its last good sync, then written
-in one transaction with its run record, so a failure leaves the previous good data in place.
+"""Syncing a live site: each synced board read in full or since its last good sync, each page
+written as it arrives (the next fetched meanwhile), all in one transaction with the run record,
+so a failure anywhere in the board rolls back and leaves the previous good data in place.
 
 Boards fail independently (one board's 403 does not stop the others); every run is recorded.
 After the boards, the JQL scopes of the site's deliverables are re-evaluated (jql_scopes.py).
@@ -26,7 +27,7 @@ from tracker.jira_sync.jql_scopes import jql_scopes, refresh_jql_matches
 from tracker.jira_sync.live import SiteContext, fetch_board
 from tracker.jira_sync.normalise import JiraDataError, SiteFields
 from tracker.jira_sync.runs import finish_run, start_run
-from tracker.jira_sync.store import BoardWritten, SprintsClosed, active_member_ids, write_board
+from tracker.jira_sync.store import BoardWriter, BoardWritten, SprintsClosed, active_member_ids
 from tracker.models import JiraBoard, JiraSite, SyncOutcome
 from tracker.models.types import utcnow
 
@@ -58,8 +59,9 @@ class SyncOptions:
     on_sprints_closed: SprintsClosed | None = None
     #: told, in the board's write transaction, once the board's data is written
     on_board_written: BoardWritten | None = None
-    #: held around each board's write: SQLite takes one writer at a time, so sites synced in
-    #: parallel queue here for it rather than time out waiting for the database's lock
+    #: held around each board's sync (read and written page by page in one transaction) and the
+    #: site's other writes: SQLite takes one writer at a time, so sites synced in parallel queue
+    #: here for it rather than time out waiting for the database's lock (an RLock there)
     write_lock: AbstractContextManager[Any] = field(default_factory=nullcontext)
 
 
@@ -199,6 +201,13 @@ class _SiteSync:
     def board(
         self, context: SiteContext, board: JiraBoard, full: bool, progress: ProgressCallback | None
     ) -> BoardResult:
+        """Sync one board, its run recorded; holds the write lock throughout (see SyncOptions)."""
+        with self.options.write_lock:
+            return self._board(context, board, full, progress)
+
+    def _board(
+        self, context: SiteContext, board: JiraBoard, full: bool, progress: ProgressCallback | None
+    ) -> BoardResult:
         clock = self.options.clock
         started = clock()
         since = None if full or board.last_synced_at is None else board.last_synced_at - OVERLAP
@@ -214,26 +223,28 @@ class _SiteSync:
         try:
             with session_scope(self.engine) as session:
                 known = active_member_ids(session, board.id or 0)
-            snapshot = fetch_board(
-                context,
-                _board_json(board),
-                since=since,
-                check_members=check_members,
-                known_members=known,
-                as_of=started,
-                progress=report,
-            )
-            with self.options.write_lock, session_scope(self.engine) as session:
-                board_id, counts = write_board(
+            # One transaction for the board, written page by page while the next page is
+            # fetched: whatever fails before the commit rolls every page back.
+            with session_scope(self.engine) as session:
+                writer = BoardWriter(
                     session,
                     self.site.id or 0,
-                    snapshot,
-                    clock(),
                     rewrite=full,
                     on_sprints_closed=self.options.on_sprints_closed,
                 )
+                snapshot = fetch_board(
+                    context,
+                    _board_json(board),
+                    writer,
+                    since=since,
+                    check_members=check_members,
+                    known_members=known,
+                    as_of=started,
+                    progress=report,
+                )
+                counts = writer.finish(snapshot.members, snapshot.gone, clock())
                 if self.options.on_board_written is not None:
-                    self.options.on_board_written(session, board_id, clock())
+                    self.options.on_board_written(session, writer.board_id or 0, clock())
                 session.execute(
                     update(JiraSite)
                     .where(JiraSite.id == self.site.id)  # type: ignore[arg-type]
@@ -272,6 +283,10 @@ class _SiteSync:
         scopes = jql_scopes(self.engine, self.site.id or 0)
         if not scopes:
             return None
+        with self.options.write_lock:
+            return self._scopes(scopes)
+
+    def _scopes(self, scopes: list[tuple[int, str, str]]) -> str | None:
         run_id = start_run(self.engine, self.site.id or 0, None, False, self.options.clock())
         matched, error = refresh_jql_matches(self.engine, self.site, self.gateway, scopes)
         with session_scope(self.engine) as session:
@@ -312,7 +327,8 @@ def sync_site(
     try:
         credentials = credentials_for(site, options.secrets_file)
         gateway = JiraGateway(site.url, site.kind, credentials, options.retry)
-        _choose_boards(engine, site, gateway, boards)
+        with options.write_lock:
+            _choose_boards(engine, site, gateway, boards)
         targets = _synced_boards(engine, site)
         if not targets:
             raise SyncError(
@@ -323,10 +339,13 @@ def sync_site(
         context = run.context()
     except SyncError as exc:
         # Nothing was synced: the failure is a run of no board, so the admin page shows it.
-        run_id = start_run(engine, site.id or 0, None, full, options.clock())
-        with session_scope(engine) as session:
-            made = gateway.requests if gateway else 0
-            finish_run(session, run_id, SyncOutcome.failed, options.clock(), made, error=str(exc))
+        with options.write_lock:
+            run_id = start_run(engine, site.id or 0, None, full, options.clock())
+            with session_scope(engine) as session:
+                made = gateway.requests if gateway else 0
+                finish_run(
+                    session, run_id, SyncOutcome.failed, options.clock(), made, error=str(exc)
+                )
         raise
     results = [run.board(context, board, full, progress) for board in targets]
     errors = [r.error for r in results if r.error]

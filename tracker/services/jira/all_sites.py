@@ -82,7 +82,7 @@ def sync_all_sites(
     sqlite = engine.dialect.name == "sqlite"
     options = replace(
         options or SyncOptions(),
-        write_lock=threading.Lock() if sqlite else nullcontext(),
+        write_lock=threading.RLock() if sqlite else nullcontext(),
     )
     outcomes = []
     with ThreadPoolExecutor(max_workers=min(parallel, len(names))) as pool:
