@@ -8,6 +8,9 @@ Scope values (DeliverableScope.value) by kind:
 Sub-tasks follow their parent, so a sprint's sub-task work stays with its story's deliverable.
 """
 
+from collections.abc import Collection
+from typing import Any
+
 import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session
@@ -58,9 +61,72 @@ def _by_jql(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
     return scopes.merge(matches, on="scope_id")[COLUMNS]
 
 
-def _deliverable_issue_map(session: Session, programme_id: int) -> pd.DataFrame:
+#: Rows per IN (...) list: far below SQLite's and PostgreSQL's parameter limits.
+CHUNK = 900
+
+def _issue_columns(lists: bool) -> list[Any]:
+    columns = [
+        JiraIssue.id.label("issue_id"),  # type: ignore[union-attr]
+        JiraIssue.site_id,
+        JiraIssue.key,
+        JiraIssue.epic_key,
+        JiraIssue.parent_key,
+        JiraIssue.is_subtask,
+    ]
+    return [*columns, JiraIssue.components, JiraIssue.labels] if lists else columns
+
+
+def _read_chunked(session: Session, query: Any, column: Any, values: list[Any]) -> pd.DataFrame:
+    """`query` with `column IN values`, a chunk at a time, as one frame."""
+    frames = [
+        pd.read_sql(query.where(column.in_(values[at : at + CHUNK])), session.connection())
+        for at in range(0, max(len(values), 1), CHUNK)  # an empty IN still gives the columns
+    ]
+    return pd.concat(frames, ignore_index=True).astype({"issue_id": "int64", "site_id": "int64"})
+
+
+def _narrow_issues(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
+    """Only the issues the epic scopes can match (their epics and the issues under them), for
+    a map of some deliverables whose scopes are all of kinds matched in SQL or by epic."""
+    values = sorted({str(v).strip().upper() for v in scopes["value"]})
+    sites = [int(s) for s in scopes["site_id"].unique()]
+    query = select(*_issue_columns(False)).where(JiraIssue.site_id.in_(sites))  # type: ignore[attr-defined]
+    found = [
+        _read_chunked(session, query, column, values)
+        for column in (JiraIssue.key, JiraIssue.epic_key, JiraIssue.parent_key)
+    ]
+    return pd.concat(found, ignore_index=True).drop_duplicates("issue_id")
+
+
+def _with_subtasks(
+    session: Session, mapped: pd.DataFrame, issues: pd.DataFrame, sites: list[int]
+) -> pd.DataFrame:
+    """`issues` with each mapped issue's own row and its sub-tasks' rows, when read narrowly."""
+    missing = sorted(set(mapped["issue_id"].astype("int64")) - set(issues["issue_id"]))
+    base = select(*_issue_columns(False))
+    own = _read_chunked(session, base, JiraIssue.id, [int(i) for i in missing])
+    issues = pd.concat([issues, own], ignore_index=True)
+    keys = sorted(set(issues.loc[issues["issue_id"].isin(mapped["issue_id"]), "key"]))
+    subtasks = _read_chunked(
+        session,
+        base.where(JiraIssue.site_id.in_(sites), JiraIssue.is_subtask),  # type: ignore[attr-defined]
+        JiraIssue.parent_key,
+        keys,
+    )
+    return pd.concat([issues, subtasks], ignore_index=True).drop_duplicates("issue_id")
+
+
+def _deliverable_issue_map(
+    session: Session, programme_id: int, deliverable_ids: Collection[int] | None = None
+) -> pd.DataFrame:
     """[issue_id, deliverable_id] (jira_issue.id, deliverable.id) for a programme, one row per
-    pair; an issue may belong to several deliverables."""
+    pair; an issue may belong to several deliverables.
+
+    With `deliverable_ids`, only those deliverables' rows: the same rows as the whole map's for
+    them, but when their scopes are boards, epics or JQL (no component or label to match in
+    every issue's lists) only the issues they can reach are read, not every issue of the sites:
+    a sprint review of one deliverable on a 20,000-issue programme reads a few hundred.
+    """
     scopes = pd.read_sql(
         select(
             DeliverableScope.id.label("scope_id"),  # type: ignore[union-attr]
@@ -73,29 +139,33 @@ def _deliverable_issue_map(session: Session, programme_id: int) -> pd.DataFrame:
         .where(Deliverable.programme_id == programme_id),
         session.connection(),
     ).astype({"value": "str", "kind": "str"})
-    issues = pd.read_sql(
-        select(
-            JiraIssue.id.label("issue_id"),  # type: ignore[union-attr]
-            JiraIssue.site_id,
-            JiraIssue.key,
-            JiraIssue.epic_key,
-            JiraIssue.parent_key,
-            JiraIssue.is_subtask,
-            JiraIssue.components,
-            JiraIssue.labels,
-        ).where(JiraIssue.site_id.in_([int(s) for s in scopes["site_id"].unique()])),  # type: ignore[attr-defined]
-        session.connection(),
-    )
+    if deliverable_ids is not None:
+        scopes = scopes.loc[scopes["deliverable_id"].isin(list(deliverable_ids))]
     kind = scopes["kind"]
+    sites = [int(s) for s in scopes["site_id"].unique()]
+    lists = kind.isin([ScopeKind.component.value, ScopeKind.label.value]).any()
+    narrow = deliverable_ids is not None and not lists
+    if narrow:
+        issues = _narrow_issues(session, scopes.loc[kind == ScopeKind.epic.value])
+    else:
+        issues = pd.read_sql(
+            select(*_issue_columns(True)).where(JiraIssue.site_id.in_(sites)),  # type: ignore[attr-defined]
+            session.connection(),
+        )
     parts = [
         pd.DataFrame({c: pd.Series(dtype="int64") for c in COLUMNS}),
         _by_board(session, scopes.loc[kind == ScopeKind.board.value]),
         _by_epic(scopes.loc[kind == ScopeKind.epic.value], issues),
-        _by_list(scopes.loc[kind == ScopeKind.component.value], issues, "components"),
-        _by_list(scopes.loc[kind == ScopeKind.label.value], issues, "labels"),
         _by_jql(session, scopes.loc[kind == ScopeKind.jql.value]),
     ]
+    if not narrow:
+        parts += [
+            _by_list(scopes.loc[kind == ScopeKind.component.value], issues, "components"),
+            _by_list(scopes.loc[kind == ScopeKind.label.value], issues, "labels"),
+        ]
     mapped = pd.concat(parts).drop_duplicates()
+    if narrow:
+        issues = _with_subtasks(session, mapped, issues, sites)
     subtasks = issues.loc[
         issues["is_subtask"].astype(bool), ["issue_id", "site_id", "parent_key"]
     ].merge(

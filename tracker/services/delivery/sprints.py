@@ -154,7 +154,7 @@ def _deliverable_issues(session: Session, deliverables: list[Deliverable]) -> pd
     """jira_issue ids mapped to any of these deliverables (sub-tasks follow their parents)."""
     wanted = {d.id for d in deliverables}
     maps = [
-        _deliverable_issue_map(session, programme_id)
+        _deliverable_issue_map(session, programme_id, wanted)
         for programme_id in sorted({d.programme_id for d in deliverables})
     ]
     found = pd.Index([], dtype="int64")
