@@ -14,7 +14,7 @@ from tracker.services.people.contacts import (
     organisation_names,
     save_contacts,
 )
-from tracker.services.people.exchange import Table, export_file, import_file
+from tracker.services.people.exchange import Table, account_changes, export_file, import_file
 from tracker.services.people.personal_data import erase_person, export_person
 from tracker.ui.editor import editable_table
 from tracker.ui.page import attempt, page_setup
@@ -118,10 +118,23 @@ if can(actor, Action.edit_contacts):
     upload = st.file_uploader(
         "Import contacts or engagements (CSV or Excel)", type=["csv", "xlsx"], key="import_file"
     )
+    confirmed = False
+    if upload is not None:
+        with db() as session:
+            changes = account_changes(session, actor, filename=upload.name, data=upload.getvalue())
+        if changes:
+            st.warning(
+                f"This file changes {count(len(changes), 'person', 'people')} who sign in to "
+                "tracker. An email change moves their sign-in to the new address: check each."
+            )
+            st.dataframe({"Change": changes}, hide_index=True, key="import_changes")
+            confirmed = st.checkbox(
+                "Apply these changes to people who sign in", key="import_confirm"
+            )
     if upload is not None and st.button("Import this file", key="import_button"):
         attempt(
             lambda session: import_file(
-                session, actor, filename=upload.name, data=upload.getvalue()
+                session, actor, filename=upload.name, data=upload.getvalue(), confirmed=confirmed
             ),
             done=lambda counts: (
                 "Imported: "

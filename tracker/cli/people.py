@@ -23,14 +23,23 @@ commands.add_typer(person_app, name="person")
 @contacts_app.command("import")
 def import_contacts(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv or .xlsx file."),
+    yes: bool = typer.Option(
+        False,
+        "--yes",
+        help="Apply changes to the email, name, organisation or status of people who sign in.",
+    ),
 ) -> None:
     """Import contacts and/or engagements, all or nothing.
 
     Every row is checked first; a file with any bad row is rejected with each bad row numbered,
-    and nothing is written.
+    and nothing is written. A row that changes the email, name, organisation or status of someone
+    who signs in is listed and nothing is written unless --yes confirms them (an email change
+    moves their sign-in).
     """
     with acting() as (session, actor):
-        counts = import_file(session, actor, filename=file.name, data=file.read_bytes())
+        counts = import_file(
+            session, actor, filename=file.name, data=file.read_bytes(), confirmed=yes
+        )
     typer.echo(", ".join(f"{n} {table.value.lower()} rows" for table, n in counts.items()))
 
 

@@ -102,6 +102,9 @@ class ContactPlan:
 
     problems: list[RowProblem] = field(default_factory=list)
     writes: list[tuple[int | None, dict[str, Any]]] = field(default_factory=list)
+    #: rows without an id that matched someone who signs in and change their email, name,
+    #: organisation or status: what each changes, for the admin to confirm before it is written
+    account_changes: list[RowProblem] = field(default_factory=list)
 
     @property
     def emails(self) -> set[str]:
@@ -174,6 +177,27 @@ def _moves_account(person: Person, values: dict[str, Any]) -> bool:
     )
 
 
+def _account_change(session: Session, person: Person, values: dict[str, Any]) -> str | None:
+    """What a matched row changes of a person who signs in, in words; None when it changes
+    nothing their sign-in rests on or they are known by."""
+    changes = []
+    if (person.email or "").lower() != (values["email"] or "").lower():
+        changes.append(f"email {person.email or '(none)'} to {values['email'] or '(none)'}")
+    if person.name != values["name"]:
+        changes.append(f"name {person.name} to {values['name']}")
+    if person.organisation_id != values["organisation_id"]:
+        before = session.get(Organisation, person.organisation_id)
+        after = session.get(Organisation, values["organisation_id"])
+        changes.append(
+            f"organisation {before.name if before else '?'} to {after.name if after else '?'}"
+        )
+    if person.active != values["active"]:
+        changes.append("status active to left" if person.active else "status left to active")
+    if not changes:
+        return None
+    return f"{person.name} ({person.email or 'no email'}) signs in: " + "; ".join(changes)
+
+
 def plan_contacts(
     session: Session, actor: Actor, *, rows: Sequence[RowEdit], table: str = "Contacts"
 ) -> ContactPlan:
@@ -182,9 +206,8 @@ def plan_contacts(
     email, organisation or status of someone who signs in: otherwise a project owner could point
     an admin's account at an address of their own, or move themselves into another council."""
     orgs, by_email, by_name = _known(session)
-    accounts = (
-        set() if can(actor, Action.manage_users) else set(session.exec(select(User.person_id)))
-    )
+    signs_in = set(session.exec(select(User.person_id)))
+    accounts = set() if can(actor, Action.manage_users) else signs_in
     plan = ContactPlan()
     claimed: dict[str, int] = {}
     for edit in rows:
@@ -214,6 +237,10 @@ def plan_contacts(
             claimed.setdefault(email, edit.row)
         plan.problems += [RowProblem(table, edit.row, p) for p in problems]
         plan.writes.append((target, values))
+        if edit.id is None and existing is not None and existing.id in signs_in:
+            change = _account_change(session, existing, values)
+            if change:
+                plan.account_changes.append(RowProblem(table, edit.row, change))
     return plan
 
 

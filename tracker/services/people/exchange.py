@@ -13,6 +13,7 @@ from enum import StrEnum
 import pandas as pd
 from sqlmodel import Session
 
+from tracker.errors import Conflict, TrackerError, count
 from tracker.policy import Action, Actor, require
 from tracker.services.engagement.maps import engagement_frame, plan_engagements
 from tracker.services.people.contacts import (
@@ -29,7 +30,21 @@ from tracker.services.spreadsheets import (
     table_rows,
     write_tables,
 )
-from tracker.services.validation import RowEdit, RowsRejected
+from tracker.services.validation import RowEdit, RowProblem, RowsRejected
+
+
+class Unconfirmed(Conflict):
+    """A file that changes the email, name, organisation or status of people who sign in, not
+    confirmed: nothing was written. `changes` lists each (a RowProblem: its table and row)."""
+
+    def __init__(self, filename: str, changes: list[RowProblem]) -> None:
+        self.changes = changes
+        headline = (
+            f"{filename}: nothing was written: it changes {count(len(changes), 'person', 'people')}"
+            " who sign in to tracker (an email change moves their sign-in to the new address); "
+            "check each and confirm to apply (tracker contacts import --yes)"
+        )
+        super().__init__("\n".join([headline, *(f"  {c}" for c in changes)]))
 
 
 class Table(StrEnum):
@@ -99,10 +114,27 @@ def read_file(filename: str, data: bytes) -> dict[Table, list[RowEdit]]:
     return found
 
 
-def import_file(session: Session, actor: Actor, *, filename: str, data: bytes) -> dict[Table, int]:
+def account_changes(session: Session, actor: Actor, *, filename: str, data: bytes) -> list[str]:
+    """What importing the file would change of people who sign in, each naming its row; empty
+    when nothing (or when the file has problems, which importing it reports)."""
+    require(actor, Action.edit_contacts)
+    try:
+        rows = read_file(filename, data).get(Table.contacts, [])
+    except TrackerError:
+        return []
+    plan = plan_contacts(session, actor, rows=rows, table=Table.contacts.value)
+    return [str(change) for change in plan.account_changes]
+
+
+def import_file(
+    session: Session, actor: Actor, *, filename: str, data: bytes, confirmed: bool = False
+) -> dict[Table, int]:
     """Check every row of the file, then write them all, or raise RowsRejected and write none.
 
-    Engagements may name people the same file adds as contacts.
+    Engagements may name people the same file adds as contacts. A contact row matching someone
+    who signs in and changing their email, name, organisation or status is written only when
+    `confirmed`: otherwise Unconfirmed lists each such change and nothing is written, since an
+    email change moves a sign-in to whoever holds the new address.
     """
     require(actor, Action.edit_contacts)
     tables = read_file(filename, data)
@@ -119,6 +151,8 @@ def import_file(session: Session, actor: Actor, *, filename: str, data: bytes) -
     problems = contacts.problems + engagements.problems
     if problems:
         raise RowsRejected(problems)
+    if contacts.account_changes and not confirmed:
+        raise Unconfirmed(filename, contacts.account_changes)
     return {
         Table.contacts: contacts.apply(session),
         Table.engagements: engagements.apply(session),
