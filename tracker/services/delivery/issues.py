@@ -64,6 +64,7 @@ def _by_jql(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
 #: Rows per IN (...) list: far below SQLite's and PostgreSQL's parameter limits.
 CHUNK = 900
 
+
 def _issue_columns(lists: bool) -> list[Any]:
     columns = [
         JiraIssue.id.label("issue_id"),  # type: ignore[union-attr]
