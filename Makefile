@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint format install chromium bench
+.PHONY: run test lint format install chromium bench screenshots
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -39,6 +39,11 @@ format: $(STAMP)
 
 test: $(STAMP) chromium $(AXE) lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# The README's screenshots: the browser tests, writing docs/screenshots (`make test` writes them
+# to a temporary folder).
+screenshots: $(STAMP) chromium $(AXE)
+	TRACKER_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -n 2 --dist loadfile tests/e2e
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.sync

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, run_watch_script
 from tests.support.databases import BACKENDS, Backend
 from tracker.db import create_tracker_engine
 
@@ -68,12 +68,24 @@ def demo_engine(
     yield from _database(request, backends, templates, "demo", _load_demo)
 
 
-@pytest.fixture
-def demo_sqlite_url(backends: dict[str, Backend], templates: dict[tuple[str, str], str]) -> str:
-    """A private SQLite copy of the demo database, for the app and browser tests."""
+def _demo_sqlite_copy(backends: dict[str, Backend], templates: dict[tuple[str, str], str]) -> str:
     if ("sqlite", "demo") not in templates:
         templates[("sqlite", "demo")] = backends["sqlite"].prepare(_load_demo)
     return backends["sqlite"].copy(templates[("sqlite", "demo")])
+
+
+@pytest.fixture
+def demo_sqlite_url(backends: dict[str, Backend], templates: dict[tuple[str, str], str]) -> str:
+    """A private SQLite copy of the demo database, for the app and browser tests."""
+    return _demo_sqlite_copy(backends, templates)
+
+
+@pytest.fixture(scope="module")
+def module_demo_sqlite_url(
+    backends: dict[str, Backend], templates: dict[tuple[str, str], str]
+) -> str:
+    """A SQLite copy of the demo database shared by one test module (its Streamlit server's)."""
+    return _demo_sqlite_copy(backends, templates)
 
 
 @pytest.fixture
@@ -94,7 +106,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context per test; it counts Streamlit's script runs for wait_for_app."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(script=run_watch_script())
     opened = context.new_page()
     yield opened
     context.close()

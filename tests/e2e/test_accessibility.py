@@ -27,8 +27,7 @@ def test_every_page_passes_axe(app_server: StreamlitServer, page: Page) -> None:
     found = {}
     for spec in PAGES:
         page.goto(f"{app_server.url}/{spec.url_path}")
-        wait_for_app(page)
-        page.wait_for_timeout(500)
+        wait_for_app(page, timeout=60_000)
         assert page.get_by_test_id("stException").count() == 0, spec.url_path
         assert page.get_by_role("heading", level=1).count() == 1, spec.url_path
         # WCAG 2.4.2: every page its own title, not the app's name alone (a page the admin
@@ -65,7 +64,6 @@ def test_raid_pages_pass_axe_for_each_role(
     found = {}
     for title, url_path in RAID_PAGES.items():
         open_page(page, "Programme", title)
-        page.wait_for_timeout(500)
         assert page.get_by_test_id("stException").count() == 0, url_path
         assert page.get_by_role("heading", level=1).count() == 1, url_path
         expect(page).to_have_title(page_title(url_path))

@@ -26,7 +26,6 @@ from tracker.services.board.period import Period
 from tracker.services.board.publish import publish_report
 from tracker.services.delivery.sprints import find_programme
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PROGRAMME = "Marshland Shared Services Partnership"
 ADMIN = "priya.raman@northmoor.gov.uk"
 BOARD = "Cllr Joan Whitfield (programme board member, Westbridge County Council)"
@@ -73,27 +72,25 @@ def _publish(database_url: str) -> None:
 
 
 def test_each_role_reads_the_pack_and_it_passes_axe(
-    app_server: StreamlitServer, demo_sqlite_url: str, page: Page
+    app_server: StreamlitServer, app_database_url: str, page: Page, screenshots: Path
 ) -> None:
-    _publish(demo_sqlite_url)
+    _publish(app_database_url)
     page.goto(app_server.url)
     wait_for_app(page)
     found = {}
 
-    act_as(page, BOARD)
-    wait_for_app(page, timeout=60_000)  # the first run derives every rating
+    act_as(page, BOARD)  # the first run derives every rating
     expect(page.get_by_role("heading", name="Board pack", level=1)).to_be_visible()
     for name in ("Exceptions", "Programme dimensions", "Published reports"):
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     expect(page.get_by_text("Deliverables: forecast against target")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
-    page.wait_for_timeout(500)
+    wait_for_app(page)
     found["board member"] = axe_violations(page)
     height = page.get_by_test_id("stMain").evaluate("main => main.scrollHeight")
     page.set_viewport_size({"width": 1400, "height": min(height, 2600)})
     wait_for_app(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "board-pack.png", full_page=True)
+    page.screenshot(path=screenshots / "board-pack.png", full_page=True)
     page.set_viewport_size({"width": 1400, "height": 1000})
 
     act_as(page, OWNER)

@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import StreamlitServer, wait_for_app
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from tests.support.browser import StreamlitServer, rerun, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -18,11 +16,13 @@ def open_delivery_page(server: StreamlitServer, page: Page, title: str) -> None:
     page.goto(server.url)
     wait_for_app(page)
     page.get_by_test_id("stTopNavSection").filter(has_text="Delivery").click()
-    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=title).click()
-    wait_for_app(page, timeout=60_000)
+    with rerun(page, timeout=60_000):
+        page.get_by_test_id("stTopNavDropdownLink").filter(has_text=title).click()
 
 
-def test_burndown_page_draws_its_three_figures(app_server: StreamlitServer, page: Page) -> None:
+def test_burndown_page_draws_its_three_figures(
+    app_server: StreamlitServer, page: Page, screenshots: Path
+) -> None:
     open_delivery_page(app_server, page, "Burndown and progress")
     expect(page.get_by_role("heading", name="Burndown and progress")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -36,8 +36,7 @@ def test_burndown_page_draws_its_three_figures(app_server: StreamlitServer, page
     height = page.get_by_test_id("stMain").evaluate("main => main.scrollHeight")
     page.set_viewport_size({"width": 1400, "height": height})
     wait_for_app(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "burndown.png", full_page=True)
+    page.screenshot(path=screenshots / "burndown.png", full_page=True)
 
 
 def test_sprint_review_renders(app_server: StreamlitServer, page: Page) -> None:
@@ -56,12 +55,12 @@ def test_the_sprint_box_names_the_sprint_the_review_shows(
     report counted another sprint."""
     open_delivery_page(app_server, page, "Sprint review")
     page.locator(".st-key-review_sprint").click()
-    page.get_by_role("option", name="ASC Sprint 25 (closed 26 Oct 2026)").click()
-    wait_for_app(page)
+    with rerun(page):
+        page.get_by_role("option", name="ASC Sprint 25 (closed 26 Oct 2026)").click()
     expect(page.get_by_role("heading", name="ASC Sprint 25: ASC-01's issues")).to_be_visible()
     page.locator(".st-key-review_deliverable").click()
-    page.get_by_role("option", name="RB-01 Shared revenues and benefits platform").click()
-    wait_for_app(page)
+    with rerun(page):
+        page.get_by_role("option", name="RB-01 Shared revenues and benefits platform").click()
     expect(page.get_by_role("heading", name="RB Sprint 20: RB-01's issues")).to_be_visible()
     expect(page.get_by_role("combobox", name="Sprint")).to_have_value(
         re.compile(r"^RB Sprint 20 \(closed")

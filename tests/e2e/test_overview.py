@@ -8,12 +8,12 @@ from playwright.sync_api import Page, expect
 
 from tests.support.browser import StreamlitServer, open_page, wait_for_app
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 pytestmark = pytest.mark.e2e
 
 
-def test_overview_shows_the_demo_programme(app_server: StreamlitServer, page: Page) -> None:
+def test_overview_shows_the_demo_programme(
+    app_server: StreamlitServer, page: Page, screenshots: Path
+) -> None:
     page.goto(app_server.url)
     wait_for_app(page)
     open_page(page, "Programme", "Programme overview")
@@ -25,5 +25,4 @@ def test_overview_shows_the_demo_programme(app_server: StreamlitServer, page: Pa
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
     # the demo-mode label is always on screen
     expect(page.get_by_text("Demo mode").first).to_be_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "overview.png", full_page=True)
+    page.screenshot(path=screenshots / "overview.png", full_page=True)

@@ -6,19 +6,17 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from tests.support.browser import StreamlitServer, act_as, open_page, wait_for_app
+from tests.support.browser import StreamlitServer, act_as, open_page, rerun, wait_for_app
 from tracker.cli.app import operator_actor
 from tracker.db import create_tracker_engine
 from tracker.models import AcceptanceCriterion, AuditEntry, Deliverable
 from tracker.services.audit import verify_ledger
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 pytestmark = pytest.mark.e2e
 
 
 def test_supplier_confirms_a_criterion(
-    app_server: StreamlitServer, demo_sqlite_url: str, page: Page
+    app_server: StreamlitServer, app_database_url: str, page: Page, screenshots: Path
 ) -> None:
     page.goto(app_server.url)
     wait_for_app(page)
@@ -37,16 +35,15 @@ def test_supplier_confirms_a_criterion(
     form.get_by_role("textbox", name="Comment (optional)").fill(
         "Understood: ten monthly instalments at most."
     )
-    form.get_by_role("button", name="Confirm AC-4 as understood").click()
-    wait_for_app(page)
+    with rerun(page):
+        form.get_by_role("button", name="Confirm AC-4 as understood").click()
     saved = page.get_by_text("Saved: AC-4 is now 'confirmed', version 1.")
     expect(saved).to_be_visible()
     saved.scroll_into_view_if_needed()
     expect(page.get_by_role("button", name="Confirm AC-4 as understood")).to_have_count(0)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "supplier-confirms.png", full_page=True)
+    page.screenshot(path=screenshots / "supplier-confirms.png", full_page=True)
 
-    engine = create_tracker_engine(demo_sqlite_url)
+    engine = create_tracker_engine(app_database_url)
     with Session(engine) as session:
         criterion = session.exec(
             select(AcceptanceCriterion)
