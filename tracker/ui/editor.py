@@ -82,6 +82,8 @@ def editable_table(
             column_config={"id": None, **column_config},
             num_rows=num_rows,  # type: ignore[arg-type]
             hide_index=True,
+            # an empty cell stays blank: the default grey "None" reads as a typed value
+            placeholder="",
             alt=label,
         )
         st.form_submit_button(
