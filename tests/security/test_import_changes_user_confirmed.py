@@ -5,8 +5,11 @@ A contacts file row matches a person by email, or by name within an organisation
 them; for someone who signs in, that quietly renamed them, moved them to another organisation or,
 worst, moved their sign-in to a new address. Such changes are now listed, each with its row, and
 written only when confirmed (`--yes`); without it nothing is written and the command exits 1.
+`tracker programme load` imports users too (its people, with roles): the same holds there, and a
+reload never quietly lets a switched-off account sign in again.
 """
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,9 +20,11 @@ from typer.testing import CliRunner, Result
 
 from tests.support.roles import SUPPLIER
 from tracker.cli import app
-from tracker.models import Organisation, Person
+from tracker.config import DATA_DIR
+from tracker.models import Organisation, Person, User
 from tracker.policy import OPERATOR
-from tracker.services.people.exchange import Unconfirmed, account_changes, import_file
+from tracker.services.people.exchange import account_changes, import_file
+from tracker.services.validation import Unconfirmed
 
 pytestmark = pytest.mark.db
 
@@ -138,3 +143,73 @@ def test_the_service_refuses_unconfirmed_and_the_page_can_list_first(
         session.rollback()
     assert listed == [str(change) for change in refused.value.changes]
     assert len(listed) == 1 and "email karen.stokes@ledgerline.co.uk to" in listed[0]
+
+
+def _programme_file(tmp_path: Path, change: Callable[[dict], None]) -> str:
+    data = json.loads((DATA_DIR / "demo" / "programme.json").read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "programme.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def _index(data: dict, email: str) -> int:
+    return next(i for i, p in enumerate(data["people"]) if p["email"] == email)
+
+
+def test_programme_load_lists_changes_to_people_who_sign_in(
+    tracker: Callable[..., Result], demo_engine: Engine, tmp_path: Path
+) -> None:
+    """The programme file's people are an import of users too: renaming, moving or promoting
+    someone who signs in needs --yes."""
+
+    def change(data: dict) -> None:
+        tom = data["people"][_index(data, "tom.hargreaves@northmoor.gov.uk")]
+        tom["role"], tom["organisation"] = "admin", "Eastvale Borough Council"
+        data["people"][_index(data, SUPPLIER)]["name"] = "Karen Stokes-Hill"
+
+    path = _programme_file(tmp_path, change)
+    refused = tracker("programme", "load", path)
+
+    assert refused.exit_code == 1
+    lines = refused.stderr.strip().splitlines()
+    assert lines[0] == (
+        f"error: {path}: nothing was written: it changes 2 people who sign in to tracker; check "
+        "each and confirm to apply (tracker programme load --yes)"
+    )
+    assert sorted(line.split(": ", 1)[1] for line in lines[1:]) == [
+        "Karen Stokes (karen.stokes@ledgerline.co.uk) signs in: name Karen Stokes to Karen "
+        "Stokes-Hill",
+        "Tom Hargreaves (tom.hargreaves@northmoor.gov.uk) signs in: organisation Northmoor "
+        "District Council to Eastvale Borough Council; role project owner to admin",
+    ]
+    assert _person(demo_engine, "tom.hargreaves@northmoor.gov.uk")[2] == (
+        "Northmoor District Council"
+    )
+    assert _person(demo_engine, SUPPLIER)[0] == "Karen Stokes"
+
+    confirmed = tracker("programme", "load", path, "--yes")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert _person(demo_engine, SUPPLIER)[0] == "Karen Stokes-Hill"
+
+
+def test_programme_load_never_quietly_lets_a_switched_off_user_back(
+    tracker: Callable[..., Result], demo_engine: Engine
+) -> None:
+    with Session(demo_engine) as session:
+        karen = session.exec(select(Person).where(Person.email == SUPPLIER)).one()
+        karen_id = karen.id
+        account = session.exec(select(User).where(User.person_id == karen_id)).one()
+        account.active = False
+        session.add(account)
+        session.commit()
+
+    refused = tracker("programme", "load", str(DATA_DIR / "demo" / "programme.json"))
+
+    assert refused.exit_code == 1
+    assert (
+        "Karen Stokes (karen.stokes@ledgerline.co.uk) signs in: account switched off to may "
+        "sign in" in refused.stderr
+    )
+    with Session(demo_engine) as session:
+        assert not session.exec(select(User.active).where(User.person_id == karen_id)).one()

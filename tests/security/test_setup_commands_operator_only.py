@@ -110,3 +110,25 @@ def test_a_database_with_only_a_jira_site_is_not_empty_for_the_demo(
 
     assert result.exit_code == 1
     assert "already holds a Jira site (eastvale)" in result.stderr
+
+
+def test_reloading_the_programme_file_keeps_what_people_changed(
+    tracker: Callable[..., Result], demo_engine: Engine
+) -> None:
+    """`tracker programme load` of the same file (the demo's, here) leaves a deliverable's stage,
+    RAG and target date as people set them, with their history; it says so."""
+    changed = tracker(
+        "--as", ADMIN, "deliverable", "update", "RB-01",
+        "--rag", "red", "--reason", "The supplier's lead left", "--target-date", "2027-03-31",
+    )  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    after_change = _state(demo_engine)
+
+    reloaded = tracker("programme", "load", SETUP["programme load"][2])
+
+    assert reloaded.exit_code == 0, reloaded.output
+    assert reloaded.stdout.strip().endswith(
+        "; kept the stage, RAG and target date people set on RB-01 (tracker deliverable update "
+        "changes them, with their history)"
+    )
+    assert _state(demo_engine) == after_change

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from tracker.errors import Invalid, count
+from tracker.errors import Conflict, Invalid, count
 
 # Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is not checkable here.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -49,6 +49,21 @@ class RowsRejected(Invalid):
 
     def __init__(self, problems: list[RowProblem]) -> None:
         super().__init__(f"nothing was saved: {count(len(problems), 'problem')}", problems)
+
+
+class Unconfirmed(Conflict):
+    """A file that would change people who sign in (their email, name, organisation, status or
+    role), not confirmed: nothing was written. `changes` lists each, naming its place; `confirm`
+    says how to confirm (the command's --yes)."""
+
+    def __init__(self, source: str, changes: list[Any], *, confirm: str, note: str = "") -> None:
+        self.changes = list(changes)
+        headline = (
+            f"{source}: nothing was written: it changes "
+            f"{count(len(self.changes), 'person', 'people')} who sign in to tracker{note}; "
+            f"check each and confirm to apply ({confirm})"
+        )
+        super().__init__("\n".join([headline, *(f"  {c}" for c in self.changes)]))
 
 
 def blank(value: Any) -> bool:

@@ -13,7 +13,7 @@ from enum import StrEnum
 import pandas as pd
 from sqlmodel import Session
 
-from tracker.errors import Conflict, TrackerError, count
+from tracker.errors import TrackerError
 from tracker.policy import Action, Actor, require
 from tracker.services.engagement.maps import engagement_frame, plan_engagements
 from tracker.services.people.contacts import (
@@ -30,21 +30,7 @@ from tracker.services.spreadsheets import (
     table_rows,
     write_tables,
 )
-from tracker.services.validation import RowEdit, RowProblem, RowsRejected
-
-
-class Unconfirmed(Conflict):
-    """A file that changes the email, name, organisation or status of people who sign in, not
-    confirmed: nothing was written. `changes` lists each (a RowProblem: its table and row)."""
-
-    def __init__(self, filename: str, changes: list[RowProblem]) -> None:
-        self.changes = changes
-        headline = (
-            f"{filename}: nothing was written: it changes {count(len(changes), 'person', 'people')}"
-            " who sign in to tracker (an email change moves their sign-in to the new address); "
-            "check each and confirm to apply (tracker contacts import --yes)"
-        )
-        super().__init__("\n".join([headline, *(f"  {c}" for c in changes)]))
+from tracker.services.validation import RowEdit, RowsRejected, Unconfirmed
 
 
 class Table(StrEnum):
@@ -152,7 +138,12 @@ def import_file(
     if problems:
         raise RowsRejected(problems)
     if contacts.account_changes and not confirmed:
-        raise Unconfirmed(filename, contacts.account_changes)
+        raise Unconfirmed(
+            filename,
+            contacts.account_changes,
+            confirm="tracker contacts import --yes",
+            note=" (an email change moves their sign-in to the new address)",
+        )
     return {
         Table.contacts: contacts.apply(session),
         Table.engagements: engagements.apply(session),

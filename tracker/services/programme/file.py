@@ -43,7 +43,7 @@ from tracker.models import (
 )
 from tracker.models.delivery import DEFAULT_STAGES
 from tracker.policy import Action, Actor, require
-from tracker.services.validation import REF_FORMAT, is_ref
+from tracker.services.validation import REF_FORMAT, Unconfirmed, is_ref
 
 Model = TypeVar("Model", bound=SQLModel)
 
@@ -106,6 +106,11 @@ class ProgrammeLoad:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: int = 0
+    #: existing deliverables whose stage, RAG or target date differ from the file's: kept as
+    #: people set them (with their history), never set back by a load
+    kept_status: list[str] = field(default_factory=list)
+    #: what the load changes of people who sign in (written only when confirmed)
+    account_changes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         def listed(counts: Counter[str]) -> str:
@@ -117,9 +122,15 @@ class ProgrammeLoad:
                 or "nothing"
             )
 
+        kept = (
+            f"; kept the stage, RAG and target date people set on {', '.join(self.kept_status)} "
+            "(tracker deliverable update changes them, with their history)"
+            if self.kept_status
+            else ""
+        )
         return (
             f"loaded programme {self.programme!r}: created {listed(self.created)}; "
-            f"updated {listed(self.updated)}; {self.unchanged} unchanged"
+            f"updated {listed(self.updated)}; {self.unchanged} unchanged{kept}"
         )
 
 
@@ -350,6 +361,7 @@ def _check(session: Session, data: Any, source: str) -> _Plan:
             check.problem(f"{path}.active", "expected true or false")
         people.append(
             {
+                "path": path,
                 "email": email,
                 "name": check.text(row, "name", path, 200, required=True),
                 "organisation": organisation(row, "organisation", path),
@@ -524,7 +536,14 @@ def _write(session: Session, plan: _Plan) -> ProgrammeLoad:
             expires_on=acc["expires_on"],
         )
     people = {p.email: p for p in session.exec(select(Person)) if p.email}
+    accounts = {u.person_id: u for u in session.exec(select(User))}
+    account_changes: list[str] = []
     for p in plan.people:
+        known = people.get(p["email"])
+        if known is not None and known.id in accounts:
+            change = _account_change(known, accounts[known.id], p, orgs)
+            if change:
+                account_changes.append(f"{p['path']}: {change}")
         person = put(
             Person,
             {"email": p["email"]},
@@ -550,19 +569,27 @@ def _write(session: Session, plan: _Plan) -> ProgrammeLoad:
             if org_id is not None and org_id not in members:
                 put(ProgrammeMember, {"programme_id": programme.id, "organisation_id": org_id})
                 members.add(org_id)
+        status = {
+            "stage_id": stages[d["stage"]].id,
+            "rag": d["rag"],
+            "rag_reason": d["rag_reason"],
+            "target_date": d["target_date"],
+        }
+        existing = session.exec(select(Deliverable).where(Deliverable.ref == d["ref"])).first()
+        if existing is not None:
+            if any(getattr(existing, name) != value for name, value in status.items()):
+                result.kept_status.append(d["ref"])
+            status = {}
         deliverable = put(
             Deliverable,
             {"ref": d["ref"]},
+            **status,
             programme_id=programme.id,
             title=d["title"],
             owner_org_id=orgs[d["owner"]].id,
             supplier_org_id=orgs[d["supplier"]].id if d["supplier"] else None,
             owner_person_id=people[d["owner_person"]].id if d["owner_person"] else None,
             sensitivity=d["sensitivity"],
-            stage_id=stages[d["stage"]].id,
-            rag=d["rag"],
-            rag_reason=d["rag_reason"],
-            target_date=d["target_date"],
         )
         for stage_name, (p_start, p_end, a_start, a_end) in d["stages"].items():
             put(
@@ -583,17 +610,51 @@ def _write(session: Session, plan: _Plan) -> ProgrammeLoad:
                     "value": scope["value"],
                 },
             )
+    result.account_changes = account_changes
     return result
 
 
-def _load(session: Session, path: Path) -> ProgrammeLoad:
+def _account_change(
+    person: Person, account: User, row: dict[str, Any], orgs: dict[str, Organisation]
+) -> str | None:
+    """What the file changes of someone who signs in, in words; None when nothing their sign-in
+    rests on or they are known by."""
+    changes = []
+    if person.name != row["name"]:
+        changes.append(f"name {person.name} to {row['name']}")
+    organisation = orgs[row["organisation"]]
+    if person.organisation_id != organisation.id:
+        before = next((o.name for o in orgs.values() if o.id == person.organisation_id), "?")
+        changes.append(f"organisation {before} to {organisation.name}")
+    if person.active != row["active"]:
+        changes.append("status active to left" if person.active else "status left to active")
+    if row["role"] and Role(account.role) != row["role"]:
+        changes.append(f"role {Role(account.role).value} to {Role(row['role']).value}")
+    if row["role"] and not account.active:
+        changes.append("account switched off to may sign in")
+    if not changes:
+        return None
+    return f"{person.name} ({person.email}) signs in: " + "; ".join(changes)
+
+
+def _load(session: Session, path: Path, confirmed: bool = False) -> ProgrammeLoad:
     plan = _check(session, _read(path), str(path))
-    return _write(session, plan)
+    result = _write(session, plan)
+    if result.account_changes and not confirmed:
+        raise Unconfirmed(str(path), result.account_changes, confirm="tracker programme load --yes")
+    return result
 
 
-def load_programme_file(session: Session, actor: Actor, *, path: Path) -> ProgrammeLoad:
+def load_programme_file(
+    session: Session, actor: Actor, *, path: Path, confirmed: bool = False
+) -> ProgrammeLoad:
     """`tracker programme load`: an admin sets up (or updates) their own programme from a file
     of the demo's format. Everything is checked before anything is written; the caller's
-    transaction (session_scope) commits it all or nothing."""
+    transaction (session_scope) commits it all or nothing.
+
+    A load changing the name, organisation, status, role or account of someone who signs in
+    raises Unconfirmed listing each change unless `confirmed` (the caller's transaction then
+    rolls back). Existing deliverables keep the stage, RAG and target date people set: those
+    change only with their history (`tracker deliverable update`)."""
     require(actor, Action.manage_programme)
-    return _load(session, path)
+    return _load(session, path, confirmed)
