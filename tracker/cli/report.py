@@ -17,13 +17,9 @@ import pandas as pd
 import typer
 
 from tracker.cli.app import acting
-from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
 from tracker.metrics.frames import Sprint
-from tracker.metrics.rag import slip_weeks
 from tracker.metrics.sprint_report import ReportOptions, Total
 from tracker.metrics.velocity import TOTALS
-from tracker.services.acceptance.views import programme_criteria
-from tracker.services.board.ratings import forecast_against_target
 from tracker.services.delivery.sprints import (
     ProgrammeProgress,
     SprintReview,
@@ -34,8 +30,11 @@ from tracker.services.delivery.sprints import (
     site_sprints,
     sprint_report_for,
 )
-from tracker.services.programme.overview import deliverables_frame, headline_counts
 from tracker.uk_time import uk_time
+
+# Each command imports the services only it uses inside its function: a command is a process of
+# its own, and the board pack's ratings or the acceptance views cost a report that does not use
+# them a tenth of a second or more (bench/startup.py).
 
 #: This module's top-level commands, listed in tracker.cli.app.COMMANDS.
 commands = typer.Typer()
@@ -339,6 +338,8 @@ def _forecast_records(frame: pd.DataFrame) -> list[dict]:
 
 def programme_payload(progress: ProgrammeProgress) -> dict[str, Any]:
     """The `--json` document of `tracker report programme`."""
+    from tracker.metrics.rag import slip_weeks
+
     measure = progress.measure
     last = progress.burnup.iloc[-1] if len(progress.burnup) else None
     targets = progress.targets.set_index("ref")["target_date"]
@@ -455,6 +456,9 @@ def overview(
 ) -> None:
     """The programme overview: each deliverable's stage, RAG, supplier, owner and last sync, with
     the headline counts (the same figures as the overview page)."""
+    from tracker.services.board.ratings import forecast_against_target
+    from tracker.services.programme.overview import deliverables_frame, headline_counts
+
     with acting() as (session, actor):
         found = find_programme(session, actor, name=name)
         deliverables = deliverables_frame(session, actor, programme_id=found.id)
@@ -482,6 +486,10 @@ def acceptance(
 ) -> None:
     """Acceptance across the programme's deliverables: criteria confirmed by suppliers, accepted,
     queried, rejected and overdue (the same figures as the acceptance board page)."""
+    from tracker.metrics.acceptance import acceptance_summary, acceptance_totals
+    from tracker.services.acceptance.views import programme_criteria
+    from tracker.services.programme.overview import deliverables_frame
+
     with acting() as (session, actor):
         found = find_programme(session, actor, name=name)
         deliverables = deliverables_frame(session, actor, programme_id=found.id)
