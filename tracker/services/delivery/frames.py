@@ -80,16 +80,28 @@ def _raw(column: Any, name: str) -> Any:
 
 
 def _parents(session: Session, issues: pd.DataFrame) -> pd.Series:
-    """Each sub-task's parent issue id (looked up by key within its site), NA for the rest."""
-    sites = [int(s) for s in issues["site_id"].unique()]
-    keys = pd.read_sql(
-        select(
-            JiraIssue.id.label("parent_id"),  # type: ignore[union-attr]
-            JiraIssue.site_id,
-            JiraIssue.key.label("parent_key"),  # type: ignore[attr-defined]
-        ).where(JiraIssue.site_id.in_(sites)),  # type: ignore[attr-defined]
-        session.connection(),
-    )
+    """Each sub-task's parent issue id (looked up by key within its site), NA for the rest.
+
+    Only the parent keys the sub-tasks name are read (a parent may be on another board, so the
+    frame itself cannot say), not every issue of the sites."""
+    wanted = issues.loc[issues["is_subtask"].to_numpy() & issues["parent_key"].notna().to_numpy()]
+    sites = [int(s) for s in wanted["site_id"].unique()]
+    names = sorted({str(k) for k in wanted["parent_key"]})
+    query = select(
+        JiraIssue.id.label("parent_id"),  # type: ignore[union-attr]
+        JiraIssue.site_id,
+        JiraIssue.key.label("parent_key"),  # type: ignore[attr-defined]
+    ).where(JiraIssue.site_id.in_(sites))  # type: ignore[attr-defined]
+    keys = pd.concat(
+        [
+            pd.read_sql(
+                query.where(JiraIssue.key.in_(names[at : at + 900])),  # type: ignore[attr-defined]
+                session.connection(),
+            )
+            for at in range(0, max(len(names), 1), 900)
+        ],
+        ignore_index=True,
+    ).astype({"parent_id": "int64", "site_id": "int64", "parent_key": "str"})
     found = issues[["site_id", "parent_key"]].merge(keys, on=["site_id", "parent_key"], how="left")
     return found["parent_id"].where(issues["is_subtask"].to_numpy()).astype("Int64")
 
@@ -222,7 +234,9 @@ def done_column(columns: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | Non
     return next((column for column in reversed(columns) if column.get("statuses")), None)
 
 
-def _frames(session: Session, board_ids: Sequence[int]) -> ProgrammeFrames:
+def _frames(
+    session: Session, board_ids: Sequence[int], fields: Sequence[str] = STATE_FIELDS
+) -> ProgrammeFrames:
     boards = session.execute(
         select(JiraBoard.id, JiraBoard.columns, JiraBoard.estimate_field_id).where(
             JiraBoard.id.in_(board_ids)  # type: ignore[union-attr]
@@ -231,7 +245,7 @@ def _frames(session: Session, board_ids: Sequence[int]) -> ProgrammeFrames:
     done = {board_id: done_column(columns or []) for board_id, columns, _ in boards}
     return ProgrammeFrames(
         issues=_issues(session, board_ids),
-        events=_events(session, board_ids, STATE_FIELDS),
+        events=_events(session, board_ids, fields),
         sprints=_sprints_by_board(session, board_ids),
         done_status_ids={
             board_id: frozenset(str(s) for s in column["statuses"]) if column else frozenset()
@@ -250,13 +264,18 @@ def _board_frames(session: Session, board_id: int) -> BoardFrames:
 
 
 def _programme_frames(
-    session: Session, programme_id: int, mapping: pd.DataFrame | None = None
+    session: Session,
+    programme_id: int,
+    mapping: pd.DataFrame | None = None,
+    fields: Sequence[str] = STATE_FIELDS,
 ) -> ProgrammeFrames:
     """The frames of every board showing an issue of the programme's deliverables.
 
     `mapping` is the programme's _deliverable_issue_map() when the caller already has it.
+    `fields`: the changelog fields to read; the burnup, which asks no sprint's membership,
+    needs only status and estimate changes (sprint changes are most of the rest).
     """
     mapped = _deliverable_issue_map(session, programme_id) if mapping is None else mapping
     shown = pd.read_sql(select(BoardIssue.issue_id, BoardIssue.board_id), session.connection())
     board_ids = shown.loc[shown["issue_id"].isin(mapped["issue_id"]), "board_id"].unique()
-    return _frames(session, sorted(int(b) for b in board_ids))
+    return _frames(session, sorted(int(b) for b in board_ids), fields)

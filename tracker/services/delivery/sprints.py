@@ -50,6 +50,9 @@ from tracker.services.delivery.stored_reports import StoredReport, _stored_repor
 from tracker.services.lookups import visible_deliverable
 from tracker.services.programme.overview import ProgrammeInfo, list_programmes
 
+#: the changelog fields the programme burnup replays (tracker.metrics.rollup)
+BURNUP_FIELDS = ("status", "estimate")
+
 BoardKey = str | int
 """A board as commands and pages name it: a site's name (its sprint ids are unique on the site)
 or jira_board.id."""
@@ -642,7 +645,8 @@ def programme_progress(
     if programme is None:
         raise NotFound("no such programme that you can see")
     mapping = _deliverable_issue_map(session, programme_id)
-    frames = _programme_frames(session, programme_id, mapping)
+    # sprint changes move no burnup: scope and done come from creation, status and estimates
+    frames = _programme_frames(session, programme_id, mapping, BURNUP_FIELDS)
     burnup = programme_burnup(
         frames.issues, frames.events, mapping, frames.done_status_ids, until=_now(now)
     )

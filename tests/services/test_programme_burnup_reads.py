@@ -1,0 +1,30 @@
+"""The programme burnup reads only status and estimate changes (sprint changes are most of a
+programme's changelog and move no burnup): its figures and forecasts are those it gives reading
+every state change."""
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from tracker.metrics.frames import STATE_FIELDS
+from tracker.policy import OPERATOR
+from tracker.services.delivery import sprints
+from tracker.services.delivery.sprints import programme_progress
+
+pytestmark = pytest.mark.db
+
+NOW = pd.Timestamp("2026-11-27 15:00", tz="UTC")
+
+
+@pytest.mark.parametrize("measure", ["issues", "points"])
+def test_the_burnup_is_the_same_without_sprint_changes(
+    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch, measure: str
+) -> None:
+    with Session(demo_engine) as session:
+        narrow = programme_progress(session, OPERATOR, programme_id=1, measure=measure, now=NOW)  # type: ignore[arg-type]
+        monkeypatch.setattr(sprints, "BURNUP_FIELDS", STATE_FIELDS)
+        every = programme_progress(session, OPERATOR, programme_id=1, measure=measure, now=NOW)  # type: ignore[arg-type]
+    assert len(narrow.burnup) > 30
+    for name in ("burnup", "forecast", "deliverables", "deliverable_forecasts", "targets"):
+        pd.testing.assert_frame_equal(getattr(narrow, name), getattr(every, name), obj=name)
