@@ -124,8 +124,9 @@ if can(actor, Action.edit_contacts):
             changes = account_changes(session, actor, filename=upload.name, data=upload.getvalue())
         if changes:
             st.warning(
-                f"This file changes {count(len(changes), 'person', 'people')} who sign in to "
-                "tracker. An email change moves their sign-in to the new address: check each."
+                f"This file changes {count(len(changes), 'person', 'people')} who "
+                f"{'signs' if len(changes) == 1 else 'sign'} in to tracker. An email change "
+                "moves their sign-in to the new address: check each."
             )
             st.dataframe({"Change": changes}, hide_index=True, key="import_changes")
             confirmed = st.checkbox(

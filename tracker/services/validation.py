@@ -60,7 +60,8 @@ class Unconfirmed(Conflict):
         self.changes = list(changes)
         headline = (
             f"{source}: nothing was written: it changes "
-            f"{count(len(self.changes), 'person', 'people')} who sign in to tracker{note}; "
+            f"{count(len(self.changes), 'person', 'people')} who "
+            f"{'signs' if len(self.changes) == 1 else 'sign'} in to tracker{note}; "
             f"check each and confirm to apply ({confirm})"
         )
         super().__init__("\n".join([headline, *(f"  {c}" for c in self.changes)]))
