@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tracker.metrics.forecast import forecast
 from tracker.metrics.frames import STATE_FIELDS
 from tracker.policy import OPERATOR
 from tracker.services.delivery import sprints
@@ -28,3 +29,18 @@ def test_the_burnup_is_the_same_without_sprint_changes(
     assert len(narrow.burnup) > 30
     for name in ("burnup", "forecast", "deliverables", "deliverable_forecasts", "targets"):
         pd.testing.assert_frame_equal(getattr(narrow, name), getattr(every, name), obj=name)
+
+
+def test_each_deliverable_is_forecast_as_forecast_gives_it_alone(demo_engine: Engine) -> None:
+    with Session(demo_engine) as session:
+        progress = programme_progress(session, OPERATOR, programme_id=1, now=NOW)
+    names = progress.deliverables[["deliverable_id", "ref", "title"]].drop_duplicates()
+    alone = pd.concat(
+        [
+            forecast(group).assign(deliverable_id=deliverable_id)
+            for deliverable_id, group in progress.deliverables.groupby("deliverable_id")
+        ],
+        ignore_index=True,
+    ).merge(names, on="deliverable_id")
+    assert len(alone) > 10
+    pd.testing.assert_frame_equal(progress.deliverable_forecasts, alone)

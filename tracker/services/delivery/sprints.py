@@ -18,7 +18,7 @@ from sqlmodel import Session
 from tracker.errors import Conflict, NotFound, count
 from tracker.metrics.burndown import Standing, burndown, guideline, standing
 from tracker.metrics.carry_over import carried_to, carry_over
-from tracker.metrics.forecast import Measure, forecast
+from tracker.metrics.forecast import Measure, forecast, forecast_each
 from tracker.metrics.frames import Sprint
 from tracker.metrics.rollup import programme_burnup
 from tracker.metrics.sprint_report import (
@@ -658,15 +658,10 @@ def programme_progress(
         columns=["deliverable_id", "ref", "title"],
     )
     per_deliverable = burnup.deliverables.merge(names, on="deliverable_id")
-    forecasts = [
-        forecast(group, measure=measure).assign(deliverable_id=deliverable_id)
-        for deliverable_id, group in per_deliverable.groupby("deliverable_id")
-    ]
-    deliverable_forecasts = (
-        pd.concat(forecasts, ignore_index=True).merge(names, on="deliverable_id")
-        if forecasts
-        else pd.DataFrame(columns=["percentile", "weeks", "date", "note", *names.columns])
-    )
+    # every deliverable's throughput read in one step (the same rows as forecast() on each)
+    deliverable_forecasts = forecast_each(
+        per_deliverable.drop(columns=["ref", "title"]), "deliverable_id", measure=measure
+    ).merge(names, on="deliverable_id")
     return ProgrammeProgress(
         programme=programme,
         measure=measure,
