@@ -23,7 +23,13 @@ from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from tracker.metrics.forecast import forecast_each
-from tracker.metrics.frames import EVENT_COLUMNS, ISSUE_COLUMNS, Sprint, mentions
+from tracker.metrics.frames import (
+    EVENT_COLUMNS,
+    ISSUE_COLUMNS,
+    Sprint,
+    frames_for_sprints,
+    mentions,
+)
 from tracker.metrics.rag import INPUT_COLUMNS
 from tracker.metrics.rollup import programme_burnup
 from tracker.metrics.sprint_report import sprint_outcomes
@@ -186,16 +192,18 @@ def read_board_data(
     )
 
 
-def _mapped_board(data: BoardData, board_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One board's issues and events narrowed to the deliverables' issues (each issue's outcome
-    in a sprint is its own, so the outcomes are the same, sooner) and to the columns the metrics
-    read: taking the pages' text columns as well cost more than replaying the history."""
+def _mapped_frames(data: BoardData, sprints: list[Sprint]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The programme's issues (a row per board showing each) and events narrowed to the
+    deliverables' issues that were ever in any of `sprints`, and to the columns the metrics read:
+    narrowing once for every board, and leaving the pages' text columns behind, costs less than
+    narrowing each board's frames in full. Each issue's outcome in a sprint is its own, so the
+    outcomes are the same."""
     issues = data.frames.issues
-    keep = (issues["board_id"] == board_id) & issues["issue_id"].isin(data.mapping["issue_id"])
-    issues = issues.loc[keep.to_numpy(), list(ISSUE_COLUMNS)]
+    mapped = issues["issue_id"].isin(data.mapping["issue_id"]).to_numpy()
+    issues = issues.loc[mapped, [*ISSUE_COLUMNS, "board_id"]]
     events = data.frames.events
-    mine = events["issue_id"].isin(issues["issue_id"]).to_numpy()
-    return issues, events.loc[mine, list(EVENT_COLUMNS)]
+    events = events.loc[events["issue_id"].isin(issues["issue_id"]).to_numpy(), list(EVENT_COLUMNS)]
+    return frames_for_sprints(issues, events, sorted({s.id for s in sprints}))
 
 
 #: each closed sprint and its issues' outcomes (sprint_outcomes), by board and sprint id
@@ -210,23 +218,36 @@ def _reports(
     delivery data, so needs none), as the sprint review counts them: each board's history is
     replayed once for its sprints (sprint_outcomes). `cache` keeps them for a second period of
     the same data."""
-    found = []
+    wanted = {}
     for board_id, sprints in data.frames.sprints.items():
         closed = sorted(
             (s for s in sprints if s.complete is not None and s.complete <= as_of),
             key=lambda s: s.complete,
         )
-        if not closed or not period.holds(closed[-1].complete):
-            continue
-        wanted = closed[-SPRINTS_NEEDED:]
-        missing = [s for s in wanted if (board_id, s.id) not in cache]
-        if missing:
-            issues, events = _mapped_board(data, board_id)
-            done = data.frames.done_status_ids.get(board_id, frozenset())
-            outcomes = sprint_outcomes(issues, events, missing, done)
-            cache.update({(board_id, s.id): (s, outcomes[s.id]) for s in missing})
-        found += [(board_id, *cache[(board_id, s.id)]) for s in wanted]
-    return found
+        if closed and period.holds(closed[-1].complete):
+            wanted[board_id] = closed[-SPRINTS_NEEDED:]
+    missing = {
+        board_id: [s for s in sprints if (board_id, s.id) not in cache]
+        for board_id, sprints in wanted.items()
+    }
+    if any(missing.values()):
+        issues, events = _mapped_frames(data, [s for m in missing.values() for s in m])
+        for board_id, sprints in missing.items():
+            if not sprints:
+                continue
+            mine = issues.loc[(issues["board_id"] == board_id).to_numpy()]
+            outcomes = sprint_outcomes(
+                mine,
+                events.loc[events["issue_id"].isin(mine["issue_id"]).to_numpy()],
+                sprints,
+                data.frames.done_status_ids.get(board_id, frozenset()),
+            )
+            cache.update({(board_id, s.id): (s, outcomes[s.id]) for s in sprints})
+    return [
+        (board_id, *cache[(board_id, s.id)])
+        for board_id, sprints in wanted.items()
+        for s in sprints
+    ]
 
 
 SPRINT_COLUMNS = ["deliverable_id", "board_id", "sprint_id", "sprint", "start", "complete"]
