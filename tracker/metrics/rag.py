@@ -456,10 +456,11 @@ def overall(rated: pd.DataFrame) -> pd.DataFrame:
     return found.reset_index()[["deliverable_id", "ref", "rating", "reason"]]
 
 
-def rollup(rated: pd.DataFrame) -> pd.DataFrame:
+def rollup(rated: pd.DataFrame, whole: pd.DataFrame | None = None) -> pd.DataFrame:
     """The programme's rating per dimension (and overall): the worst of its deliverables', with
-    how many deliverables stand at each rating and which are the worst."""
-    whole = overall(rated).assign(dimension=OVERALL, counted=True)
+    how many deliverables stand at each rating and which are the worst. `whole` is
+    overall(rated) when the caller has it already."""
+    whole = (overall(rated) if whole is None else whole).assign(dimension=OVERALL, counted=True)
     rows = []
     for dimension, group in pd.concat([rated, whole]).groupby("dimension", sort=False):
         rating = worst(group["rating"])

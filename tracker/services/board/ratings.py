@@ -181,7 +181,7 @@ def board_ratings_from(
         checks=checks,
         ratings=rated,
         overall=whole,
-        programme_ratings=rollup(rated),
+        programme_ratings=rollup(rated, whole),
         forecast=forecast,
         exceptions=_exceptions(data.deliverables, whole, forecast),
     )
