@@ -171,7 +171,7 @@ def test_a_sprint_closing_in_jira_goes_to_its_owners_digest_once(
     assert shown.immediate == [] and shown.digest is not None
     text = shown.digest.text()
     assert "RB-01 Revenues: REV Sprint 2 closed" in text
-    assert "committed issues completed" in text
+    assert "Committed " in text and "; completed " in text and " not completed." in text
     assert "Carried over: " in text and "to backlog" in text
     assert "Whom to engage next: none." in text
     assert "/sprint-review?deliverable=RB-01" in text

@@ -2,7 +2,7 @@
 PostgreSQL: what they receive (recipients, subjects, bodies, links), and that a change rolled back
 sends nothing."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -14,9 +14,11 @@ from tests.support.mail import (
     IMRAN,
     KAREN,
     NADIA,
+    NOW,
     TODAY,
     SmtpServer,
     actor,
+    digest,
     drained,
     notifications,
     send,
@@ -28,6 +30,7 @@ from tracker.models import (
     Accreditation,
     CriterionMove,
     Deliverable,
+    JiraSprint,
     NotificationKind,
     Organisation,
     Person,
@@ -50,9 +53,11 @@ from tracker.services.board.notes import period_notes, save_note
 from tracker.services.board.period import Period
 from tracker.services.board.publish import publish_report
 from tracker.services.notify.delivery import send_due
+from tracker.services.notify.outbox import sprints_closed
 
 M = CriterionMove
 DUE = date(2026, 12, 18)
+AISHA = "aisha.okafor@eastvale.gov.uk"  # owns CTAX-02, whose issues share RB-01's board
 
 
 def _give_account(engine: Engine, address: str, role: Role) -> None:
@@ -85,7 +90,7 @@ def _move(
     )
 
 
-def _sent_criterion(engine: Engine) -> tuple[int, int]:
+def _sent_criterion(engine: Engine, due: date = DUE) -> tuple[int, int]:
     """A new RB-01 criterion, due 18 December, sent to Ledgerline by its owner."""
     owner = actor(engine, OWNER)
     with session_scope(engine) as session:
@@ -96,7 +101,7 @@ def _sent_criterion(engine: Engine) -> tuple[int, int]:
             wording=Wording(
                 "Refunds within five days", "Given a credit, then a refund in 5 days", "S 2"
             ),
-            details=Details(due_on=DUE),
+            details=Details(due_on=due),
         )
         sent = _move(session, owner, saved.criterion_id, M.send, saved.row_version)
     return sent.criterion_id, sent.row_version
@@ -270,19 +275,98 @@ def test_accreditations_expiring_within_60_then_30_days_reach_admins_and_the_org
     demo_engine: Engine, smtp_server: SmtpServer, mail_env: dict[str, str]
 ) -> None:
     # Binwise's Cyber Essentials expires on 19 January 2027: 45 days after the demo's day
-    drained(demo_engine, smtp_server)  # the demo's day: the 60-day notice went
+    admin = actor(demo_engine, ADMIN)
+    send(demo_engine)  # the demo's day: within 60 days
+    send_due(demo_engine, admin, today=date(2026, 12, 19))  # 31 days: nothing new
+    sixty = [r for r in smtp_server.inbox.received if "Binwise" in r.subject]
     smtp_server.inbox.clear()
     later = date(2026, 12, 21)
-    admin = actor(demo_engine, ADMIN)
     send_due(demo_engine, admin, today=later)
     send_due(demo_engine, admin, today=later)
+    send_due(demo_engine, admin, today=date(2027, 1, 18))  # the day before: nothing new
 
+    subject = "Binwise Digital Ltd: Cyber Essentials expires on 19 January 2027"
+    assert sorted(r.to for r in sixty) == [NADIA, ADMIN]
+    assert {r.subject for r in sixty} == {subject}
+    assert "expires in 45 days, on 19 January 2027" in sixty[0].text
     binwise = [r for r in smtp_server.inbox.received if "Binwise" in r.subject]
     assert sorted(r.to for r in binwise) == [NADIA, ADMIN]
-    assert binwise[0].subject == (
-        "Binwise Digital Ltd: Cyber Essentials expires on 19 January 2027"
-    )
+    assert binwise[0].subject == subject
     assert "expires in 29 days, on 19 January 2027" in binwise[0].text
+
+
+def test_a_criterion_past_due_reaches_the_supplier_then_the_owner_after_the_set_days(
+    demo_engine: Engine, smtp_server: SmtpServer, mail_env: dict[str, str], monkeypatch
+) -> None:
+    """The owner hears only once the supplier has had TRACKER_OWNER_OVERDUE_DAYS more days."""
+    monkeypatch.setenv("TRACKER_OWNER_OVERDUE_DAYS", "3")
+    drained(demo_engine, smtp_server)
+    criterion_id, _ = _sent_criterion(demo_engine, due=date(2026, 12, 4))
+    admin = actor(demo_engine, ADMIN)
+
+    def overdue_mail(day: date) -> list[tuple[str, str]]:
+        smtp_server.inbox.clear()
+        send_due(demo_engine, admin, today=day)
+        return [
+            (r.to, r.subject) for r in smtp_server.inbox.received if "AC-6 is overdue" in r.subject
+        ]
+
+    first_day = overdue_mail(date(2026, 12, 5))
+    third_day = overdue_mail(date(2026, 12, 7))
+    fourth_day = overdue_mail(date(2026, 12, 8))
+    fifth_day = overdue_mail(date(2026, 12, 9))
+
+    subject = (
+        "RB-01 Shared revenues and benefits platform: AC-6 is overdue, it was due 4 December 2026"
+    )
+    assert first_day == [(KAREN, subject)]
+    assert third_day == []
+    assert fourth_day == [(OWNER, subject)]
+    assert fifth_day == []
+    queued = notifications(demo_engine, kind=NotificationKind.criterion_overdue)
+    mine = [n for n in queued if n.facts["criterion_id"] == criterion_id]
+    assert sorted(n.facts["audience"] for n in mine) == ["owner", "supplier"]
+
+
+def test_a_sprint_closed_reaches_each_owners_digest_once_with_outcome_carry_over_and_whom_next(
+    demo_engine: Engine, smtp_server: SmtpServer, mail_env: dict[str, str]
+) -> None:
+    drained(demo_engine, smtp_server)
+    admin = actor(demo_engine, ADMIN)
+    with session_scope(demo_engine) as session:
+        sprint = session.exec(select(JiraSprint).where(JiraSprint.name == "RB Sprint 18")).one()
+        # what a sync or an import calls when it sees the sprint close, twice over
+        sprints_closed(session, admin, sprint_ids=[sprint.id or 0])
+    with session_scope(demo_engine) as session:
+        sprints_closed(session, admin, sprint_ids=[sprint.id or 0])
+
+    at_once = send(demo_engine)
+    first = digest(demo_engine)
+    second = digest(demo_engine, now=NOW + timedelta(days=1))
+
+    inbox = smtp_server.inbox
+    assert at_once.sent == 0  # sprint news waits for the daily digest
+    assert (first.messages, second.messages) == (len(inbox.received), 0)
+    assert sorted(r.to for r in inbox.received) == [AISHA, OWNER]
+    [mail] = inbox.to(OWNER)
+    assert mail.subject == "tracker daily digest for 5 December 2026: 1 update"
+    text = mail.text
+    assert "RB-01 Shared revenues and benefits platform: RB Sprint 18 closed" in text
+    assert (
+        "Committed 7 issues (27 points); completed 5 issues (18 points); 2 added, 0 removed, "
+        "3 not completed."
+    ) in text
+    assert "Carried over: RB-23 to backlog, RB-29 to RB Sprint 19, RB-57 to backlog." in text
+    assert (
+        "Whom to engage next: Karen Stokes (Ledgerline Systems Ltd), Imran Qureshi (Ledgerline "
+        "Systems Ltd)."
+    ) in " ".join(text.split())
+    assert f"Open the sprint review of RB-01: {BASE_URL}/sprint-review?deliverable=RB-01" in text
+    assert f'<a href="{BASE_URL}/sprint-review?deliverable=RB-01">' in mail.html
+    assert mail.html.count("<h1>") == 1  # one update: its own heading
+    [theirs] = inbox.to(AISHA)
+    assert "CTAX-02 Council tax e-billing: RB Sprint 18 closed" in theirs.text
+    assert "RB-01" not in theirs.text  # her own deliverable's figures, not Tom's
 
 
 def test_the_demo_first_send_sends_the_time_based_ones_and_the_second_nothing_more(

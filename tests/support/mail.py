@@ -36,6 +36,8 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    #: the TLS version the message came over ("TLSv1.3"), None in clear
+    tls: str | None = None
 
     @property
     def to(self) -> str:
@@ -75,7 +77,15 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=default)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        secured = server.transport.get_extra_info("ssl_object")
+        self.received.append(
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                message,  # type: ignore[arg-type]
+                secured.version() if secured is not None else None,
+            )
+        )
         if self.on_data is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.on_data)
         return "250 2.0.0 accepted"

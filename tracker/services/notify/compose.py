@@ -19,10 +19,8 @@ from urllib.parse import urlencode
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from tracker.errors import (
-    Conflict,
-    TrackerError,
-)
+from tracker.errors import Conflict, TrackerError, count
+from tracker.metrics.sprint_report import Total
 from tracker.models import (
     AcceptanceCriterion,
     Accreditation,
@@ -363,6 +361,14 @@ def _gate(session: Session, reader: Actor, note: Notification, ctx: Context) -> 
     )
 
 
+def _total(total: Total) -> str:
+    """ "4 issues (17 points)", or "4 issues" on a board that does not estimate in points.
+    Completed can exceed committed (work added during the sprint counts), so each stands alone
+    rather than reading "6 of 4"."""
+    issues = count(total.issues, "issue")
+    return issues if total.points is None else f"{issues} ({total.points:g} points)"
+
+
 def _sprint(session: Session, reader: Actor, note: Notification, ctx: Context) -> Item:
     deliverable = _deliverable(session, reader, note.deliverable_id)
     sprint = session.get(JiraSprint, int(note.facts["sprint_id"]))
@@ -380,9 +386,9 @@ def _sprint(session: Session, reader: Actor, note: Notification, ctx: Context) -
         raise Outdated(f"none of {deliverable.ref}'s issues were in the sprint")
     subject = f"{_named(deliverable)}: {sprint.name} closed"
     outcome = (
-        f"{report.completed.issues} of {report.committed.issues} committed issues completed "
-        f"({report.completed.points:g} of {report.committed.points:g} points), "
-        f"{report.added.issues} added, {report.removed.issues} removed."
+        f"Committed {_total(report.committed)}; completed {_total(report.completed)}; "
+        f"{report.added.issues} added, {report.removed.issues} removed, "
+        f"{report.not_completed.issues} not completed."
     )
     carried = review.carry_over
     carry = (

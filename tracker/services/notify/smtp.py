@@ -2,7 +2,8 @@
 
 One connection per run, opened on first use and reopened after the server drops it. A 4xx reply
 or a network failure is temporary (tried again later, with backoff); a 5xx reply is final. A
-failure to connect or sign in stops the run: every later message would fail the same way.
+failure to connect, to trust the server's certificate or to sign in stops the run: every later
+message would fail the same way.
 Server replies are kept for the admin with the recipient's address taken out.
 """
 
@@ -87,6 +88,15 @@ class MailServer:
                 f"the mail server at {where} refused TRACKER_SMTP_USER's sign-in: "
                 f"{_reply(exc.smtp_code, exc.smtp_error)}",
                 exc.smtp_code,
+                temporary=True,
+                fatal=True,
+            ) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise DeliveryFailure(
+                f"the mail server at {where} presented a certificate that cannot be trusted "
+                f"({exc.verify_message}), so nothing was sent to it: check that "
+                "TRACKER_SMTP_HOST is the name on the server's certificate, and for a certificate "
+                "from your own authority set SSL_CERT_FILE to that authority's certificate",
                 temporary=True,
                 fatal=True,
             ) from None
