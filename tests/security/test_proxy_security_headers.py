@@ -63,6 +63,7 @@ def test_the_headers_say_https_only_no_framing_no_sniffing() -> None:
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["object-src"] == ["'none'"]
     assert csp["base-uri"] == ["'self'"]
+    assert "'unsafe-eval'" not in csp["script-src"]  # WebAssembly only: 'wasm-unsafe-eval'
     assert int(re.search(r"max-age=(\d+)", headers["Strict-Transport-Security"])[1]) >= 31536000
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
