@@ -234,7 +234,11 @@ def _finish(
                         else f"still not accepted after {note.attempts} tries: {failure.detail}"
                     )[:500]
                     report.failed += 1
-                report.problems.append(f"notification {note_id}: {failure.detail}")
+                if not failure.fatal:
+                    report.problems.append(f"notification {note_id}: {failure.detail}")
+                elif failure.detail not in report.problems:
+                    # the server could not be used at all: one line for the run, not one per row
+                    report.problems.append(failure.detail)
             session.add(note)
             session.add(attempt)
 
