@@ -4,6 +4,7 @@ them failing, on SQLite and PostgreSQL; and a sprint that closes reaching its ow
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -16,6 +17,7 @@ from tests.jira_server.server import API_TOKEN, EMAIL, JiraServer
 from tests.support.jira import EMAIL_ENV, TOKEN_ENV
 from tracker.cli import app
 from tracker.db import session_scope
+from tracker.jira_sync import store
 from tracker.models import (
     DeliverableScope,
     JiraBoard,
@@ -53,9 +55,9 @@ def tracker(
     return run
 
 
-def _sites(engine: Engine, jira_server: JiraServerFactory) -> dict[str, JiraServer]:
+def _sites(engine: Engine, jira_server: JiraServerFactory, **options: Any) -> dict[str, JiraServer]:
     """Three Cloud sites, each syncing its REV board (Jira board 1)."""
-    servers = {name: jira_server(build_site("cloud"), "cloud") for name in SITES}
+    servers = {name: jira_server(build_site("cloud"), "cloud", **options) for name in SITES}
     with session_scope(engine) as session:
         for name, server in servers.items():
             site = JiraSite(
@@ -102,6 +104,45 @@ def test_every_site_syncs_in_parallel_and_a_failed_one_is_named_without_stopping
     }
     for good in ("eastvale", "westbridge"):
         assert servers[good].count(r"/search/jql$") >= 1
+
+
+def test_on_sqlite_sites_synced_in_parallel_take_turns_to_write_a_board(
+    engine: Engine,
+    jira_server: JiraServerFactory,
+    tracker: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A board is read and written page by page in one transaction, which on SQLite holds the
+    database's only write lock: a second site writing meanwhile would wait on it and fail with
+    'database is locked' on a board of any size. So each board's transaction runs alone there
+    (PostgreSQL lets them overlap)."""
+    _sites(engine, jira_server, search_page_limit=1)  # six pages a board
+    steps: list[tuple[str, int]] = []
+    begin, finish = store.BoardWriter.begin, store.BoardWriter.finish
+
+    def begun(writer: store.BoardWriter, *args: Any) -> int:
+        steps.append(("begin", writer.site_id))
+        return begin(writer, *args)
+
+    def finished(writer: store.BoardWriter, *args: Any) -> store.BoardCounts:
+        counts = finish(writer, *args)
+        steps.append(("finish", writer.site_id))
+        return counts
+
+    monkeypatch.setattr(store.BoardWriter, "begin", begun)
+    monkeypatch.setattr(store.BoardWriter, "finish", finished)
+
+    result = tracker("sync", "--all", "--parallel", "3")
+
+    assert result.exit_code == 0, result.stderr
+    assert sorted(steps) == sorted(
+        [("begin", n) for n in (1, 2, 3)] + [("finish", n) for n in (1, 2, 3)]
+    )
+    if engine.dialect.name == "sqlite":
+        assert all(
+            steps[i][0] == "begin" and steps[i + 1] == ("finish", steps[i][1])
+            for i in range(0, len(steps), 2)
+        ), steps
 
 
 def test_sync_all_refuses_site_and_board_and_a_pool_of_none(
