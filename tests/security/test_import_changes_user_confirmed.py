@@ -23,8 +23,9 @@ from tracker.cli import app
 from tracker.config import DATA_DIR
 from tracker.models import Organisation, Person, User
 from tracker.policy import OPERATOR
+from tracker.services.people.contacts import save_contacts
 from tracker.services.people.exchange import account_changes, import_file
-from tracker.services.validation import Unconfirmed
+from tracker.services.validation import RowEdit, RowsRejected, Unconfirmed
 
 pytestmark = pytest.mark.db
 
@@ -213,3 +214,18 @@ def test_programme_load_never_quietly_lets_a_switched_off_user_back(
     )
     with Session(demo_engine) as session:
         assert not session.exec(select(User.active).where(User.person_id == karen_id)).one()
+
+
+def test_a_new_row_in_the_contacts_editor_never_changes_someone_who_signs_in(
+    demo_engine: Engine,
+) -> None:
+    """The Contacts page's editor: a row added (no id) with a user's email would otherwise update
+    them unseen; it is refused, and their own row is where they change."""
+    row = {"name": "K Stokes", "organisation": "Ledgerline Systems Ltd", "email": SUPPLIER}
+    with Session(demo_engine) as session, pytest.raises(RowsRejected) as refused:
+        save_contacts(session, OPERATOR, rows=[RowEdit(7, row)])
+    assert [str(p) for p in refused.value.problems] == [
+        "Contacts row 7: Karen Stokes (karen.stokes@ledgerline.co.uk) signs in: name Karen Stokes "
+        "to K Stokes: change them in their own row, not a new one"
+    ]
+    assert _person(demo_engine, SUPPLIER)[0] == "Karen Stokes"

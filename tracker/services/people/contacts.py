@@ -245,9 +245,15 @@ def plan_contacts(
 
 
 def save_contacts(session: Session, actor: Actor, *, rows: Sequence[RowEdit]) -> int:
-    """Save edited or new contacts, all or none; returns how many rows were written."""
+    """Save edited or new contacts, all or none; returns how many rows were written. A new row
+    that matches someone who signs in (by email, or name and organisation) and would change them
+    is refused: their own row is where they are changed, in sight."""
     require(actor, Action.edit_contacts)
     plan = plan_contacts(session, actor, rows=rows)
-    if plan.problems:
-        raise RowsRejected(plan.problems)
+    problems = plan.problems + [
+        RowProblem(c.table, c.row, f"{c.message}: change them in their own row, not a new one")
+        for c in plan.account_changes
+    ]
+    if problems:
+        raise RowsRejected(problems)
     return plan.apply(session)
