@@ -16,7 +16,7 @@ from tests.support.metric_frames import (
     Board,
     at,
 )
-from tracker.metrics.forecast import forecast, forecast_each, weekly_throughput
+from tracker.metrics.forecast import _simulate, forecast, forecast_each, weekly_throughput
 from tracker.metrics.rollup import programme_burnup
 
 OTHER_BOARD_DONE = frozenset({"20"})
@@ -242,3 +242,42 @@ def test_forecast_each_gives_each_groups_own_forecast() -> None:
         "all scope is done",
     }
     assert forecast_each(burnups.iloc[0:0], "deliverable_id").empty
+
+
+def _plain_simulation(
+    throughput: np.ndarray, remaining: float, trials: int, seed: int, horizon_weeks: int
+) -> np.ndarray:
+    """The forecast's trials as first written: floats, weeks drawn with rng.choice."""
+    rng = np.random.default_rng(seed)
+    needed = np.full(trials, np.inf)
+    total = np.zeros(trials)
+    open_trials = np.arange(trials)
+    block = max(4, math.ceil(2 * remaining / throughput.mean()))
+    elapsed = 0
+    while open_trials.size and elapsed < horizon_weeks:
+        width = min(block, horizon_weeks - elapsed)
+        draws = rng.choice(throughput, size=(open_trials.size, width))
+        cumulative = total[open_trials, None] + draws.cumsum(axis=1)
+        reached = cumulative >= remaining
+        finished = reached[:, -1]
+        needed[open_trials[finished]] = elapsed + reached[finished].argmax(axis=1) + 1
+        total[open_trials] = cumulative[:, -1]
+        open_trials = open_trials[~finished]
+        elapsed += width
+    return needed
+
+
+def test_the_trials_are_those_of_the_plain_float_simulation() -> None:
+    """Whole issues are summed as integers and weeks drawn with rng.integers, for speed: the
+    very trials rng.choice over floats gives, so a seed's dates never moved."""
+    rng = np.random.default_rng(7)
+    cases = [(np.array([0.5, 1.5, 2.0]), 33.3), (np.array([0.0, 0.0, 3.0]), 400.0)]
+    for _ in range(60):
+        throughput = rng.poisson(rng.uniform(0.2, 6.0), rng.integers(1, 13)).astype(float)
+        throughput[0] = max(throughput[0], 1.0)
+        cases.append((throughput, float(rng.integers(1, 300))))
+    for throughput, remaining in cases:
+        assert np.array_equal(
+            _simulate(throughput, remaining, 500, 3, 520),
+            _plain_simulation(throughput, remaining, 500, 3, 520),
+        ), (throughput, remaining)
