@@ -73,36 +73,22 @@ class IssuePage:
         self.links[row["jira_id"]] = links or []
 
 
-@dataclass
-class BoardSnapshot:
+@dataclass(kw_only=True)
+class BoardSnapshot(IssuePage):
     """One board as read from Jira (or a file), normalised and not yet written. A live read
-    hands its issues to a `BoardWriter` page by page and leaves `issues` here empty."""
+    hands its issues to a `BoardWriter` page by page and leaves the page part here empty; a
+    saved board is written as its one page."""
 
     board: dict[str, Any]
     sprints: list[dict[str, Any]]
     #: the moment the board was read; the next incremental sync asks for changes since then
     as_of: datetime | None
-    #: jira_issue rows and their changelog events, by Jira issue id (a repeat replaces)
-    issues: dict[int, dict[str, Any]] = field(default_factory=dict)
-    events: dict[int, list[EventTuple]] = field(default_factory=dict)
-    #: each issue's links (jira_issue_link columns but the issue's), by Jira issue id
-    links: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     #: Jira ids of every issue on the board when the whole board was listed, else None
     members: set[int] | None = None
     #: Jira ids of issues that Jira no longer has at all (deleted, or hidden from the account)
     gone: set[int] = field(default_factory=set)
     #: what the read could not get whole, one sentence each, for the run's summary
     warnings: list[str] = field(default_factory=list)
-
-    def add_issue(
-        self,
-        row: dict[str, Any],
-        events: list[EventTuple],
-        links: list[dict[str, Any]] | None = None,
-    ) -> None:
-        self.issues[row["jira_id"]] = row
-        self.events[row["jira_id"]] = events
-        self.links[row["jira_id"]] = links or []
 
 
 @dataclass(frozen=True)
@@ -507,5 +493,5 @@ def write_board(
         session, site_id, synced=synced, rewrite=rewrite, on_sprints_closed=on_sprints_closed
     )
     board_id = writer.begin(snapshot.board, snapshot.sprints, snapshot.as_of or now)
-    writer.page(IssuePage(snapshot.issues, snapshot.events, snapshot.links))
+    writer.page(snapshot)
     return board_id, writer.finish(snapshot.members, snapshot.gone, now)
