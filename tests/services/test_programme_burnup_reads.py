@@ -1,6 +1,7 @@
 """The programme burnup reads only status and estimate changes (sprint changes are most of a
-programme's changelog and move no burnup): its figures and forecasts are those it gives reading
-every state change."""
+programme's changelog and move no burnup) and only the issue columns it counts with (not the
+lists and texts the pages show): its figures and forecasts are those it gives reading every state
+change and every column."""
 
 import pandas as pd
 import pytest
@@ -10,7 +11,7 @@ from sqlmodel import Session
 from tracker.metrics.forecast import forecast
 from tracker.metrics.frames import STATE_FIELDS
 from tracker.policy import OPERATOR
-from tracker.services.delivery import sprints
+from tracker.services.delivery import frames, sprints
 from tracker.services.delivery.sprints import programme_progress
 
 pytestmark = pytest.mark.db
@@ -29,6 +30,32 @@ def test_the_burnup_is_the_same_without_sprint_changes(
     assert len(narrow.burnup) > 30
     for name in ("burnup", "forecast", "deliverables", "deliverable_forecasts", "targets"):
         pd.testing.assert_frame_equal(getattr(narrow, name), getattr(every, name), obj=name)
+
+
+@pytest.mark.parametrize("measure", ["issues", "points"])
+def test_the_burnup_is_the_same_from_the_lean_issue_read(
+    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch, measure: str
+) -> None:
+    with Session(demo_engine) as session:
+        lean = programme_progress(session, OPERATOR, programme_id=1, measure=measure, now=NOW)  # type: ignore[arg-type]
+        full = frames._programme_frames
+
+        def every_column(*args: object, **kwargs: object) -> frames.ProgrammeFrames:
+            return full(*args, **{**kwargs, "lean": False})  # type: ignore[arg-type]
+
+        monkeypatch.setattr(sprints, "_programme_frames", every_column)
+        before = programme_progress(session, OPERATOR, programme_id=1, measure=measure, now=NOW)  # type: ignore[arg-type]
+    assert len(lean.burnup) > 30
+    for name in ("burnup", "forecast", "deliverables", "deliverable_forecasts", "targets"):
+        pd.testing.assert_frame_equal(getattr(lean, name), getattr(before, name), obj=name)
+
+
+def test_the_lean_issue_read_is_the_full_reads_columns(demo_engine: Engine) -> None:
+    with Session(demo_engine) as session:
+        lean = frames._programme_frames(session, 1, lean=True).issues
+        every = frames._programme_frames(session, 1).issues
+    assert lean["parent_id"].notna().any() and len(lean) > 100
+    pd.testing.assert_frame_equal(lean, every[frames.LEAN_COLUMNS])
 
 
 def test_each_deliverable_is_forecast_as_forecast_gives_it_alone(demo_engine: Engine) -> None:

@@ -65,6 +65,10 @@ ISSUE_COLUMNS = [
     *("estimate", "created", "board_id", "epic_key", "components", "labels", "summary"),
     *("status_name", "removed_at", "changelog_missing"),
 ]
+#: What the programme burnup reads (tracker.metrics.rollup): the contract's columns and the board.
+LEAN_COLUMNS = [*ISSUE_COLUMNS[: ISSUE_COLUMNS.index("board_id") + 1]]
+#: Columns only the full frames carry: the lean read skips them (the lists are JSON to decode).
+EXTRA_COLUMNS = frozenset(ISSUE_COLUMNS) - frozenset(LEAN_COLUMNS)
 
 
 def _utc(values: pd.Series) -> pd.Series:
@@ -106,54 +110,58 @@ def _parents(session: Session, issues: pd.DataFrame) -> pd.Series:
     return found["parent_id"].where(issues["is_subtask"].to_numpy()).astype("Int64")
 
 
-def _issues(session: Session, board_ids: Sequence[int]) -> pd.DataFrame:
+def _issues(session: Session, board_ids: Sequence[int], lean: bool = False) -> pd.DataFrame:
+    """The boards' issues, a row per board showing one. `lean`: only LEAN_COLUMNS, what the
+    programme burnup needs, without the lists and texts the pages show (a third of the read)."""
     removed = func.coalesce(BoardIssue.removed_at, JiraIssue.removed_at)
+    columns = [
+        JiraIssue.id.label("issue_id"),  # type: ignore[union-attr]
+        JiraIssue.key,
+        JiraIssue.issue_type,
+        JiraIssue.is_subtask,
+        JiraIssue.site_id,
+        JiraIssue.parent_key,
+        JiraIssue.status_id,
+        JiraIssue.sprint_ids,
+        JiraIssue.estimate,
+        _raw(JiraIssue.created_at, "created"),
+        BoardIssue.board_id,
+        JiraIssue.epic_key,
+        JiraIssue.components,
+        JiraIssue.labels,
+        JiraIssue.summary,
+        JiraIssue.status_name,
+        _raw(removed, "removed_at"),
+        JiraIssue.changelog_missing,
+    ]
+    if lean:
+        columns = [c for c in columns if c.key not in EXTRA_COLUMNS]
     query = (
-        select(
-            JiraIssue.id.label("issue_id"),  # type: ignore[union-attr]
-            JiraIssue.key,
-            JiraIssue.issue_type,
-            JiraIssue.is_subtask,
-            JiraIssue.site_id,
-            JiraIssue.parent_key,
-            JiraIssue.status_id,
-            JiraIssue.sprint_ids,
-            JiraIssue.estimate,
-            _raw(JiraIssue.created_at, "created"),
-            BoardIssue.board_id,
-            JiraIssue.epic_key,
-            JiraIssue.components,
-            JiraIssue.labels,
-            JiraIssue.summary,
-            JiraIssue.status_name,
-            _raw(removed, "removed_at"),
-            JiraIssue.changelog_missing,
-        )
+        select(*columns)
         .join(BoardIssue, BoardIssue.issue_id == JiraIssue.id)
         .where(BoardIssue.board_id.in_(board_ids))  # type: ignore[attr-defined]
         .order_by(BoardIssue.board_id, JiraIssue.id)
     )
-    frame = pd.read_sql(query, session.connection()).astype(
-        {
-            "issue_id": "int64",
-            "key": "str",
-            "issue_type": "str",
-            "is_subtask": "bool",
-            "status_id": "str",
-            "sprint_ids": "str",
-            "estimate": "float64",
-            "board_id": "int64",
-            "summary": "str",
-            "status_name": "str",
-            "changelog_missing": "int64",
-        }
-    )
+    frame = pd.read_sql(query, session.connection())
+    kinds = {
+        "issue_id": "int64",
+        "key": "str",
+        "issue_type": "str",
+        "is_subtask": "bool",
+        "status_id": "str",
+        "sprint_ids": "str",
+        "estimate": "float64",
+        "board_id": "int64",
+        "summary": "str",
+        "status_name": "str",
+        "changelog_missing": "int64",
+    }
+    frame = frame.astype({c: kind for c, kind in kinds.items() if c in frame.columns})
     parents = _parents(session, frame)
-    return frame.drop(columns=["site_id", "parent_key"]).assign(
-        parent_id=parents.array,
-        created=_utc(frame["created"]),
-        removed_at=_utc(frame["removed_at"]),
-    )[ISSUE_COLUMNS]
+    stamps = {c: _utc(frame[c]) for c in ("created", "removed_at") if c in frame.columns}
+    return frame.drop(columns=["site_id", "parent_key"]).assign(parent_id=parents.array, **stamps)[
+        LEAN_COLUMNS if lean else ISSUE_COLUMNS
+    ]
 
 
 def _events(session: Session, board_ids: Sequence[int], fields: Sequence[str]) -> pd.DataFrame:
@@ -235,7 +243,10 @@ def done_column(columns: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | Non
 
 
 def _frames(
-    session: Session, board_ids: Sequence[int], fields: Sequence[str] = STATE_FIELDS
+    session: Session,
+    board_ids: Sequence[int],
+    fields: Sequence[str] = STATE_FIELDS,
+    lean: bool = False,
 ) -> ProgrammeFrames:
     boards = session.execute(
         select(JiraBoard.id, JiraBoard.columns, JiraBoard.estimate_field_id).where(
@@ -244,7 +255,7 @@ def _frames(
     ).all()
     done = {board_id: done_column(columns or []) for board_id, columns, _ in boards}
     return ProgrammeFrames(
-        issues=_issues(session, board_ids),
+        issues=_issues(session, board_ids, lean),
         events=_events(session, board_ids, fields),
         sprints=_sprints_by_board(session, board_ids),
         done_status_ids={
@@ -268,14 +279,16 @@ def _programme_frames(
     programme_id: int,
     mapping: pd.DataFrame | None = None,
     fields: Sequence[str] = STATE_FIELDS,
+    lean: bool = False,
 ) -> ProgrammeFrames:
     """The frames of every board showing an issue of the programme's deliverables.
 
     `mapping` is the programme's _deliverable_issue_map() when the caller already has it.
     `fields`: the changelog fields to read; the burnup, which asks no sprint's membership,
-    needs only status and estimate changes (sprint changes are most of the rest).
+    needs only status and estimate changes (sprint changes are most of the rest), and with
+    `lean` only the issues' LEAN_COLUMNS.
     """
     mapped = _deliverable_issue_map(session, programme_id) if mapping is None else mapping
     shown = pd.read_sql(select(BoardIssue.issue_id, BoardIssue.board_id), session.connection())
     board_ids = shown.loc[shown["issue_id"].isin(mapped["issue_id"]), "board_id"].unique()
-    return _frames(session, sorted(int(b) for b in board_ids), fields)
+    return _frames(session, sorted(int(b) for b in board_ids), fields, lean)

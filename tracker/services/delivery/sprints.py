@@ -646,7 +646,7 @@ def programme_progress(
         raise NotFound("no such programme that you can see")
     mapping = _deliverable_issue_map(session, programme_id)
     # sprint changes move no burnup: scope and done come from creation, status and estimates
-    frames = _programme_frames(session, programme_id, mapping, BURNUP_FIELDS)
+    frames = _programme_frames(session, programme_id, mapping, BURNUP_FIELDS, lean=True)
     burnup = programme_burnup(
         frames.issues, frames.events, mapping, frames.done_status_ids, until=_now(now)
     )
