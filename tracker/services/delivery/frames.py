@@ -110,7 +110,9 @@ def _parents(session: Session, issues: pd.DataFrame) -> pd.Series:
     return found["parent_id"].where(issues["is_subtask"].to_numpy()).astype("Int64")
 
 
-def _issues(session: Session, board_ids: Sequence[int], lean: bool = False) -> pd.DataFrame:
+def _issues(
+    session: Session, board_ids: Sequence[int], lean: bool = False, only: Any = None
+) -> pd.DataFrame:
     """The boards' issues, a row per board showing one. `lean`: only LEAN_COLUMNS, what the
     programme burnup needs, without the lists and texts the pages show (a third of the read)."""
     removed = func.coalesce(BoardIssue.removed_at, JiraIssue.removed_at)
@@ -142,6 +144,8 @@ def _issues(session: Session, board_ids: Sequence[int], lean: bool = False) -> p
         .where(BoardIssue.board_id.in_(board_ids))  # type: ignore[attr-defined]
         .order_by(BoardIssue.board_id, JiraIssue.id)
     )
+    if only is not None:
+        query = query.where(JiraIssue.id.in_(only))  # type: ignore[union-attr]
     frame = pd.read_sql(query, session.connection())
     kinds = {
         "issue_id": "int64",
@@ -164,8 +168,12 @@ def _issues(session: Session, board_ids: Sequence[int], lean: bool = False) -> p
     ]
 
 
-def _events(session: Session, board_ids: Sequence[int], fields: Sequence[str]) -> pd.DataFrame:
+def _events(
+    session: Session, board_ids: Sequence[int], fields: Sequence[str], only: Any = None
+) -> pd.DataFrame:
     on_boards = select(BoardIssue.issue_id).where(BoardIssue.board_id.in_(board_ids))  # type: ignore[attr-defined]
+    if only is not None:
+        on_boards = on_boards.where(BoardIssue.issue_id.in_(only))  # type: ignore[attr-defined]
     query = (
         select(
             ChangelogEvent.issue_id,
@@ -247,7 +255,9 @@ def _frames(
     board_ids: Sequence[int],
     fields: Sequence[str] = STATE_FIELDS,
     lean: bool = False,
+    only: Any = None,
 ) -> ProgrammeFrames:
+    """The boards' frames; `only`: a select of issue ids, to read just those issues' rows."""
     boards = session.execute(
         select(JiraBoard.id, JiraBoard.columns, JiraBoard.estimate_field_id).where(
             JiraBoard.id.in_(board_ids)  # type: ignore[union-attr]
@@ -255,8 +265,8 @@ def _frames(
     ).all()
     done = {board_id: done_column(columns or []) for board_id, columns, _ in boards}
     return ProgrammeFrames(
-        issues=_issues(session, board_ids, lean),
-        events=_events(session, board_ids, fields),
+        issues=_issues(session, board_ids, lean, only),
+        events=_events(session, board_ids, fields, only),
         sprints=_sprints_by_board(session, board_ids),
         done_status_ids={
             board_id: frozenset(str(s) for s in column["statuses"]) if column else frozenset()
@@ -272,6 +282,49 @@ def _frames(
 def _board_frames(session: Session, board_id: int) -> BoardFrames:
     """The frames of one board (`board_id` is jira_board.id, not Jira's board id)."""
     return _frames(session, [board_id]).board(board_id)
+
+
+#: Most issue ids `_sprint_frames` passes as one IN list (well within SQLite's and PostgreSQL's
+#: parameter limits).
+NARROW_LIMIT = 5_000
+
+
+def _sprint_frames(session: Session, board_id: int, sprint_id: int) -> BoardFrames:
+    """The frames of one board narrowed to the issues that can have been in one of its sprints,
+    and their sub-tasks: the same sprint report as the whole board's frames give, for a running
+    sprint of a few hundred issues on a board of thousands.
+
+    An issue was in the sprint only if its Sprint field names it now or a Sprint change named
+    it (the replay takes the field from those alone); a LIKE on the id is a superset of that,
+    and an issue never in the sprint adds nothing to its report.
+    """
+    named = f"%{sprint_id}%"
+    changed = select(ChangelogEvent.issue_id).where(
+        ChangelogEvent.field == "sprint",
+        ChangelogEvent.from_value.like(named) | ChangelogEvent.to_value.like(named),  # type: ignore[union-attr]
+    )
+    on_board = select(BoardIssue.issue_id).where(BoardIssue.board_id == board_id)
+    candidates = select(JiraIssue.id).where(
+        JiraIssue.id.in_(on_board),  # type: ignore[union-attr]
+        JiraIssue.sprint_ids.like(named) | JiraIssue.id.in_(changed),  # type: ignore[union-attr, attr-defined]
+    )
+    found = session.execute(
+        select(JiraIssue.id, JiraIssue.site_id, JiraIssue.key).where(JiraIssue.id.in_(candidates))  # type: ignore[union-attr]
+    ).all()
+    keys = {(site, key) for _, site, key in found}
+    subtasks = session.execute(
+        select(JiraIssue.id, JiraIssue.site_id, JiraIssue.parent_key).where(
+            JiraIssue.id.in_(on_board),  # type: ignore[union-attr]
+            JiraIssue.is_subtask,
+        )
+    ).all()
+    ids = sorted(
+        {int(i) for i, _, _ in found}
+        | {int(i) for i, site, parent in subtasks if (site, parent) in keys}
+    )
+    if len(ids) > NARROW_LIMIT:  # a sprint of most of the board: read it whole
+        return _board_frames(session, board_id)
+    return _frames(session, [board_id], only=ids).board(board_id)
 
 
 def _programme_frames(

@@ -42,6 +42,7 @@ from tracker.services.delivery.frames import (
     BoardFrames,
     _board_frames,
     _programme_frames,
+    _sprint_frames,
     _sprints_by_board,
     done_column,
 )
@@ -546,9 +547,14 @@ def sprint_report_for(
             warnings=_warnings(report, details, refs[0]),
             standing=None,
         )
-    frames = _board_frames(session, refs[0].id)
+    # a running sprint reads only the issues that can have been in it (closed ones: stored)
+    frames = (
+        _sprint_frames(session, refs[0].id, sprint.id)
+        if sprint is not None and sprint.complete is None and sprint.started
+        else _board_frames(session, refs[0].id)
+    )
     if visible is not None:
-        if not frames.issues["issue_id"].isin(visible).any():
+        if not _shows_any(session, refs[0].id, visible):  # the board, not just this sprint
             raise missing
         frames = _restricted(frames, visible)
     sprint = next(s for s in frames.sprints if s.id == sprint_jira_id)
