@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Error, Page, Route, expect
 
 from tests.support.browser import (
     CHROMIUM,
@@ -43,7 +43,14 @@ def _blocked(page: Page) -> set[str]:
 
 
 def _with_csp(route: Route) -> None:
-    response = route.fetch()
+    """Pass the response on with the policy added. A request the server drops (a download's
+    media file removed by a rerun) fails in the browser as it would behind the proxy, instead of
+    raising inside Playwright's route handler, which breaks the test's next call."""
+    try:
+        response = route.fetch()
+    except Error:
+        route.abort("connectionreset")
+        return
     route.fulfill(
         response=response,
         headers={**response.headers, "content-security-policy": CSP},
