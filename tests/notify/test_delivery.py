@@ -18,6 +18,7 @@ from tests.support.mail import (
     drained,
     notifications,
     send,
+    send_rb01_criterion,
 )
 from tests.support.roles import ADMIN, OWNER
 from tracker.db import session_scope
@@ -26,7 +27,6 @@ from tracker.models import (
     AcceptanceCriterion,
     AttemptOutcome,
     CriterionMove,
-    Deliverable,
     Notification,
     NotificationAttempt,
     NotificationKind,
@@ -34,8 +34,6 @@ from tracker.models import (
 )
 from tracker.services.acceptance.criteria import (
     EvidenceLink,
-    Wording,
-    create_criterion,
     make_move,
 )
 from tracker.services.notify.delivery import MailNotConfigured, send_due
@@ -45,24 +43,6 @@ from tracker.services.notify.smtp import MailServer
 from tracker.services.people.personal_data import erase_person
 
 M = CriterionMove
-
-
-def _send_rb01_criterion(engine: Engine, title: str = "Refunds within five days") -> int:
-    """A new RB-01 criterion sent to Ledgerline (Karen Stokes is its accountable contact)."""
-    owner = actor(engine, OWNER)
-    with session_scope(engine) as session:
-        rb01 = session.exec(select(Deliverable).where(Deliverable.ref == "RB-01")).one()
-        saved = create_criterion(
-            session, owner, deliverable_id=rb01.id or 0, wording=Wording(title, "Given, then.")
-        )
-        make_move(
-            session,
-            owner,
-            criterion_id=saved.criterion_id,
-            move=M.send,
-            expected_row_version=saved.row_version,
-        )
-    return saved.criterion_id
 
 
 def _supplier_moves(engine: Engine, criterion_id: int, *moves: CriterionMove) -> None:
@@ -97,7 +77,7 @@ def test_a_run_that_dies_after_the_server_accepted_never_sends_it_again(
     demo_engine: Engine, smtp_server: SmtpServer, mail_env: dict[str, str]
 ) -> None:
     drained(demo_engine, smtp_server)
-    _send_rb01_criterion(demo_engine)
+    send_rb01_criterion(demo_engine)
     admin = actor(demo_engine, ADMIN)
 
     with pytest.raises(SystemExit):
@@ -128,7 +108,7 @@ def test_a_temporary_refusal_is_retried_after_a_backoff_and_each_attempt_recorde
     demo_engine: Engine, smtp_server: SmtpServer, mail_env: dict[str, str]
 ) -> None:
     drained(demo_engine, smtp_server)
-    _send_rb01_criterion(demo_engine)
+    send_rb01_criterion(demo_engine)
     smtp_server.inbox.refuse_rcpt = [f"451 4.7.1 <{KAREN}>: greylisted, try again later"]
 
     refused = send(demo_engine)
@@ -156,7 +136,7 @@ def test_a_permanent_refusal_fails_at_once_and_is_not_retried(
     demo_engine: Engine, smtp_server: SmtpServer, mail_env: dict[str, str]
 ) -> None:
     drained(demo_engine, smtp_server)
-    _send_rb01_criterion(demo_engine)
+    send_rb01_criterion(demo_engine)
     smtp_server.inbox.refuse_rcpt = ["550 5.1.1 mailbox unavailable"]
 
     refused = send(demo_engine)
@@ -172,8 +152,8 @@ def test_an_unreachable_server_defers_everything_and_loses_nothing(
     demo_engine: Engine, smtp_server: SmtpServer, mail_env: dict[str, str], monkeypatch
 ) -> None:
     drained(demo_engine, smtp_server)
-    _send_rb01_criterion(demo_engine, "First")
-    _send_rb01_criterion(demo_engine, "Second")
+    send_rb01_criterion(demo_engine, "First")
+    send_rb01_criterion(demo_engine, "Second")
     monkeypatch.setenv("TRACKER_SMTP_PORT", "9")  # nothing listens on the discard port
 
     down = send(demo_engine)
@@ -189,7 +169,7 @@ def test_without_a_mail_server_notifications_wait_and_nothing_is_lost(
     demo_engine: Engine, smtp_server: SmtpServer, mail_env: dict[str, str], monkeypatch
 ) -> None:
     drained(demo_engine, smtp_server)
-    _send_rb01_criterion(demo_engine)
+    send_rb01_criterion(demo_engine)
     monkeypatch.delenv("TRACKER_SMTP_HOST")
 
     with pytest.raises(MailNotConfigured, match="TRACKER_SMTP_HOST is not set"):
@@ -203,7 +183,7 @@ def test_without_a_mail_server_notifications_wait_and_nothing_is_lost(
 def test_bad_mail_settings_are_each_named_and_nothing_is_sent(
     demo_engine: Engine, smtp_server: SmtpServer, mail_env: dict[str, str], monkeypatch
 ) -> None:
-    _send_rb01_criterion(demo_engine)
+    send_rb01_criterion(demo_engine)
     monkeypatch.setenv("TRACKER_SMTP_HOST", "smtp.partnership.example")
     monkeypatch.setenv("TRACKER_SMTP_PORT", "twenty-five")
     monkeypatch.delenv("TRACKER_MAIL_FROM")
@@ -232,8 +212,8 @@ def test_the_daily_digest_holds_the_days_events_in_one_email(
             owner,
             choices={"query raised": "daily digest", "evidence submitted": "daily digest"},
         )
-    queried = _send_rb01_criterion(demo_engine, "Letters in plain English")
-    proven = _send_rb01_criterion(demo_engine, "Refunds within five days")
+    queried = send_rb01_criterion(demo_engine, "Letters in plain English")
+    proven = send_rb01_criterion(demo_engine, "Refunds within five days")
     _supplier_moves(demo_engine, queried, M.query)
     _supplier_moves(demo_engine, proven, M.confirm)
     karen = actor(demo_engine, KAREN)
@@ -290,10 +270,10 @@ def test_erasing_a_person_cancels_what_waits_for_them_and_removes_their_address(
 ) -> None:
     drained(demo_engine, smtp_server)
     earlier = {n.id for n in notifications(demo_engine)}
-    _send_rb01_criterion(demo_engine, "Refused once")
+    send_rb01_criterion(demo_engine, "Refused once")
     smtp_server.inbox.refuse_rcpt = [f"451 4.2.0 {KAREN} is over quota"]
     send(demo_engine)
-    _send_rb01_criterion(demo_engine, "Still waiting")
+    send_rb01_criterion(demo_engine, "Still waiting")
     admin = actor(demo_engine, ADMIN)
     with session_scope(demo_engine) as session:
         karen = session.exec(select(Person).where(Person.email == KAREN)).one()

@@ -28,21 +28,16 @@ from tests.support.mail import (
     MAIL_FROM,
     NOW,
     Inbox,
-    actor,
     drained,
     notifications,
     send,
+    send_rb01_criterion,
 )
-from tests.support.roles import OWNER
-from tracker.db import session_scope
 from tracker.models import (
     AttemptOutcome,
-    CriterionMove,
-    Deliverable,
     NotificationAttempt,
     NotificationKind,
 )
-from tracker.services.acceptance.criteria import Wording, create_criterion, make_move
 
 HOST = "127.0.0.1"
 
@@ -188,24 +183,6 @@ def _settings(monkeypatch: pytest.MonkeyPatch, port: int, security: str) -> None
         monkeypatch.setenv(name, value)
 
 
-def _send_rb01_criterion(engine: Engine, title: str) -> int:
-    """A new RB-01 criterion sent to Ledgerline (Karen Stokes is its accountable contact)."""
-    owner = actor(engine, OWNER)
-    with session_scope(engine) as session:
-        rb01 = session.exec(select(Deliverable).where(Deliverable.ref == "RB-01")).one()
-        saved = create_criterion(
-            session, owner, deliverable_id=rb01.id or 0, wording=Wording(title, "Given, then.")
-        )
-        make_move(
-            session,
-            owner,
-            criterion_id=saved.criterion_id,
-            move=CriterionMove.send,
-            expected_row_version=saved.row_version,
-        )
-    return saved.criterion_id
-
-
 def _mine(engine: Engine, criterion_id: int) -> list:
     return [
         n
@@ -224,7 +201,7 @@ def test_notifications_go_over_starttls_and_over_tls_from_the_start(
     _settings(monkeypatch, tls_server.port, security)
     monkeypatch.setenv("SSL_CERT_FILE", str(authority.ca_file))  # the council's own authority
     drained(demo_engine, tls_server)  # type: ignore[arg-type]
-    criterion_id = _send_rb01_criterion(demo_engine, "Refunds within five days")
+    criterion_id = send_rb01_criterion(demo_engine, "Refunds within five days")
 
     first = send(demo_engine)
     again = send(demo_engine)
@@ -247,7 +224,7 @@ def test_a_starttls_server_refuses_mail_sent_in_clear(
     started = next(server)
     try:
         _settings(monkeypatch, started.port, "none")  # allowed: the server is on this host
-        _send_rb01_criterion(demo_engine, "Refunds within five days")
+        send_rb01_criterion(demo_engine, "Refunds within five days")
         refused = send(demo_engine)
     finally:
         server.close()
@@ -280,7 +257,7 @@ def test_a_certificate_that_cannot_be_trusted_stops_the_run_and_nothing_is_marke
     started = next(server)
     try:
         _settings(monkeypatch, started.port, security)
-        criterion_id = _send_rb01_criterion(demo_engine, "Refunds within five days")
+        criterion_id = send_rb01_criterion(demo_engine, "Refunds within five days")
         refused = send(demo_engine)
     finally:
         server.close()

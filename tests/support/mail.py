@@ -13,10 +13,16 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from tests.support.roles import ADMIN, SUPPLIER
+from tests.support.roles import ADMIN, OWNER, SUPPLIER
 from tracker.db import session_scope
-from tracker.models import Notification
+from tracker.models import Deliverable, Notification
 from tracker.policy import Actor
+from tracker.services.acceptance.criteria import (
+    CriterionMove,
+    Wording,
+    create_criterion,
+    make_move,
+)
 from tracker.services.auth.users import actor_for_email
 from tracker.services.notify.delivery import RunReport, send_digests, send_due
 
@@ -131,3 +137,21 @@ def notifications(engine: Engine, **where: Any) -> list[Notification]:
         for name, value in where.items():
             query = query.where(getattr(Notification, name) == value)
         return list(session.exec(query))
+
+
+def send_rb01_criterion(engine: Engine, title: str = "Refunds within five days") -> int:
+    """A new RB-01 criterion sent to Ledgerline (Karen Stokes is its accountable contact)."""
+    owner = actor(engine, OWNER)
+    with session_scope(engine) as session:
+        rb01 = session.exec(select(Deliverable).where(Deliverable.ref == "RB-01")).one()
+        saved = create_criterion(
+            session, owner, deliverable_id=rb01.id or 0, wording=Wording(title, "Given, then.")
+        )
+        make_move(
+            session,
+            owner,
+            criterion_id=saved.criterion_id,
+            move=CriterionMove.send,
+            expected_row_version=saved.row_version,
+        )
+    return saved.criterion_id
