@@ -17,7 +17,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/tracker db upgrade
 	$(BIN)/tracker demo --if-empty
-	TRACKER_DEMO=1 $(BIN)/streamlit run streamlit_app.py --server.port $(PORT) \
+	TRACKER_DEMO=1 $(BIN)/tracker serve --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
 # Debian's Chromium drives the browser tests (Playwright cannot download browsers here).

@@ -51,7 +51,7 @@ class StreamlitServer:
         self.log.parent.mkdir(exist_ok=True)
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+                sys.executable, "-m", "tracker.cli", "serve",
                 "--server.headless", "true",
                 "--server.port", str(self.port),
                 "--server.address", "127.0.0.1",

@@ -98,6 +98,10 @@ COMMANDS: dict[str, Entry] = {
     ),
     "users": Entry("tracker.cli.users", "User accounts and sign-ins (admins)."),
     "audit": Entry("tracker.cli.audit", "The audit ledger."),
+    "serve": Entry(
+        "tracker.cli.serve",
+        "Start the dashboard; any further options are `streamlit run`'s.",
+    ),
 }
 
 
