@@ -1,17 +1,19 @@
 """The programme burnup reads only status and estimate changes (sprint changes are most of a
 programme's changelog and move no burnup) and only the issue columns it counts with (not the
 lists and texts the pages show): its figures and forecasts are those it gives reading every state
-change and every column."""
+change and every column. Each reads live: the burnup stored at the demo's load is dropped first
+(tests/services/test_stored_burnup.py holds the stored one to the live one)."""
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlmodel import Session
 
 from tracker.metrics.forecast import forecast
 from tracker.metrics.frames import STATE_FIELDS
+from tracker.models import StoredBurnup
 from tracker.policy import OPERATOR
-from tracker.services.delivery import frames, sprints
+from tracker.services.delivery import frames, stored_burnup
 from tracker.services.delivery.sprints import programme_progress
 
 pytestmark = pytest.mark.db
@@ -24,8 +26,9 @@ def test_the_burnup_is_the_same_without_sprint_changes(
     demo_engine: Engine, monkeypatch: pytest.MonkeyPatch, measure: str
 ) -> None:
     with Session(demo_engine) as session:
+        session.execute(delete(StoredBurnup))
         narrow = programme_progress(session, OPERATOR, programme_id=1, measure=measure, now=NOW)  # type: ignore[arg-type]
-        monkeypatch.setattr(sprints, "BURNUP_FIELDS", STATE_FIELDS)
+        monkeypatch.setattr(stored_burnup, "BURNUP_FIELDS", STATE_FIELDS)
         every = programme_progress(session, OPERATOR, programme_id=1, measure=measure, now=NOW)  # type: ignore[arg-type]
     assert len(narrow.burnup) > 30
     for name in ("burnup", "forecast", "deliverables", "deliverable_forecasts", "targets"):
@@ -37,13 +40,14 @@ def test_the_burnup_is_the_same_from_the_lean_issue_read(
     demo_engine: Engine, monkeypatch: pytest.MonkeyPatch, measure: str
 ) -> None:
     with Session(demo_engine) as session:
+        session.execute(delete(StoredBurnup))
         lean = programme_progress(session, OPERATOR, programme_id=1, measure=measure, now=NOW)  # type: ignore[arg-type]
         full = frames._programme_frames
 
         def every_column(*args: object, **kwargs: object) -> frames.ProgrammeFrames:
             return full(*args, **{**kwargs, "lean": False})  # type: ignore[arg-type]
 
-        monkeypatch.setattr(sprints, "_programme_frames", every_column)
+        monkeypatch.setattr(stored_burnup, "_programme_frames", every_column)
         before = programme_progress(session, OPERATOR, programme_id=1, measure=measure, now=NOW)  # type: ignore[arg-type]
     assert len(lean.burnup) > 30
     for name in ("burnup", "forecast", "deliverables", "deliverable_forecasts", "targets"):
@@ -52,6 +56,7 @@ def test_the_burnup_is_the_same_from_the_lean_issue_read(
 
 def test_the_lean_issue_read_is_the_full_reads_columns(demo_engine: Engine) -> None:
     with Session(demo_engine) as session:
+        session.execute(delete(StoredBurnup))
         lean = frames._programme_frames(session, 1, lean=True).issues
         every = frames._programme_frames(session, 1).issues
     assert lean["parent_id"].notna().any() and len(lean) > 100

@@ -103,3 +103,38 @@ def programme_burnup(
         programme=_daily(deltas, days),
         deliverables=_daily(mapped, days, by="deliverable_id"),
     )
+
+
+def extend_burnup(
+    burnup: ProgrammeBurnup, until: pd.Timestamp, *, tz: str = "Europe/London"
+) -> ProgrammeBurnup | None:
+    """A burnup worked out to its last change (`until` None) carried on to `until`: the frames
+    programme_burnup(..., until=until) gives from the same issues and events, without them.
+
+    After the last change nothing moves, so each later day repeats the last day's counts, for
+    the programme and for every deliverable. None when `until` falls before the last change's
+    day: a shorter range drops the later changes, which only the events themselves can say."""
+    if burnup.programme.empty:
+        return burnup
+    last_day = until.tz_convert(tz).tz_localize(None).normalize()
+    dates = burnup.programme["date"]
+    if last_day < dates.iloc[-1]:
+        return None
+    if last_day == dates.iloc[-1]:
+        return burnup
+    days = pd.date_range(dates.iloc[0], last_day, freq="D", name="date")
+    programme = burnup.programme.set_index("date").reindex(days, method="ffill").reset_index()
+    each = burnup.deliverables
+    if each.empty:
+        return ProgrammeBurnup(programme, each)
+    later = days[len(dates) :]
+    lasts = each.groupby("deliverable_id", sort=True).tail(1)
+    repeated = lasts.loc[lasts.index.repeat(len(later))].assign(
+        date=np.tile(later.to_numpy(), len(lasts))
+    )
+    deliverables = (
+        pd.concat([each, repeated], ignore_index=True)
+        .sort_values(["deliverable_id", "date"], kind="stable")
+        .reset_index(drop=True)
+    )
+    return ProgrammeBurnup(programme, deliverables)

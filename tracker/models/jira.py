@@ -223,3 +223,24 @@ class StoredSprintReport(SQLModel, table=True):
     updated_to: datetime | None = Field(default=None, sa_type=UTCDateTime)
     computed_at: datetime = Field(sa_type=UTCDateTime)
     report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
+
+
+class StoredBurnup(SQLModel, table=True):
+    """A programme's daily burnup, overall and per deliverable, worked out when a sync, an
+    import or a programme load last changed what it counts
+    (tracker/services/delivery/stored_burnup.py), so the burndown page reads it instead of
+    mapping and replaying every issue of the programme's boards.
+
+    `inputs` is what it was worked out from (each of the programme's Jira sites' finished sync
+    runs, its deliverables' scope rules, their JQL matches, the rules' version): a row whose
+    inputs differ from the database's now is never read. `burnup` holds the daily counts up to
+    the last change, and the forecasts of the day it was worked out.
+    """
+
+    __tablename__ = "programme_burnup"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", unique=True, ondelete="CASCADE")
+    inputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))
+    computed_at: datetime = Field(sa_type=UTCDateTime)
+    burnup: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType))

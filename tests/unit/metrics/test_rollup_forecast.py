@@ -17,7 +17,7 @@ from tests.support.metric_frames import (
     at,
 )
 from tracker.metrics.forecast import _simulate, forecast, forecast_each, weekly_throughput
-from tracker.metrics.rollup import programme_burnup
+from tracker.metrics.rollup import extend_burnup, programme_burnup
 
 OTHER_BOARD_DONE = frozenset({"20"})
 
@@ -281,3 +281,22 @@ def test_the_trials_are_those_of_the_plain_float_simulation() -> None:
             _simulate(throughput, remaining, 500, 3, 520),
             _plain_simulation(throughput, remaining, 500, 3, 520),
         ), (throughput, remaining)
+
+
+def test_a_burnup_to_its_last_change_carries_on_to_any_later_day_as_if_worked_out_to_it() -> None:
+    board = Board()
+    board.issue("A-1", points=5).moved_to(DONE, at=DURING)
+    board.issue("A-2", points=3).moved_to(DONE, at=DURING).moved_to(TODO, at=LATER)
+    board.issue("A-3", points=2, created=DURING).estimated(4, at=LATER)
+    boards, deliverables = {"A-1": 1, "A-2": 1, "A-3": 2}, {"A-1": [7], "A-2": [7, 9], "A-3": [9]}
+    to_last = rollup(board, boards, deliverables)
+
+    for until in (LATER + pd.Timedelta(hours=1), AFTER, AFTER + pd.Timedelta(days=40)):
+        carried = extend_burnup(to_last, until)
+        worked_out = rollup(board, boards, deliverables, until=until)
+        assert carried is not None
+        pd.testing.assert_frame_equal(carried.programme, worked_out.programme)
+        pd.testing.assert_frame_equal(carried.deliverables, worked_out.deliverables)
+    assert len(extend_burnup(to_last, AFTER).programme) > len(to_last.programme)  # type: ignore[union-attr]
+    # a day before the last change needs the changes themselves
+    assert extend_burnup(to_last, DURING) is None

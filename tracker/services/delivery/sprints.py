@@ -18,9 +18,8 @@ from sqlmodel import Session
 from tracker.errors import Conflict, NotFound, count
 from tracker.metrics.burndown import Standing, burndown, guideline, standing
 from tracker.metrics.carry_over import carried_to, carry_over
-from tracker.metrics.forecast import Measure, forecast, forecast_each
+from tracker.metrics.forecast import Measure
 from tracker.metrics.frames import Sprint
-from tracker.metrics.rollup import programme_burnup
 from tracker.metrics.sprint_report import (
     ReportOptions,
     SprintReport,
@@ -41,18 +40,15 @@ from tracker.policy import Action, Actor, deliverable_filter, reads_whole_boards
 from tracker.services.delivery.frames import (
     BoardFrames,
     _board_frames,
-    _programme_frames,
     _sprint_frames,
     _sprints_by_board,
     done_column,
 )
 from tracker.services.delivery.issues import _deliverable_issue_map
+from tracker.services.delivery.stored_burnup import _programme_burnup
 from tracker.services.delivery.stored_reports import StoredReport, _stored_reports
 from tracker.services.lookups import visible_deliverable
 from tracker.services.programme.overview import ProgrammeInfo, list_programmes
-
-#: the changelog fields the programme burnup replays (tracker.metrics.rollup)
-BURNUP_FIELDS = ("status", "estimate")
 
 BoardKey = str | int
 """A board as commands and pages name it: a site's name (its sprint ids are unique on the site)
@@ -650,11 +646,9 @@ def programme_progress(
     programme = next((p for p in list_programmes(session, actor) if p.id == programme_id), None)
     if programme is None:
         raise NotFound("no such programme that you can see")
-    mapping = _deliverable_issue_map(session, programme_id)
-    # sprint changes move no burnup: scope and done come from creation, status and estimates
-    frames = _programme_frames(session, programme_id, mapping, BURNUP_FIELDS, lean=True)
-    burnup = programme_burnup(
-        frames.issues, frames.events, mapping, frames.done_status_ids, until=_now(now)
+    # the burnup stored at the last sync, import or programme load, when still current
+    burnup, (programme_forecast, each_forecast) = _programme_burnup(
+        session, programme_id, _now(now), measure
     )
     names = pd.DataFrame(
         [
@@ -663,18 +657,13 @@ def programme_progress(
         ],
         columns=["deliverable_id", "ref", "title"],
     )
-    per_deliverable = burnup.deliverables.merge(names, on="deliverable_id")
-    # every deliverable's throughput read in one step (the same rows as forecast() on each)
-    deliverable_forecasts = forecast_each(
-        per_deliverable.drop(columns=["ref", "title"]), "deliverable_id", measure=measure
-    ).merge(names, on="deliverable_id")
     return ProgrammeProgress(
         programme=programme,
         measure=measure,
         burnup=burnup.programme,
-        forecast=forecast(burnup.programme, measure=measure),
-        deliverables=per_deliverable,
-        deliverable_forecasts=deliverable_forecasts,
+        forecast=programme_forecast,
+        deliverables=burnup.deliverables.merge(names, on="deliverable_id"),
+        deliverable_forecasts=each_forecast.merge(names, on="deliverable_id"),
         targets=pd.DataFrame(
             session.execute(
                 select(Deliverable.ref, Deliverable.target_date).where(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from tracker.db import upsert
+from tracker.db import session_scope, upsert
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.jira_sync.addresses import USE_VARIABLES, has_credentials, without_credentials
 from tracker.jira_sync.credentials import (
@@ -362,7 +362,10 @@ def sync_site(
         on_sprints_closed=_sprints_closed_by(actor),
         on_board_written=_store_sprint_reports_after,
     )
-    return _sync_site(engine, site_name, boards or (), full, progress, options)
+    result = _sync_site(engine, site_name, boards or (), full, progress, options)
+    with options.write_lock:
+        _store_burnups_after(engine, site_name)
+    return result
 
 
 def blocking_link_types(session: Session, actor: Actor, *, site: str) -> list[str]:
@@ -396,6 +399,15 @@ def _store_sprint_reports_after(session: Session, board_id: int, now: datetime) 
     _store_sprint_reports(session, board_id, now)
 
 
+def _store_burnups_after(engine: Engine, site_name: str) -> None:
+    """The burnup of each programme the site's data counts in, worked out again once the site
+    is written (when stale), in its own transaction after the boards'."""
+    from tracker.services.delivery.stored_burnup import _store_burnups
+
+    with session_scope(engine) as session:
+        _store_burnups(session, _site(session, site_name).id or 0, utcnow())
+
+
 def _sprints_closed_by(actor: Actor) -> SprintsClosed:
     def closed(session: Session, sprint_ids: list[int]) -> None:
         sprints_closed(session, actor, sprint_ids=sprint_ids)
@@ -414,9 +426,11 @@ def live_site_names(session: Session, actor: Actor) -> list[str]:
 def import_directory(engine: Engine, actor: Actor, *, directory: Path) -> ImportSummary:
     """Import a site saved to files (docs/jira-data.md); all or nothing."""
     require(actor, Action.manage_sites)
-    return import_site_directory(
+    summary = import_site_directory(
         engine,
         directory,
         on_sprints_closed=_sprints_closed_by(actor),
         on_board_written=_store_sprint_reports_after,
     )
+    _store_burnups_after(engine, summary.site)
+    return summary

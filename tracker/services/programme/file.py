@@ -42,6 +42,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.delivery import DEFAULT_STAGES
+from tracker.models.types import utcnow
 from tracker.policy import Action, Actor, require
 from tracker.services.validation import REF_FORMAT, Unconfirmed, is_ref
 
@@ -657,4 +658,9 @@ def load_programme_file(
     rolls back). Existing deliverables keep the stage, RAG and target date people set: those
     change only with their history (`tracker deliverable update`)."""
     require(actor, Action.manage_programme)
-    return _load(session, path, confirmed)
+    loaded = _load(session, path, confirmed)
+    # its scope rules may have changed: the burnup page's figures are worked out again now
+    from tracker.services.delivery.stored_burnup import _store_burnup
+
+    _store_burnup(session, loaded.programme_id, utcnow())
+    return loaded
