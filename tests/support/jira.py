@@ -16,8 +16,8 @@ from tracker.models import (
     ChangelogEvent,
     JiraBoard,
     JiraIssue,
-    JiraSite,
     JiraSprint,
+    all_tables,
 )
 
 EMAIL_ENV = "TEST_JIRA_EMAIL"
@@ -87,7 +87,7 @@ def events_of(engine: Engine, key: str, field: str | None = None) -> list[Change
 def assert_no_secrets(engine: Engine, *texts: str) -> None:
     """No credential in the texts (messages, logs) nor anywhere in the database."""
     with Session(engine) as session:
-        for table in JiraSite.metadata.sorted_tables:
+        for table in all_tables().sorted_tables:
             dumped = repr(session.execute(select(table)).all())
             for secret in SECRETS:
                 assert secret not in dumped, f"a secret is stored in {table.name}"

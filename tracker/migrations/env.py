@@ -1,17 +1,16 @@
 """Alembic environment: the engine comes from tracker.migrate (or DATABASE_URL when run bare)."""
 
 from alembic import context
-from sqlmodel import SQLModel
 
-import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from tracker.db import get_engine
+from tracker.models import all_tables
 
 engine = context.config.attributes.get("engine") or get_engine()
 
 with engine.connect() as connection:
     context.configure(
         connection=connection,
-        target_metadata=SQLModel.metadata,
+        target_metadata=all_tables(),
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, declared_attr
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from tracker.errors import Conflict
+from tracker.models import delivery, jira  # noqa: F401  (the tables its foreign keys name)
 from tracker.models.types import JSONType, UTCDateTime, utcnow
 
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from tracker.models import delivery, organisations, people  # noqa: F401  (the tables its foreign keys name)
 from tracker.models.delivery import Sensitivity
 from tracker.models.types import UTCDateTime, utcnow
 

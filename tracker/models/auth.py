@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, String
 from sqlmodel import Field, SQLModel
 
+from tracker.models import people  # noqa: F401  (the tables its foreign keys name)
 from tracker.models.types import UTCDateTime, utcnow
 
 

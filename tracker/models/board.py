@@ -15,6 +15,7 @@ from sqlalchemy import Column, Delete, Text, Update, event
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from tracker.models import acceptance, delivery, organisations, people  # noqa: F401  (the tables its foreign keys name)
 from tracker.models.acceptance import AppendOnlyViolation
 from tracker.models.types import JSONType, UTCDateTime, utcnow
 

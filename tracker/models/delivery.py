@@ -8,6 +8,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from tracker.models import jira, organisations, people  # noqa: F401  (the tables its foreign keys name)
 from tracker.models.types import UTCDateTime
 
 DEFAULT_STAGES = ("Discovery", "Alpha", "Beta", "Live")

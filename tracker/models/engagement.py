@@ -9,6 +9,8 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, String
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from tracker.models import delivery, people  # noqa: F401  (the tables its foreign keys name)
+
 
 class Side(StrEnum):
     """Whose side of the commissioning relationship a person is engaged on."""

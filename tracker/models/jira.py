@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from tracker.models import organisations  # noqa: F401  (the tables its foreign keys name)
 from tracker.models.types import JSONType, UTCDateTime
 
 #: the link type every Jira site has out of the box: "A blocks B", "B is blocked by A"

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Column, String, Text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from tracker.models import delivery, organisations, people  # noqa: F401  (the tables its foreign keys name)
 from tracker.models.types import JSONType, UTCDateTime, utcnow
 
 

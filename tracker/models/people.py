@@ -10,6 +10,8 @@ from enum import StrEnum
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
+from tracker.models import organisations  # noqa: F401  (the tables its foreign keys name)
+
 
 class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)

@@ -15,6 +15,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from tracker.models import delivery, organisations, people  # noqa: F401  (the tables its foreign keys name)
 from tracker.models.types import UTCDateTime, utcnow
 
 

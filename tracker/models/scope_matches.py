@@ -6,6 +6,8 @@ replaces that scope's rows here; the deliverable mapping then joins them like an
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from tracker.models import delivery, jira  # noqa: F401  (the tables its foreign keys name)
+
 
 class DeliverableJqlMatch(SQLModel, table=True):
     __tablename__ = "deliverable_jql_match"

@@ -2,4 +2,4 @@
 data (DataFrames, dataclasses, dicts) that the app, the CLI and tests share."""
 
 # Registers the commit hook that re-checks supplier assurance gates (see its docstring).
-from tracker.services.notify import gate_watch  # noqa: F401
+from tracker.services.notify import gate_hook  # noqa: F401

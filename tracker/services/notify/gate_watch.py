@@ -5,19 +5,17 @@ A gate becomes blocked through many changes (an accreditation edited, removed or
 added, an override withdrawn, a deliverable's sensitivity or supplier changed, someone from
 another organisation engaged, a programme file loaded) and through the clock. Rather than every
 one of those services remembering to look, a commit that changed any of the tables the gate reads
-re-checks the gates before it commits (`before_commit` below), so the notification is written in
-the same transaction as the change; `tracker notify send` re-checks for the clock. The hook is
-registered when tracker.services is imported, and loads the gate's rules only when it fires.
+re-checks the gates before it commits (the hook in tracker.services.notify.gate_hook), so the
+notification is written in the same transaction as the change; `tracker notify send` re-checks
+for the clock. The hook is registered when tracker.services is imported, and loads this module
+and the gate's rules only when it fires.
 
 `gate_block` holds the blocks already known: a block is new when it has no row, and its row goes
 when it ends, so a later block is new again.
 """
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from tracker.models import (
@@ -54,7 +52,6 @@ WATCHED = (
     Engagement,
     Organisation,
 )
-_CHANGED = "tracker.gates_changed"
 
 
 def refresh_gate_blocks(session: Session, actor: Actor, *, today: date | None = None) -> int:
@@ -107,23 +104,3 @@ def refresh_gate_blocks(session: Session, actor: Actor, *, today: date | None = 
         )
     session.flush()
     return queued
-
-
-@event.listens_for(OrmSession, "after_flush")
-def _note_gate_changes(session: OrmSession, _context: Any) -> None:
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(row, WATCHED) for row in changed):
-        session.info[_CHANGED] = True
-
-
-@event.listens_for(OrmSession, "before_commit")
-def _recheck_gates(session: OrmSession) -> None:
-    session.flush()
-    if not session.info.pop(_CHANGED, False):
-        return
-    refresh_gate_blocks(session, GATEKEEPER)  # type: ignore[arg-type]
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_gate_changes(session: OrmSession) -> None:
-    session.info.pop(_CHANGED, None)
