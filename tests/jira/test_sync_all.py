@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -15,6 +16,7 @@ from tests.jira_server.fixtures import JiraServerFactory
 from tests.jira_server.sample import build_site
 from tests.jira_server.server import API_TOKEN, EMAIL, JiraServer
 from tests.support.jira import EMAIL_ENV, TOKEN_ENV
+from tests.support.stored_burnup import assert_same_progress, progress_both_ways
 from tracker.cli import app
 from tracker.db import session_scope
 from tracker.jira_sync import store
@@ -30,11 +32,13 @@ from tracker.models import (
     Role,
     ScopeKind,
     SiteKind,
+    StoredBurnup,
     SyncRun,
     User,
 )
 from tracker.models.delivery import Deliverable
 from tracker.services.auth.users import actor_for_email
+from tracker.services.delivery.stored_burnup import _inputs
 from tracker.services.notify.history import preview
 
 SITES = ("eastvale", "northmoor", "westbridge")
@@ -216,3 +220,44 @@ def test_a_sprint_closing_in_jira_goes_to_its_owners_digest_once(
     assert "Carried over: " in text and "to backlog" in text
     assert "Whom to engage next: none." in text
     assert "/sprint-review?deliverable=RB-01" in text
+
+
+def test_sites_synced_together_leave_their_shared_programme_s_burnup_stored_current(
+    engine: Engine, jira_server: JiraServerFactory, tracker: Callable[..., Result]
+) -> None:
+    """Each site's sync ends by storing the burnups of the programmes it counts in; with three
+    sites of one programme ending together, the burnup left stored is the one of all three."""
+    _sites(engine, jira_server)
+    with session_scope(engine) as session:
+        council = Organisation(name="Northmoor District Council", kind="council")
+        programme = Programme(name="Marshland")
+        session.add_all([council, programme])
+        session.flush()
+        for site in session.exec(select(JiraSite)).all():
+            deliverable = Deliverable(
+                programme_id=programme.id or 0,
+                ref=f"REV-{site.name}",
+                title=f"Revenues at {site.name}",
+                owner_org_id=council.id or 0,
+            )
+            session.add(deliverable)
+            session.flush()
+            scope = DeliverableScope(
+                deliverable_id=deliverable.id or 0,
+                site_id=site.id or 0,
+                kind=ScopeKind.board,
+                value="1",
+            )
+            session.add(scope)
+        programme_id = programme.id or 0
+
+    assert tracker("sync", "--all", "--parallel", "3").exit_code == 0
+
+    with Session(engine) as session:
+        row = session.exec(select(StoredBurnup)).one()
+        assert row.inputs == _inputs(session, programme_id)
+        assert len(row.inputs["runs"]) == 3  # every site's run counted
+        now = pd.Timestamp(row.computed_at)
+        stored, live = progress_both_ways(session, programme_id, now, "issues")
+    assert stored.deliverables["deliverable_id"].nunique() == 3
+    assert_same_progress(stored, live, "sync --all")

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from tracker.db import upsert
@@ -48,6 +48,10 @@ RULES_VERSION = 1
 
 #: the changelog fields the programme burnup replays (tracker.metrics.rollup)
 BURNUP_FIELDS = ("status", "estimate")
+
+#: the first key of the advisory lock a programme's store takes on PostgreSQL ("burn"); the
+#: second is the programme's id (tracker.jobs' locks use another namespace)
+LOCK_NAMESPACE = 0x6275726E
 
 MEASURE_NAMES: tuple[Measure, ...] = ("issues", "points")
 INTEGER_MEASURES = frozenset({"scope_issues", "done_issues"})
@@ -186,7 +190,17 @@ def _forecasts(burnup: ProgrammeBurnup, measure: Measure) -> tuple[pd.DataFrame,
 
 def _store_burnup(session: Session, programme_id: int, now: datetime) -> bool:
     """Work out and keep the programme's burnup unless the kept one's inputs are still the
-    database's; True when it was worked out. Called in the transaction that changed them."""
+    database's; True when it was worked out. Called in the transaction that changed them.
+
+    Two stores of one programme take turns (two sites' syncs ending together, on PostgreSQL;
+    SQLite's take turns on the sync's write lock), so the later one reads the runs both
+    finished and the row the earlier one kept: the row left is the newest, not the last
+    committed."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+            {"namespace": LOCK_NAMESPACE, "key": programme_id},
+        )
     inputs = _inputs(session, programme_id)  # before the data: see the module's docstring
     held = session.execute(
         select(StoredBurnup.inputs).where(StoredBurnup.programme_id == programme_id)
