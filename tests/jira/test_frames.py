@@ -178,9 +178,9 @@ def test_programme_frames_cover_every_board_its_deliverables_reach(
     import_site_directory(engine, northmoor_dir)
     with Session(engine) as session:
         programme_id = _programme(session, [("RB", "northmoor", "board", "1")])
-        frames = _programme_frames(session, programme_id)
+        mapped, frames = _programme_frames(session, programme_id)
         board = _board_id(session, 1)
-        mapped = _deliverable_issue_map(session, programme_id)
+        pd.testing.assert_frame_equal(mapped, _deliverable_issue_map(session, programme_id))
 
     assert set(frames.issues["board_id"]) == {board}
     assert set(mapped["issue_id"]) == set(frames.issues["issue_id"])

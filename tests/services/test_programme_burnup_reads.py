@@ -57,8 +57,8 @@ def test_the_burnup_is_the_same_from_the_lean_issue_read(
 def test_the_lean_issue_read_is_the_full_reads_columns(demo_engine: Engine) -> None:
     with Session(demo_engine) as session:
         session.execute(delete(StoredBurnup))
-        lean = frames._programme_frames(session, 1, lean=True).issues
-        every = frames._programme_frames(session, 1).issues
+        lean = frames._programme_frames(session, 1, lean=True)[1].issues
+        every = frames._programme_frames(session, 1)[1].issues
     assert lean["parent_id"].notna().any() and len(lean) > 100
     pd.testing.assert_frame_equal(lean, every[frames.LEAN_COLUMNS])
 

@@ -52,7 +52,6 @@ from tracker.services.audit import CRITERION
 from tracker.services.board.period import UK, Period
 from tracker.services.board.risks import RiskLog, RiskMeasures, read_risk_log, risk_measures
 from tracker.services.delivery.frames import ProgrammeFrames, _programme_frames
-from tracker.services.delivery.issues import _deliverable_issue_map
 from tracker.services.programme.overview import ProgrammeInfo, deliverables_frame
 
 #: closed sprints per board a period needs: the last, and the three before it (the previous one
@@ -150,11 +149,8 @@ def _criterion_history(session: Session, criterion_ids: list[int]) -> pd.DataFra
     return frame
 
 
-def _visible_mapping(
-    session: Session, programme_id: int, deliverables: pd.DataFrame
-) -> pd.DataFrame:
+def _visible_mapping(mapping: pd.DataFrame, deliverables: pd.DataFrame) -> pd.DataFrame:
     """The programme's issue map limited to these (visible) deliverables."""
-    mapping = _deliverable_issue_map(session, programme_id)
     return mapping.loc[mapping["deliverable_id"].isin(deliverables["id"])].reset_index(drop=True)
 
 
@@ -175,18 +171,23 @@ def read_board_data(
     """One read of everything the pack measures, for the deliverables the actor may see."""
     deliverables = deliverables_frame(session, actor, programme_id=programme.id)
     ids = [int(i) for i in deliverables["id"]]
-    mapping = _visible_mapping(session, programme.id, deliverables)
+    # the whole map and the visible deliverables' boards' frames, from one read
+    whole, frames = _programme_frames(session, programme.id, deliverable_ids=ids)
     criteria = _criteria(session, actor, programme.id, ids)
     return BoardData(
         programme=programme,
         deliverables=deliverables,
-        mapping=mapping,
-        frames=_programme_frames(session, programme.id, mapping),
+        mapping=_visible_mapping(whole, deliverables),
+        frames=frames,
         stage_starts=_stage_starts(session, ids),
         criteria=criteria,
         criterion_history=_criterion_history(session, [int(c) for c in criteria["id"]]),
         risk_log=read_risk_log(
-            session, actor, programme_id=programme.id, today=now.tz_convert(UK).date()
+            session,
+            actor,
+            programme_id=programme.id,
+            today=now.tz_convert(UK).date(),
+            mapping=whole,
         ),
         read_at=now,
     )

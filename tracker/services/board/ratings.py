@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tracker.metrics.rag import (
     Thresholds,
@@ -17,7 +17,6 @@ from tracker.metrics.rag import (
     rollup,
     slip_weeks,
 )
-from tracker.models import BoardIssue
 from tracker.policy import Actor
 from tracker.services.board.measures import (
     PERCENTILES,
@@ -32,7 +31,7 @@ from tracker.services.board.measures import (
 from tracker.services.board.period import UK, Period, chosen_period, default_period
 from tracker.services.board.thresholds import programme_thresholds
 from tracker.services.delivery.frames import _programme_frames, _sprints_by_board
-from tracker.services.delivery.issues import _deliverable_issue_map
+from tracker.services.delivery.issues import _read_programme, _scopes
 from tracker.services.delivery.sprints import NotFound
 from tracker.services.programme.overview import (
     ProgrammeInfo,
@@ -117,8 +116,9 @@ def forecast_against_target(
     rest of the pack: what the overview shows beside the target date."""
     programme = find_visible_programme(session, actor, programme_id=programme_id)
     deliverables = deliverables_frame(session, actor, programme_id=programme.id)
-    mapping = _visible_mapping(session, programme.id, deliverables)
-    frames = _programme_frames(session, programme.id, mapping)
+    ids = [int(i) for i in deliverables["id"]]
+    whole, frames = _programme_frames(session, programme.id, deliverable_ids=ids)
+    mapping = _visible_mapping(whole, deliverables)
     until = pd.Timestamp.now(tz="UTC") if now is None else now
     burnup, forecasts = forecasts_until(frames, mapping, until)
     return forecast_table(deliverables, burnup, forecasts)
@@ -200,9 +200,9 @@ def default_programme_period(
     """The programme's default period (the two weeks up to its boards' latest sprint end) without
     reading their history: what a note is written for unless dates are given."""
     find_visible_programme(session, actor, programme_id=programme_id)
-    mapped = _deliverable_issue_map(session, programme_id)
-    shown = pd.read_sql(select(BoardIssue.board_id, BoardIssue.issue_id), session.connection())
-    boards = shown.loc[shown["issue_id"].isin(mapped["issue_id"]), "board_id"].unique()
+    read = _read_programme(session, _scopes(session, programme_id, None))
+    shown = read.shown
+    boards = shown.loc[shown["issue_id"].isin(read.mapping["issue_id"]), "board_id"].unique()
     sprints = _sprints_by_board(session, sorted(int(b) for b in boards))
     return default_period([s for board in sprints.values() for s in board], today)
 

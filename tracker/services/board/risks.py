@@ -48,10 +48,20 @@ class RiskMeasures:
     decisions: pd.DataFrame
 
 
-def read_risk_log(session: Session, actor: Actor, *, programme_id: int, today: date) -> RiskLog:
+def read_risk_log(
+    session: Session,
+    actor: Actor,
+    *,
+    programme_id: int,
+    today: date,
+    mapping: pd.DataFrame | None = None,
+) -> RiskLog:
+    """`mapping`: the programme's _deliverable_issue_map() when the caller has read it."""
     return RiskLog(
         register=raid_frame(session, actor, programme_id=programme_id, today=today),
-        dependencies=deliverable_dependency_health(session, actor, programme_id=programme_id),
+        dependencies=deliverable_dependency_health(
+            session, actor, programme_id=programme_id, mapping=mapping
+        ),
         decisions=decisions_needed(session, actor, programme_id=programme_id),
     )
 

@@ -5,7 +5,7 @@ query per issue would cost more than the arithmetic. Issues that left the board,
 kept (with `removed_at`), because a closed sprint's report still counts them.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from tracker.metrics.frames import STATE_FIELDS, Sprint
 from tracker.models import BoardIssue, ChangelogEvent, JiraBoard, JiraIssue, JiraSprint
-from tracker.services.delivery.issues import _deliverable_issue_map
+from tracker.services.delivery.issues import _read_programme, _scopes
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,13 @@ def _raw(column: Any, name: str) -> Any:
     return type_coerce(column, String).label(name)
 
 
+def _parent_ids(issues: pd.DataFrame, keys: pd.DataFrame) -> pd.Series:
+    """Each sub-task's parent issue id (its parent key looked up in `keys`: parent_id, site_id,
+    parent_key), NA for the rest."""
+    found = issues[["site_id", "parent_key"]].merge(keys, on=["site_id", "parent_key"], how="left")
+    return found["parent_id"].where(issues["is_subtask"].to_numpy()).astype("Int64")
+
+
 def _parents(session: Session, issues: pd.DataFrame) -> pd.Series:
     """Each sub-task's parent issue id (looked up by key within its site), NA for the rest.
 
@@ -106,16 +113,11 @@ def _parents(session: Session, issues: pd.DataFrame) -> pd.Series:
         ],
         ignore_index=True,
     ).astype({"parent_id": "int64", "site_id": "int64", "parent_key": "str"})
-    found = issues[["site_id", "parent_key"]].merge(keys, on=["site_id", "parent_key"], how="left")
-    return found["parent_id"].where(issues["is_subtask"].to_numpy()).astype("Int64")
+    return _parent_ids(issues, keys)
 
 
-def _issues(
-    session: Session, board_ids: Sequence[int], lean: bool = False, only: Any = None
-) -> pd.DataFrame:
-    """The boards' issues, a row per board showing one. `lean`: only LEAN_COLUMNS, what the
-    programme burnup needs, without the lists and texts the pages show (a third of the read)."""
-    removed = func.coalesce(BoardIssue.removed_at, JiraIssue.removed_at)
+def _issue_read(removed: Any, lean: bool) -> list[Any]:
+    """The columns the issues are read with (`removed`: what their removed_at is)."""
     columns = [
         JiraIssue.id.label("issue_id"),  # type: ignore[union-attr]
         JiraIssue.key,
@@ -136,8 +138,44 @@ def _issues(
         _raw(removed, "removed_at"),
         JiraIssue.changelog_missing,
     ]
-    if lean:
-        columns = [c for c in columns if c.key not in EXTRA_COLUMNS]
+    return [c for c in columns if not lean or c.key not in EXTRA_COLUMNS]
+
+
+ISSUE_KINDS = {
+    "issue_id": "int64",
+    "key": "str",
+    "issue_type": "str",
+    "is_subtask": "bool",
+    "status_id": "str",
+    "sprint_ids": "str",
+    "estimate": "float64",
+    "board_id": "int64",
+    "summary": "str",
+    "status_name": "str",
+    "changelog_missing": "int64",
+}
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype({c: kind for c, kind in ISSUE_KINDS.items() if c in frame.columns})
+
+
+def _finished(frame: pd.DataFrame, parents: pd.Series, lean: bool) -> pd.DataFrame:
+    """The issues as read and typed (a row per board showing one, `created` and `removed_at`
+    raw) as the frames give them, with each sub-task's parent id."""
+    stamps = {c: _utc(frame[c]) for c in ("created", "removed_at") if c in frame.columns}
+    return frame.drop(columns=["site_id", "parent_key"]).assign(parent_id=parents.array, **stamps)[
+        LEAN_COLUMNS if lean else ISSUE_COLUMNS
+    ]
+
+
+def _issues(
+    session: Session, board_ids: Sequence[int], lean: bool = False, only: Any = None
+) -> pd.DataFrame:
+    """The boards' issues, a row per board showing one. `lean`: only LEAN_COLUMNS, what the
+    programme burnup needs, without the lists and texts the pages show (a third of the read)."""
+    removed = func.coalesce(BoardIssue.removed_at, JiraIssue.removed_at)
+    columns = _issue_read(removed, lean)
     query = (
         select(*columns)
         .join(BoardIssue, BoardIssue.issue_id == JiraIssue.id)
@@ -146,26 +184,8 @@ def _issues(
     )
     if only is not None:
         query = query.where(JiraIssue.id.in_(only))  # type: ignore[union-attr]
-    frame = pd.read_sql(query, session.connection())
-    kinds = {
-        "issue_id": "int64",
-        "key": "str",
-        "issue_type": "str",
-        "is_subtask": "bool",
-        "status_id": "str",
-        "sprint_ids": "str",
-        "estimate": "float64",
-        "board_id": "int64",
-        "summary": "str",
-        "status_name": "str",
-        "changelog_missing": "int64",
-    }
-    frame = frame.astype({c: kind for c, kind in kinds.items() if c in frame.columns})
-    parents = _parents(session, frame)
-    stamps = {c: _utc(frame[c]) for c in ("created", "removed_at") if c in frame.columns}
-    return frame.drop(columns=["site_id", "parent_key"]).assign(parent_id=parents.array, **stamps)[
-        LEAN_COLUMNS if lean else ISSUE_COLUMNS
-    ]
+    frame = _typed(pd.read_sql(query, session.connection()))
+    return _finished(frame, _parents(session, frame), lean)
 
 
 def _events(
@@ -250,6 +270,30 @@ def done_column(columns: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | Non
     return next((column for column in reversed(columns) if column.get("statuses")), None)
 
 
+def _assembled(
+    boards: Sequence[tuple[int, Any, str | None]],
+    issues: pd.DataFrame,
+    events: pd.DataFrame,
+    sprints: dict[int, list[Sprint]],
+) -> ProgrammeFrames:
+    """The frames from the boards' (id, columns, estimate field) and their issues, events and
+    sprints as read."""
+    done = {board_id: done_column(columns or []) for board_id, columns, _ in boards}
+    return ProgrammeFrames(
+        issues=issues,
+        events=events,
+        sprints=sprints,
+        done_status_ids={
+            board_id: frozenset(str(s) for s in column["statuses"]) if column else frozenset()
+            for board_id, column in done.items()
+        },
+        done_columns={
+            board_id: str(column["name"]) if column else None for board_id, column in done.items()
+        },
+        estimate_fields={board_id: field for board_id, _, field in boards},
+    )
+
+
 def _frames(
     session: Session,
     board_ids: Sequence[int],
@@ -263,19 +307,11 @@ def _frames(
             JiraBoard.id.in_(board_ids)  # type: ignore[union-attr]
         )
     ).all()
-    done = {board_id: done_column(columns or []) for board_id, columns, _ in boards}
-    return ProgrammeFrames(
-        issues=_issues(session, board_ids, lean, only),
-        events=_events(session, board_ids, fields, only),
-        sprints=_sprints_by_board(session, board_ids),
-        done_status_ids={
-            board_id: frozenset(str(s) for s in column["statuses"]) if column else frozenset()
-            for board_id, column in done.items()
-        },
-        done_columns={
-            board_id: str(column["name"]) if column else None for board_id, column in done.items()
-        },
-        estimate_fields={board_id: field for board_id, _, field in boards},
+    return _assembled(
+        boards,  # type: ignore[arg-type]
+        _issues(session, board_ids, lean, only),
+        _events(session, board_ids, fields, only),
+        _sprints_by_board(session, board_ids),
     )
 
 
@@ -330,18 +366,57 @@ def _sprint_frames(session: Session, board_id: int, sprint_id: int) -> BoardFram
 def _programme_frames(
     session: Session,
     programme_id: int,
-    mapping: pd.DataFrame | None = None,
     fields: Sequence[str] = STATE_FIELDS,
     lean: bool = False,
-) -> ProgrammeFrames:
-    """The frames of every board showing an issue of the programme's deliverables.
+    deliverable_ids: Collection[int] | None = None,
+) -> tuple[pd.DataFrame, ProgrammeFrames]:
+    """The programme's _deliverable_issue_map() and the frames of every board showing an issue
+    of its deliverables (of `deliverable_ids` only, when given; the map is still the whole
+    programme's).
 
-    `mapping` is the programme's _deliverable_issue_map() when the caller already has it.
-    `fields`: the changelog fields to read; the burnup, which asks no sprint's membership,
-    needs only status and estimate changes (sprint changes are most of the rest), and with
-    `lean` only the issues' LEAN_COLUMNS.
+    Each table is read once: the frames' issues are the rows the map was matched on (every
+    issue of the deliverables' sites, read with the frames' columns too), so the issues and
+    their lists are not read and decoded a second time, and each sub-task's parent is found
+    among them. `fields`: the changelog fields to read; the burnup, which asks no sprint's
+    membership, needs only status and estimate changes (sprint changes are most of the rest),
+    and with `lean` only the issues' LEAN_COLUMNS.
     """
-    mapped = _deliverable_issue_map(session, programme_id) if mapping is None else mapping
-    shown = pd.read_sql(select(BoardIssue.issue_id, BoardIssue.board_id), session.connection())
-    board_ids = shown.loc[shown["issue_id"].isin(mapped["issue_id"]), "board_id"].unique()
-    return _frames(session, sorted(int(b) for b in board_ids), fields, lean)
+    read = _read_programme(
+        session,
+        _scopes(session, programme_id, None),
+        issue_columns=[c for c in _issue_read(JiraIssue.removed_at, lean) if c.key != "board_id"],
+        board_columns=[JiraBoard.columns, JiraBoard.estimate_field_id],
+        shown_columns=[] if lean else [_raw(BoardIssue.removed_at, "board_removed_at")],
+    )
+    mapped = read.mapping
+    if deliverable_ids is not None:
+        mapped = mapped.loc[mapped["deliverable_id"].isin(list(deliverable_ids))]
+    shown = read.shown
+    board_ids = sorted(
+        int(b) for b in shown.loc[shown["issue_id"].isin(mapped["issue_id"]), "board_id"].unique()
+    )
+    issues = (
+        shown.loc[shown["board_id"].isin(board_ids)]
+        .merge(read.issues, on="issue_id")
+        .sort_values(["board_id", "issue_id"], ignore_index=True)
+    )
+    if not lean:  # its removal from the board, else from Jira (as the boards' read has it)
+        removed = issues.pop("board_removed_at")
+        issues["removed_at"] = removed.where(removed.notna(), issues["removed_at"])
+    issues = _typed(issues)
+    keys = read.issues[["issue_id", "site_id", "key"]].rename(
+        columns={"issue_id": "parent_id", "key": "parent_key"}
+    )
+    boards = read.boards.loc[read.boards["board_id"].isin(board_ids)]
+    frames = _assembled(
+        [
+            (int(b), columns, None if pd.isna(field) else str(field))
+            for b, columns, field in boards[
+                ["board_id", "columns", "estimate_field_id"]
+            ].itertuples(index=False)
+        ],
+        _finished(issues, _parent_ids(issues, keys), lean),
+        _events(session, board_ids, fields),
+        _sprints_by_board(session, board_ids),
+    )
+    return read.mapping, frames

@@ -8,7 +8,8 @@ Scope values (DeliverableScope.value) by kind:
 Sub-tasks follow their parent, so a sprint's sub-task work stays with its story's deliverable.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -28,16 +29,22 @@ from tracker.models import (
 COLUMNS = ["issue_id", "deliverable_id"]
 
 
-def _by_board(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
+def _scope_boards(scopes: pd.DataFrame, boards: pd.DataFrame) -> pd.DataFrame:
+    """The board scopes with their boards' board_id (a board not synced matches none)."""
     wanted = scopes.loc[scopes["value"].str.strip().str.isdigit()].assign(
         jira_id=lambda f: f["value"].str.strip().astype("int64")
     )
-    boards = pd.read_sql(
-        select(JiraBoard.id.label("board_id"), JiraBoard.site_id, JiraBoard.jira_id),  # type: ignore[union-attr]
-        session.connection(),
-    )
-    shown = pd.read_sql(select(BoardIssue.board_id, BoardIssue.issue_id), session.connection())
-    return wanted.merge(boards, on=["site_id", "jira_id"]).merge(shown, on="board_id")[COLUMNS]
+    return wanted.merge(boards[["board_id", "site_id", "jira_id"]], on=["site_id", "jira_id"])
+
+
+def _by_board(scopes: pd.DataFrame, boards: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    return _scope_boards(scopes, boards).merge(shown[["board_id", "issue_id"]], on="board_id")[
+        COLUMNS
+    ]
+
+
+def _no_rows() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64") for c in COLUMNS})
 
 
 def _by_epic(scopes: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
@@ -54,11 +61,41 @@ def _by_list(scopes: pd.DataFrame, issues: pd.DataFrame, column: str) -> pd.Data
     return scopes.merge(values, left_on=["site_id", "value"], right_on=["site_id", column])[COLUMNS]
 
 
-def _by_jql(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
-    matches = pd.read_sql(
-        select(DeliverableJqlMatch.scope_id, DeliverableJqlMatch.issue_id), session.connection()
-    )
+def _by_jql(scopes: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFrame:
     return scopes.merge(matches, on="scope_id")[COLUMNS]
+
+
+def _boards(session: Session, sites: list[int], columns: Sequence[Any] = ()) -> pd.DataFrame:
+    """The sites' boards: board_id (jira_board.id), site_id, jira_id and `columns`."""
+    return pd.read_sql(
+        select(
+            JiraBoard.id.label("board_id"),  # type: ignore[union-attr]
+            JiraBoard.site_id,
+            JiraBoard.jira_id,
+            *columns,
+        ).where(JiraBoard.site_id.in_(sites)),  # type: ignore[attr-defined]
+        session.connection(),
+    ).astype({"board_id": "int64", "site_id": "int64", "jira_id": "int64"})
+
+
+def _shown(session: Session, board_ids: list[int], columns: Sequence[Any] = ()) -> pd.DataFrame:
+    """Which of these boards show which issues (board_id, issue_id, `columns`), removed or not."""
+    return pd.read_sql(
+        select(BoardIssue.board_id, BoardIssue.issue_id, *columns).where(
+            BoardIssue.board_id.in_(board_ids)  # type: ignore[attr-defined]
+        ),
+        session.connection(),
+    ).astype({"board_id": "int64", "issue_id": "int64"})
+
+
+def _jql_matches(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
+    ids = [int(i) for i in scopes["scope_id"]]
+    return pd.read_sql(
+        select(DeliverableJqlMatch.scope_id, DeliverableJqlMatch.issue_id).where(
+            DeliverableJqlMatch.scope_id.in_(ids)  # type: ignore[attr-defined]
+        ),
+        session.connection(),
+    )
 
 
 #: Rows per IN (...) list: far below SQLite's and PostgreSQL's parameter limits.
@@ -117,17 +154,10 @@ def _with_subtasks(
     return pd.concat([issues, subtasks], ignore_index=True).drop_duplicates("issue_id")
 
 
-def _deliverable_issue_map(
-    session: Session, programme_id: int, deliverable_ids: Collection[int] | None = None
+def _scopes(
+    session: Session, programme_id: int, deliverable_ids: Collection[int] | None
 ) -> pd.DataFrame:
-    """[issue_id, deliverable_id] (jira_issue.id, deliverable.id) for a programme, one row per
-    pair; an issue may belong to several deliverables.
-
-    With `deliverable_ids`, only those deliverables' rows: the same rows as the whole map's for
-    them, but when their scopes are boards, epics or JQL (no component or label to match in
-    every issue's lists) only the issues they can reach are read, not every issue of the sites:
-    a sprint review of one deliverable on a 20,000-issue programme reads a few hundred.
-    """
+    """The scopes of the programme's deliverables (or of `deliverable_ids` among them)."""
     scopes = pd.read_sql(
         select(
             DeliverableScope.id.label("scope_id"),  # type: ignore[union-attr]
@@ -142,31 +172,11 @@ def _deliverable_issue_map(
     ).astype({"value": "str", "kind": "str"})
     if deliverable_ids is not None:
         scopes = scopes.loc[scopes["deliverable_id"].isin(list(deliverable_ids))]
-    kind = scopes["kind"]
-    sites = [int(s) for s in scopes["site_id"].unique()]
-    lists = kind.isin([ScopeKind.component.value, ScopeKind.label.value]).any()
-    narrow = deliverable_ids is not None and not lists
-    if narrow:
-        issues = _narrow_issues(session, scopes.loc[kind == ScopeKind.epic.value])
-    else:
-        issues = pd.read_sql(
-            select(*_issue_columns(True)).where(JiraIssue.site_id.in_(sites)),  # type: ignore[attr-defined]
-            session.connection(),
-        )
-    parts = [
-        pd.DataFrame({c: pd.Series(dtype="int64") for c in COLUMNS}),
-        _by_board(session, scopes.loc[kind == ScopeKind.board.value]),
-        _by_epic(scopes.loc[kind == ScopeKind.epic.value], issues),
-        _by_jql(session, scopes.loc[kind == ScopeKind.jql.value]),
-    ]
-    if not narrow:
-        parts += [
-            _by_list(scopes.loc[kind == ScopeKind.component.value], issues, "components"),
-            _by_list(scopes.loc[kind == ScopeKind.label.value], issues, "labels"),
-        ]
-    mapped = pd.concat(parts).drop_duplicates()
-    if narrow:
-        issues = _with_subtasks(session, mapped, issues, sites)
+    return scopes
+
+
+def _with_subtask_rows(mapped: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """The map: `mapped` and each mapped issue's sub-tasks (found in `issues`), sorted."""
     subtasks = issues.loc[
         issues["is_subtask"].astype(bool), ["issue_id", "site_id", "parent_key"]
     ].merge(
@@ -182,3 +192,94 @@ def _deliverable_issue_map(
         .sort_values(COLUMNS)
         .reset_index(drop=True)
     )
+
+
+@dataclass(frozen=True)
+class ProgrammeIssues:
+    """One read of the Jira tables a programme's deliverables reach, and their issue map.
+
+    `issues`: every issue of the scopes' sites (issue_id, site_id, key, epic_key, parent_key,
+    is_subtask, the lists when a scope matches on them, and the columns asked for); `boards`:
+    the sites' boards (board_id, site_id, jira_id, ...); `shown`: which of those boards show
+    which issues (board_id, issue_id, ...). The programme report builds its frames from the same
+    rows the map was matched on, so each table is read, and each list decoded, once.
+    """
+
+    mapping: pd.DataFrame
+    issues: pd.DataFrame
+    boards: pd.DataFrame
+    shown: pd.DataFrame
+
+
+def _read_programme(
+    session: Session,
+    scopes: pd.DataFrame,
+    issue_columns: Sequence[Any] = (),
+    board_columns: Sequence[Any] = (),
+    shown_columns: Sequence[Any] = (),
+) -> ProgrammeIssues:
+    """The issue map of `scopes` (_scopes) with the rows it was matched on; the `*_columns` are
+    read beside the map's own for a caller that needs more of the same rows."""
+    kind = scopes["kind"]
+    sites = [int(s) for s in scopes["site_id"].unique()]
+    lists = bool(kind.isin([ScopeKind.component.value, ScopeKind.label.value]).any())
+    own = _issue_columns(lists)
+    named = {c.key for c in own}
+    issues = pd.read_sql(
+        select(*own, *(c for c in issue_columns if c.key not in named)).where(
+            JiraIssue.site_id.in_(sites)  # type: ignore[attr-defined]
+        ),
+        session.connection(),
+    ).astype({"issue_id": "int64", "site_id": "int64"})
+    boards = _boards(session, sites, board_columns)
+    shown = _shown(session, [int(b) for b in boards["board_id"]], shown_columns)
+    jql = scopes.loc[kind == ScopeKind.jql.value]
+    parts = [
+        _no_rows(),
+        _by_board(scopes.loc[kind == ScopeKind.board.value], boards, shown),
+        _by_epic(scopes.loc[kind == ScopeKind.epic.value], issues),
+        _by_jql(jql, _jql_matches(session, jql)),
+    ]
+    if lists:
+        parts += [
+            _by_list(scopes.loc[kind == ScopeKind.component.value], issues, "components"),
+            _by_list(scopes.loc[kind == ScopeKind.label.value], issues, "labels"),
+        ]
+    mapping = _with_subtask_rows(pd.concat(parts).drop_duplicates(), issues)
+    return ProgrammeIssues(mapping, issues, boards, shown)
+
+
+def _deliverable_issue_map(
+    session: Session, programme_id: int, deliverable_ids: Collection[int] | None = None
+) -> pd.DataFrame:
+    """[issue_id, deliverable_id] (jira_issue.id, deliverable.id) for a programme, one row per
+    pair; an issue may belong to several deliverables.
+
+    With `deliverable_ids`, only those deliverables' rows: the same rows as the whole map's for
+    them, but when their scopes are boards, epics or JQL (no component or label to match in
+    every issue's lists) only the issues they can reach are read, not every issue of the sites:
+    a sprint review of one deliverable on a 20,000-issue programme reads a few hundred.
+    """
+    scopes = _scopes(session, programme_id, deliverable_ids)
+    kind = scopes["kind"]
+    lists = kind.isin([ScopeKind.component.value, ScopeKind.label.value]).any()
+    if deliverable_ids is None or lists:
+        return _read_programme(session, scopes).mapping
+    sites = [int(s) for s in scopes["site_id"].unique()]
+    on_boards, jql = (
+        scopes.loc[kind == ScopeKind.board.value],
+        scopes.loc[kind == ScopeKind.jql.value],
+    )
+    epics = scopes.loc[kind == ScopeKind.epic.value]
+    boards = _boards(session, sites)
+    shown = _shown(session, [int(b) for b in _scope_boards(on_boards, boards)["board_id"]])
+    issues = _narrow_issues(session, epics)
+    mapped = pd.concat(
+        [
+            _no_rows(),
+            _by_board(on_boards, boards, shown),
+            _by_epic(epics, issues),
+            _by_jql(jql, _jql_matches(session, jql)),
+        ]
+    ).drop_duplicates()
+    return _with_subtask_rows(mapped, _with_subtasks(session, mapped, issues, sites))

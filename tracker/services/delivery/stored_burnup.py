@@ -40,7 +40,6 @@ from tracker.models import (
     SyncRun,
 )
 from tracker.services.delivery.frames import _programme_frames
-from tracker.services.delivery.issues import _deliverable_issue_map
 
 #: Bump when a rule of tracker.metrics.rollup or forecast changes what a programme's burnup or
 #: forecast says: every stored burnup is then read as stale until worked out again.
@@ -100,9 +99,8 @@ def _live_burnup(
     session: Session, programme_id: int, until: pd.Timestamp | None
 ) -> ProgrammeBurnup:
     """The programme's burnup worked out from the synced data (`until` None: to the last change)."""
-    mapping = _deliverable_issue_map(session, programme_id)
     # sprint changes move no burnup: scope and done come from creation, status and estimates
-    frames = _programme_frames(session, programme_id, mapping, BURNUP_FIELDS, lean=True)
+    mapping, frames = _programme_frames(session, programme_id, BURNUP_FIELDS, lean=True)
     return programme_burnup(
         frames.issues, frames.events, mapping, frames.done_status_ids, until=until
     )

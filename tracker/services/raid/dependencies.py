@@ -282,8 +282,10 @@ def _declared(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame
     return pd.DataFrame(records, columns=[*_MERGED, "provider_name"])
 
 
-def _from_jira(session: Session, actor: Actor, programme_id: int) -> pd.DataFrame:
-    links = _jira_dependencies(session, programme_id)
+def _from_jira(
+    session: Session, actor: Actor, programme_id: int, mapping: pd.DataFrame | None
+) -> pd.DataFrame:
+    links = _jira_dependencies(session, programme_id, mapping)
     visible = set(
         session.exec(
             select(Deliverable.id).where(
@@ -321,9 +323,11 @@ def dependency_frame(
     *,
     programme_id: int,
     include_done: bool = False,
+    mapping: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every dependency of the programme the actor may see (declared and from Jira), rated:
-    COLUMNS, worst first. Done ones are left out unless asked for (health 'done')."""
+    COLUMNS, worst first. Done ones are left out unless asked for (health 'done'). `mapping`:
+    the programme's _deliverable_issue_map() when the caller has read it (the board pack)."""
     names = _deliverable_names(session, programme_id)
     refs = dict(zip(names["deliverable_id"], names["ref"], strict=True))
     owners = dict(zip(names["deliverable_id"], names["owner_org"], strict=True))
@@ -331,7 +335,7 @@ def dependency_frame(
         frame
         for frame in (
             _declared(session, actor, programme_id),
-            _from_jira(session, actor, programme_id),
+            _from_jira(session, actor, programme_id, mapping),
         )
         if not frame.empty
     ]
@@ -364,11 +368,12 @@ def dependency_frame(
 
 
 def deliverable_dependency_health(
-    session: Session, actor: Actor, *, programme_id: int
+    session: Session, actor: Actor, *, programme_id: int, mapping: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Per deliverable the actor may see: its open dependencies counted red, amber, unknown and
-    green, the worst (None when it waits on nothing), and whether any is in a cycle."""
-    rated = dependency_frame(session, actor, programme_id=programme_id)
+    green, the worst (None when it waits on nothing), and whether any is in a cycle. `mapping`:
+    as dependency_frame takes it."""
+    rated = dependency_frame(session, actor, programme_id=programme_id, mapping=mapping)
     refs = pd.Series(
         sorted(
             session.exec(

@@ -163,9 +163,12 @@ def _blocking_links(links: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     return frame.drop_duplicates(["provider_site", "provider_key", "consumer_site", "consumer_key"])
 
 
-def _jira_dependencies(session: Session, programme_id: int) -> pd.DataFrame:
+def _jira_dependencies(
+    session: Session, programme_id: int, mapping: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Blocking links whose waiting end belongs to a deliverable of the programme and whose other
-    end does not belong to the same deliverable, with dates and states (COLUMNS)."""
+    end does not belong to the same deliverable, with dates and states (COLUMNS). `mapping`:
+    the programme's _deliverable_issue_map() when the caller has read it."""
     sites = _sites(session)
     stored = _links(session)
     issues = _issues(session, set(stored["key"]) | set(stored["other_key"]))
@@ -178,7 +181,8 @@ def _jira_dependencies(session: Session, programme_id: int) -> pd.DataFrame:
             right_on=[f"{side}_site_id", f"{side}_key"],
             how="left",
         ).drop(columns=[f"{side}_site_id"])
-    mapping = _deliverable_issue_map(session, programme_id)
+    if mapping is None:
+        mapping = _deliverable_issue_map(session, programme_id)
     links = links.merge(
         mapping.rename(
             columns={"issue_id": "consumer_issue_id", "deliverable_id": "consumer_deliverable_id"}
