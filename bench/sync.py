@@ -150,6 +150,22 @@ def _database(kind: str, workdir: Path) -> Iterator[Engine]:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def _add_site(engine: Engine, url: str) -> None:
+    """The bench site's row in a fresh database, its credentials (the test server's) in the
+    environment variables it names: for bench/sync.py's rounds and bench/sync_scale.py's."""
+    os.environ["BENCH_JIRA_EMAIL"], os.environ["BENCH_JIRA_TOKEN"] = EMAIL, API_TOKEN
+    with session_scope(engine) as session:
+        session.add(
+            JiraSite(
+                name="bench",
+                url=url,
+                kind=SiteKind.cloud,
+                token_env="BENCH_JIRA_TOKEN",
+                email_env="BENCH_JIRA_EMAIL",
+            )
+        )
+
+
 def _profiled(run: Callable[[], object]) -> Callable[[], object]:
     def profiled() -> object:
         from pyinstrument import Profiler
@@ -172,17 +188,7 @@ def _syncs(
 ) -> list[tuple[float, Requests]]:
     """A full sync of every board, an unchanged re-sync, then an hourly and a daily re-sync (the
     membership check due) each after `edits` issues changed: (seconds, requests) of each."""
-    os.environ["BENCH_JIRA_EMAIL"], os.environ["BENCH_JIRA_TOKEN"] = EMAIL, API_TOKEN
-    with session_scope(engine) as session:
-        session.add(
-            JiraSite(
-                name="bench",
-                url=site.url,
-                kind=SiteKind.cloud,
-                token_env="BENCH_JIRA_TOKEN",
-                email_env="BENCH_JIRA_EMAIL",
-            )
-        )
+    _add_site(engine, site.url)
 
     def run(board_ids: list[int], chosen: SyncOptions = options) -> Callable[[], object]:
         def synced() -> object:

@@ -26,11 +26,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.sync import URL, ServedSite, _board_queries, _clock_after, _database
+from bench.sync import URL, ServedSite, _add_site, _board_queries, _clock_after, _database
 from jira_simulator import generate_site
 from tests.jira_server.server import API_TOKEN, EMAIL
-from tracker.db import session_scope
-from tracker.models import JiraSite, SiteKind
 
 ROOT = Path(__file__).resolve().parents[1]
 LINEAR_GROWTH_LIMIT = 1.0  # x the growth in issues
@@ -87,7 +85,6 @@ def measure(size: int, boards: int, databases: list[str], cwd: Path) -> dict[str
     site = ServedSite(data)
     del data
     print(f"{size:,} issues generated and served in {time.perf_counter() - began:.0f}s", flush=True)
-    os.environ["BENCH_JIRA_EMAIL"], os.environ["BENCH_JIRA_TOKEN"] = EMAIL, API_TOKEN
     runs: dict[str, dict[str, Any]] = {}
     try:
         bare = {"mode": "bare", "url": site.url, "email": EMAIL, "token": API_TOKEN}
@@ -95,16 +92,7 @@ def measure(size: int, boards: int, databases: list[str], cwd: Path) -> dict[str
         with tempfile.TemporaryDirectory() as workdir:
             for kind in databases:
                 with _database(kind, Path(workdir)) as engine:
-                    with session_scope(engine) as session:
-                        session.add(
-                            JiraSite(
-                                name="bench",
-                                url=site.url,
-                                kind=SiteKind.cloud,
-                                token_env="BENCH_JIRA_TOKEN",
-                                email_env="BENCH_JIRA_EMAIL",
-                            )
-                        )
+                    _add_site(engine, site.url)
                     db = engine.url.render_as_string(hide_password=False)
                     job = {
                         "mode": "sync",
