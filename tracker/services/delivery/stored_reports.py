@@ -16,8 +16,9 @@ the row was worked out is one of its issues, or holds its sprint now.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -43,14 +44,36 @@ STEP_COLUMNS = ["at", "event", "key", "delta", "explanation"]
 
 @dataclass(frozen=True)
 class StoredReport:
-    """A closed sprint's stored report, read back as frames for the whole board."""
+    """A closed sprint's stored report, read back as frames for the whole board. The burndown
+    steps and carry-over are read from the payload when first asked for: velocity, which reads
+    every closed sprint of a board, asks only for the rows."""
 
     measure: str
     close: pd.Timestamp
     rows: pd.DataFrame
-    steps: pd.DataFrame
-    #: where each issue not completed went at the close (Int64 sprint id by issue_id)
-    destination: pd.Series
+    payload: Mapping[str, Any] = field(repr=False)
+
+    @cached_property
+    def steps(self) -> pd.DataFrame:
+        steps = self.payload["steps"]
+        return pd.DataFrame(
+            {
+                "at": pd.to_datetime(np.array(steps["at"], dtype="int64"), utc=True),
+                "event": pd.Series(steps["event"], dtype="str"),
+                "key": pd.Series(steps["key"], dtype="str"),
+                "delta": np.array(steps["delta"], dtype=float),
+                "explanation": pd.Series(steps["explanation"], dtype="str"),
+            }
+        )
+
+    @cached_property
+    def destination(self) -> pd.Series:
+        """Where each issue not completed went at the close (Int64 sprint id by issue_id)."""
+        carry = self.payload["carry"]
+        return pd.Series(
+            pd.array(carry["to_sprint_id"], dtype="Int64"),
+            index=pd.Index(carry["issue_id"], dtype="int64", name="issue_id"),
+        )
 
 
 def _nullable(values: np.ndarray) -> list[Any]:
@@ -100,27 +123,11 @@ def _read(payload: Mapping[str, Any]) -> StoredReport:
         }
     )
     frame["issue_id"] = frame["issue_id"].astype("int64")
-    steps = payload["steps"]
-    step_frame = pd.DataFrame(
-        {
-            "at": pd.to_datetime(np.array(steps["at"], dtype="int64"), utc=True),
-            "event": pd.Series(steps["event"], dtype="str"),
-            "key": pd.Series(steps["key"], dtype="str"),
-            "delta": np.array(steps["delta"], dtype=float),
-            "explanation": pd.Series(steps["explanation"], dtype="str"),
-        }
-    )
-    carry = payload["carry"]
-    destination = pd.Series(
-        pd.array(carry["to_sprint_id"], dtype="Int64"),
-        index=pd.Index(carry["issue_id"], dtype="int64", name="issue_id"),
-    )
     return StoredReport(
         measure=payload["measure"],
         close=pd.Timestamp(int(payload["close"]), tz="UTC"),
         rows=frame,
-        steps=step_frame,
-        destination=destination,
+        payload=payload,
     )
 
 
