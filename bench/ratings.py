@@ -19,9 +19,7 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
-from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,15 +64,6 @@ def _child(url: str) -> None:
     print(json.dumps(found))
 
 
-def _export(revision: str, target: Path) -> None:
-    """tracker/ as it was at `revision` (git archive), for the baseline's processes to import."""
-    archive = subprocess.run(
-        ["git", "archive", revision, "tracker"], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    with tarfile.open(fileobj=BytesIO(archive)) as tar:
-        tar.extractall(target, filter="data")
-
-
 def _run(code_dir: Path, url: str) -> dict[str, float]:
     """A fresh process importing tracker from `code_dir` (the script's own directory first on
     its path, never the working tree's)."""
@@ -101,6 +90,7 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))
+    from bench.baseline import export
     from bench.pages import build
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-pages-"))
@@ -108,7 +98,7 @@ def main() -> None:
     url = build(workdir / "large.db", large=True)
     runs: dict[str, list[dict[str, float]]] = {"baseline": [], "now": []}
     with tempfile.TemporaryDirectory() as scratch:
-        _export(args.baseline, Path(scratch))
+        export(args.baseline, Path(scratch))
         code = {"baseline": Path(scratch), "now": ROOT}
         for _ in range(args.repeat):
             for name, code_dir in code.items():

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
@@ -117,7 +116,11 @@ def upsert(
     table = model.__table__  # type: ignore[attr-defined]
     keys = list(index_elements)
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # imported here: PostgreSQL's dialect package costs a command that writes nothing to import
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     statement = insert(table)
     columns = update_columns if update_columns is not None else rows[0].keys()
     to_update = {c: statement.excluded[c] for c in columns if c not in keys}

@@ -1,6 +1,7 @@
 """Each `tracker` command imports only what it uses, so it starts quickly (docs/benchmarks.md,
 "Start-up"): `--help` none of the heavy packages, the database commands no pandas, no command
-psycopg on SQLite, no report the Jira client."""
+psycopg on SQLite, no report the Jira client, the pages' libraries or PostgreSQL's dialect, and
+a sprint report only the tables it reads."""
 
 import ast
 import inspect
@@ -9,10 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import imported_by
+from tests.support.cli import imported_by, modules_loaded_by
 from tracker.cli.app import COMMANDS, command
 
 PROGRAMME = "Marshland Shared Services Partnership"
+OVERVIEW = ["report", "overview", "--programme", PROGRAMME]
+VELOCITY = ["report", "velocity", "--site", "northmoor", "--board", "1"]
+PROGRESS = ["report", "programme", "--programme", PROGRAMME]
+SPRINT = ["report", "sprint", "--site", "northmoor", "--sprint", "70"]
 
 
 def test_help_imports_neither_pandas_nor_sqlalchemy_nor_jira(tmp_path) -> None:
@@ -25,8 +30,8 @@ def test_help_imports_neither_pandas_nor_sqlalchemy_nor_jira(tmp_path) -> None:
     [
         (["db", "upgrade"], {"pandas", "jira", "psycopg"}),
         (["site", "list"], {"pandas", "psycopg"}),
-        (["report", "overview", "--programme", PROGRAMME], {"jira", "psycopg", "alembic"}),
-        (["report", "velocity", "--site", "northmoor", "--board", "1"], {"jira", "psycopg"}),
+        (OVERVIEW, {"jira", "psycopg", "alembic"}),
+        (VELOCITY, {"jira", "psycopg"}),
     ],
 )
 def test_a_command_imports_only_what_it_uses(
@@ -35,6 +40,29 @@ def test_a_command_imports_only_what_it_uses(
     loaded = imported_by(args, {**os.environ, "DATABASE_URL": demo_sqlite_url})
     assert "sqlmodel" in loaded  # the probe saw the command run
     assert loaded.isdisjoint(not_imported), loaded & not_imported
+
+
+@pytest.mark.parametrize("args", [OVERVIEW, VELOCITY, PROGRESS, SPRINT])
+def test_a_report_loads_no_page_chart_or_spreadsheet_library_nor_postgresql_on_sqlite(
+    demo_sqlite_url: str, args: list[str]
+) -> None:
+    loaded = modules_loaded_by(args, {**os.environ, "DATABASE_URL": demo_sqlite_url})
+    assert "tracker.models.jira" in loaded  # the probe saw the report run
+    unused = {"streamlit", "plotly", "openpyxl", "sqlalchemy.dialects.postgresql"}
+    assert loaded.isdisjoint(unused), loaded & unused
+
+
+@pytest.mark.parametrize("args", [VELOCITY, PROGRESS, SPRINT])
+def test_a_sprint_or_programme_report_builds_only_the_tables_it_reads(
+    demo_sqlite_url: str, args: list[str]
+) -> None:
+    """Building the tables is most of what a report pays for beyond pandas and SQLModel: these
+    read Jira's tables and the deliverables, never criteria, assurance, sign-ins, the board
+    pack, notifications or the RAID log."""
+    loaded = modules_loaded_by(args, {**os.environ, "DATABASE_URL": demo_sqlite_url})
+    assert {"tracker.models.jira", "tracker.models.delivery"} <= loaded
+    unread = {"acceptance", "assurance", "auth", "board", "notifications", "raid"}
+    assert loaded.isdisjoint({f"tracker.models.{m}" for m in unread}), loaded
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

@@ -11,12 +11,11 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 #: the ones it uses (docs/benchmarks.md, "Start-up").
 HEAVY = ("pandas", "numpy", "sqlalchemy", "sqlmodel", "alembic", "psycopg", "jira", "rich")
 
-# Runs the command in this interpreter and reports, as it exits, which watched packages it loaded.
+# Runs the command in this interpreter and reports, as it exits, every module it loaded.
 _PROBE = """
 import atexit, json, sys
-heavy = json.loads(sys.argv[1])
-atexit.register(lambda: print(json.dumps([h for h in heavy if h in sys.modules]), file=sys.stderr))
-sys.argv = ["tracker", *sys.argv[2:]]
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
+sys.argv = ["tracker", *sys.argv[1:]]
 from tracker.cli import main
 main()
 """
@@ -32,13 +31,18 @@ def run_tracker(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
     )
 
 
-def imported_by(args: Sequence[str], env: dict[str, str]) -> set[str]:
-    """The HEAVY packages `tracker ARGS` imports, from a fresh interpreter."""
+def modules_loaded_by(args: Sequence[str], env: dict[str, str]) -> set[str]:
+    """Every module `tracker ARGS` imports, from a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(HEAVY), *args],
+        [sys.executable, "-c", _PROBE, *args],
         capture_output=True,
         text=True,
         env=env,
         timeout=60,
     )
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def imported_by(args: Sequence[str], env: dict[str, str]) -> set[str]:
+    """The HEAVY packages `tracker ARGS` imports, from a fresh interpreter."""
+    return set(HEAVY) & modules_loaded_by(args, env)

@@ -201,11 +201,18 @@ def engine(schema: bool = True) -> Engine:
 def acting() -> Iterator[tuple[Session, Actor]]:
     """A session and the actor for a command: all-or-nothing, like every write here."""
     from tracker.db import session_scope
-    from tracker.services.auth.users import actor_for_email
 
     with session_scope(engine()) as session:
         email = _state["as"]
-        yield session, actor_for_email(session, email) if email else operator_actor()
+        yield session, _actor_for(session, email) if email else operator_actor()
+
+
+def _actor_for(session: Session, email: str) -> Actor:
+    """The user --as names (the user services imported only then: most commands run as the
+    operator)."""
+    from tracker.services.auth.users import actor_for_email
+
+    return actor_for_email(session, email)
 
 
 def current_actor() -> Actor:

@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, delete, insert, select, update
+from sqlalchemy import JSON, Dialect, TypeDecorator, delete, insert, select, update
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, SQLModel
 
 from tracker.db import upsert
@@ -236,6 +237,13 @@ def issue_ids(session: Session, site_id: int, jira_ids: list[int]) -> dict[int, 
     return _by_jira_id(session, site_id, jira_ids, JiraIssue.id)
 
 
+def _is_json(column_type: TypeEngine[Any], dialect: Dialect) -> bool:
+    """Whether the column holds JSON on this dialect, as itself or under a TypeDecorator
+    (tracker.models.types.JSONType, JSONB on PostgreSQL)."""
+    found = column_type.dialect_impl(dialect)
+    return isinstance(found.impl if isinstance(found, TypeDecorator) else found, JSON)
+
+
 def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """A plain bulk insert of rows with the same keys, bypassing per-row statement processing.
 
@@ -257,7 +265,7 @@ def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
         from psycopg.types.json import Jsonb
     convert = [
         Jsonb
-        if postgres and isinstance(table.c[name].type.dialect_impl(dialect), JSON)
+        if postgres and _is_json(table.c[name].type, dialect)
         else table.c[name].type.bind_processor(dialect)
         for name in columns
     ]

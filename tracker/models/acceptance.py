@@ -10,7 +10,6 @@ ever reach it.
 """
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, Delete, String, Text, Update, event
@@ -19,30 +18,8 @@ from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from tracker.errors import Conflict
 from tracker.models import delivery, jira  # noqa: F401  (the tables its foreign keys name)
+from tracker.models.criterion_states import CriterionStatus
 from tracker.models.types import JSONType, UTCDateTime, utcnow
-
-
-class CriterionStatus(StrEnum):
-    draft = "draft"
-    sent = "sent to supplier"
-    queried = "queried"
-    confirmed = "confirmed"
-    evidence_submitted = "evidence submitted"
-    accepted = "accepted"
-    rejected = "rejected"
-
-
-class CriterionMove(StrEnum):
-    """What someone does to a criterion; the ledger's `action` holds these values."""
-
-    create = "create"
-    edit = "edit"
-    send = "send to supplier"
-    confirm = "confirm"
-    query = "query"
-    submit_evidence = "submit evidence"
-    accept = "accept"
-    reject = "reject"
 
 
 class AcceptanceCriterion(SQLModel, table=True):

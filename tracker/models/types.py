@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, TypeDecorator
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import JSON, DateTime, Dialect, TypeDecorator
+from sqlalchemy.types import TypeEngine
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -31,7 +31,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+class JSONType(TypeDecorator[Any]):
+    """JSON, stored as JSONB on PostgreSQL (as the migrations create it).
+
+    The same as `JSON().with_variant(JSONB(), "postgresql")`, but PostgreSQL's type is imported
+    only when a PostgreSQL engine first uses it: the dialect's package costs every process that
+    imports the tables a few hundredths of a second (docs/benchmarks.md, "Start-up").
+    """
+
+    impl = JSON
+    cache_ok = True
+    #: as JSON's: None is stored as JSON null, never left to a column's default
+    should_evaluate_none = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
 
 
 def utcnow() -> datetime:
