@@ -336,8 +336,9 @@ def _forecast_records(frame: pd.DataFrame) -> list[dict]:
     )
 
 
-def programme_payload(progress: ProgrammeProgress) -> dict[str, Any]:
-    """The `--json` document of `tracker report programme`."""
+def programme_summary(progress: ProgrammeProgress) -> dict[str, Any]:
+    """`tracker report programme`: the programme's and each deliverable's figures and forecasts,
+    all the table shows and the `--json` document without its daily burnup."""
     from tracker.metrics.rag import slip_weeks
 
     measure = progress.measure
@@ -372,12 +373,17 @@ def programme_payload(progress: ProgrammeProgress) -> dict[str, Any]:
         "done": None if last is None else float(last[f"done_{measure}"]),
         "forecast": _forecast_records(progress.forecast),
         "deliverables": deliverables,
-        "burnup": _records(
-            progress.burnup,
-            {"date": lambda d: f"{d:%Y-%m-%d}"}
-            | dict.fromkeys(progress.burnup.columns.drop("date"), float),
-        ),
     }
+
+
+def programme_payload(progress: ProgrammeProgress) -> dict[str, Any]:
+    """The `--json` document of `tracker report programme`: the summary and the daily burnup."""
+    burnup = _records(
+        progress.burnup,
+        {"date": lambda d: f"{d:%Y-%m-%d}"}
+        | dict.fromkeys(progress.burnup.columns.drop("date"), float),
+    )
+    return {**programme_summary(progress), "burnup": burnup}
 
 
 @report_app.command("programme")
@@ -395,10 +401,10 @@ def programme(
         progress = programme_progress(
             session, actor, programme_id=found.id, measure="points" if points else "issues"
         )
-    payload = programme_payload(progress)
     if as_json:
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(programme_payload(progress), indent=2))
         return
+    payload = programme_summary(progress)  # the table shows no daily burnup: not converted
     if payload["as_of"] is None:
         typer.echo(f"{payload['programme']}: no Jira issues synced for its deliverables yet")
         return
