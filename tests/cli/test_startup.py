@@ -6,6 +6,8 @@ a sprint report only the tables it reads."""
 import ast
 import inspect
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,30 @@ def test_a_sprint_or_programme_report_builds_only_the_tables_it_reads(
     assert {"tracker.models.jira", "tracker.models.delivery"} <= loaded
     unread = {"acceptance", "assurance", "auth", "board", "notifications", "raid"}
     assert loaded.isdisjoint({f"tracker.models.{m}" for m in unread}), loaded
+
+
+# `tracker ARGS` in this interpreter, reporting as it exits whether garbage collection is on.
+_COLLECTING = """
+import atexit, gc, sys
+atexit.register(lambda: print(gc.isenabled(), file=sys.stderr))
+sys.argv = ["tracker", *sys.argv[1:]]
+from tracker.cli import main
+main()
+"""
+
+
+def test_a_command_runs_with_the_garbage_collector_on(demo_sqlite_url: str) -> None:
+    """tracker.cli.main pauses the collector only while the command's modules load: a sync of
+    50,000 issues run without it would keep every reference cycle it ever made."""
+    done = subprocess.run(
+        [sys.executable, "-c", _COLLECTING, *VELOCITY],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": demo_sqlite_url},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "True"
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

@@ -15,6 +15,7 @@ catch them to print.
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,6 +113,11 @@ def command(name: str) -> typer.core.TyperCommand | TyperGroup:
     module = importlib.import_module(entry.module)
     for extension in entry.extended_by:
         importlib.import_module(extension)
+    if not gc.isenabled():
+        # tracker.cli.main paused the collector for start-up: what the modules built lives as
+        # long as the process, so no later collection need examine it either
+        gc.freeze()
+        gc.enable()
     return typer.main.get_group(module.commands).commands[name]  # type: ignore[return-value]
 
 
