@@ -207,7 +207,8 @@ def _store_burnup(session: Session, programme_id: int, now: datetime) -> bool:
         return False
     burnup = _live_burnup(session, programme_id, None)
     payload: dict[str, Any] = {}
-    if not burnup.programme.empty:
+    # an empty burnup (no issue mapped yet) is cheap to work out live: nothing is kept for it
+    if not burnup.programme.empty and not burnup.deliverables.empty:
         today = extend_burnup(burnup, pd.Timestamp(now).tz_convert("UTC"))
         payload = {"burnup": _burnup_payload(burnup)}
         if today is not None:
