@@ -60,9 +60,9 @@ KEY_LINK = st.column_config.LinkColumn(
 )
 
 
-#: The loaders below are keyed on the synced data's version, so a sync (from the app or the CLI)
-#: shows at once; the TTL bounds what else goes stale: a running sprint's "now", and deliverable
-#: scope rules edited since.
+#: The loaders below are keyed on the data's version (tracker.services.delivery.sprints
+#: data_version), so a sync (from the app or the CLI), a programme load or a new target date
+#: shows at once; the TTL bounds what else goes stale: a running sprint's "now".
 CACHE_TTL = timedelta(minutes=15)
 
 

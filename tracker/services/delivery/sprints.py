@@ -8,6 +8,7 @@ because a council's board also carries other suppliers' work. Velocity and the p
 mix every supplier's work, so they are for staff only.
 """
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -30,6 +31,7 @@ from tracker.metrics.velocity import velocity
 from tracker.models import (
     BoardIssue,
     Deliverable,
+    DeliverableScope,
     JiraBoard,
     JiraIssue,
     JiraSite,
@@ -182,11 +184,33 @@ def _boards_showing(session: Session, issue_ids: pd.Index) -> list[int]:
 
 
 def data_version(session: Session, actor: Actor) -> str:
-    """When synced Jira data last changed: the end of the latest sync run or import. Cached
-    figures are keyed on it, so a sync from any process (the CLI included) is seen at once."""
+    """What the delivery figures are worked out from, as one key: the end of the latest sync
+    run or import, and a digest of the deliverables (references, titles, target dates) and their
+    scope rules. Cached figures are keyed on it, so a sync from any process (the CLI included),
+    a programme load or a deliverable's new target date is seen at the next page run, not when
+    the cache expires."""
     require(actor, Action.read_deliverables)
     latest = session.execute(select(func.max(SyncRun.finished_at))).scalar_one_or_none()
-    return "" if latest is None else latest.isoformat()
+    digest = hashlib.sha256()
+    for query in (
+        select(
+            Deliverable.id,
+            Deliverable.programme_id,
+            Deliverable.ref,
+            Deliverable.title,
+            Deliverable.target_date,
+        ).order_by(Deliverable.id),
+        select(
+            DeliverableScope.id,
+            DeliverableScope.deliverable_id,
+            DeliverableScope.site_id,
+            DeliverableScope.kind,
+            DeliverableScope.value,
+        ).order_by(DeliverableScope.id),
+    ):
+        for row in session.execute(query):
+            digest.update(repr(tuple(row)).encode())
+    return f"{'' if latest is None else latest.isoformat()}/{digest.hexdigest()[:16]}"
 
 
 def review_boards(session: Session, actor: Actor) -> list[BoardRef]:
