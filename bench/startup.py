@@ -140,18 +140,21 @@ def measure(repeat: int, baseline: str | None = None) -> str:
     if baseline:
         lines = [
             f"| command | CPU s before (`{baseline}`) | x baseline before | CPU s after "
-            "| x baseline after (target) | heavy packages imported after |",
-            "|---|---:|---:|---:|---:|---|",
+            "| x baseline after (target) | peak MB before | peak MB after "
+            "| heavy packages imported after |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
         ]
         for command in COMMANDS:
-            before = ""
+            before = peak = ""
             if command.baseline:
                 before = f"{median(command.label, 'cpu', 'before'):.2f}"
+                peak = f"{median(command.label, 'peak_mb', 'before'):.0f}"
             target = f" (<= {command.target:g}x)" if command.target else ""
             packages = ", ".join(sorted(loaded.get(command.label, ()))) or "-"
             lines.append(
                 f"| {command.label} | {before} | {ratio(command, 'before')} "
                 f"| {median(command.label, 'cpu'):.2f} | {ratio(command, 'now')}{target} "
+                f"| {peak} | {median(command.label, 'peak_mb'):.0f} "
                 f"| {packages if command.label in loaded else ''} |"
             )
     else:

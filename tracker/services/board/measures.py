@@ -13,9 +13,12 @@ when the report is made; for the previous period (the trend) they are read back 
 ledger and the accreditations' dates at its end.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,26 +36,18 @@ from tracker.metrics.frames import (
 from tracker.metrics.rag import INPUT_COLUMNS
 from tracker.metrics.rollup import programme_burnup
 from tracker.metrics.sprint_report import sprint_outcomes
-from tracker.models import AuditEntry, CriterionStatus, Deliverable, DeliverableStage
+from tracker.models import CriterionStatus, Deliverable, DeliverableStage
 from tracker.policy import Action, Actor, can
-from tracker.services.acceptance.criteria import SUPPLIER_WAITS
-from tracker.services.acceptance.views import (
-    CRITERIA_COLUMNS,
-    criteria_frame,
-    programme_criteria,
-)
-from tracker.services.assurance.gates import (
-    Decision,
-    _holdings,
-    _requirements,
-    compliance_frame,
-    meets,
-)
-from tracker.services.audit import CRITERION
 from tracker.services.board.period import UK, Period
-from tracker.services.board.risks import RiskLog, RiskMeasures, read_risk_log, risk_measures
 from tracker.services.delivery.frames import ProgrammeFrames, _programme_frames
 from tracker.services.programme.overview import ProgrammeInfo, deliverables_frame
+
+if TYPE_CHECKING:
+    from tracker.services.board.risks import RiskLog, RiskMeasures
+
+# The criteria, assurance, audit and RAID services are imported in the functions reading them:
+# the overview's forecast (forecasts_until, through ratings.forecast_against_target) needs none
+# of them, and `tracker report overview` is a process of its own (bench/startup.py).
 
 #: closed sprints per board a period needs: the last, and the three before it (the previous one
 #: for "two sprints running", all three for the velocity)
@@ -128,6 +123,12 @@ def _criteria(
 ) -> pd.DataFrame:
     """The criteria the actor may read: the programme's for staff, their deliverables' for a
     supplier contact (never a draft)."""
+    from tracker.services.acceptance.views import (
+        CRITERIA_COLUMNS,
+        criteria_frame,
+        programme_criteria,
+    )
+
     if can(actor, Action.read_programme):
         return programme_criteria(session, actor, programme_id=programme_id)
     frames = [
@@ -139,6 +140,9 @@ def _criteria(
 
 
 def _criterion_history(session: Session, criterion_ids: list[int]) -> pd.DataFrame:
+    from tracker.models import AuditEntry
+    from tracker.services.audit import CRITERION
+
     rows = session.exec(
         select(AuditEntry.subject_id, AuditEntry.at, AuditEntry.to_status, AuditEntry.seq)
         .where(AuditEntry.subject == CRITERION, col(AuditEntry.subject_id).in_(criterion_ids))
@@ -169,6 +173,8 @@ def read_board_data(
     session: Session, actor: Actor, *, programme: ProgrammeInfo, now: pd.Timestamp
 ) -> BoardData:
     """One read of everything the pack measures, for the deliverables the actor may see."""
+    from tracker.services.board.risks import read_risk_log
+
     deliverables = deliverables_frame(session, actor, programme_id=programme.id)
     ids = [int(i) for i in deliverables["id"]]
     # the whole map and the visible deliverables' boards' frames, from one read
@@ -360,6 +366,8 @@ def _acceptance(
 ) -> pd.DataFrame:
     """Criteria, those waiting on the supplier past their due date and by how long at most, and
     the rejected ones: now, or (for an earlier period) as the ledger says they stood then."""
+    from tracker.services.acceptance.criteria import SUPPLIER_WAITS
+
     criteria = data.criteria[["id", "deliverable_id", "status", "due"]]
     if not current:
         history = data.criterion_history.loc[data.criterion_history["at"] <= as_of]
@@ -395,6 +403,14 @@ def _acceptance(
 def _assurance(session: Session, actor: Actor, ids: pd.Series, day: date) -> pd.DataFrame:
     """Blocked and overridden gates, and the days until the soonest expiry of an accreditation
     a handler holds to meet what the deliverable's data needs."""
+    from tracker.services.assurance.gates import (
+        Decision,
+        _holdings,
+        _requirements,
+        compliance_frame,
+        meets,
+    )
+
     gates = compliance_frame(session, actor, today=day)
     gates = gates.loc[gates["deliverable_id"].isin(ids)]
     rules = _requirements(session)
@@ -444,6 +460,8 @@ def measure(
 ) -> Measures:
     """The rating inputs of every visible deliverable for one period (see the module's note on
     which figures are taken when)."""
+    from tracker.services.board.risks import risk_measures
+
     as_of = period.as_of(data.read_at)
     ids = data.deliverables["id"].astype("int64").reset_index(drop=True)
     burnup, forecasts = forecasts_until(data.frames, data.mapping, as_of)

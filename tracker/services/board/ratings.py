@@ -29,7 +29,6 @@ from tracker.services.board.measures import (
     read_board_data,
 )
 from tracker.services.board.period import UK, Period, chosen_period, default_period
-from tracker.services.board.thresholds import programme_thresholds
 from tracker.services.delivery.frames import _programme_frames, _sprints_by_board
 from tracker.services.delivery.issues import _read_programme, _scopes
 from tracker.services.delivery.sprints import NotFound
@@ -219,6 +218,9 @@ def board_ratings(
     """Every visible deliverable's derived rating per dimension and overall, with the rule, the
     measured value and the threshold behind each, for the period (default: the last two weeks up
     to the latest sprint end). Advisory: the declared RAG is never changed."""
+    # here, not at the top: the overview's forecast reads no thresholds (bench/startup.py)
+    from tracker.services.board.thresholds import programme_thresholds
+
     programme = find_visible_programme(session, actor, programme_id=programme_id)
     now = pd.Timestamp.now(tz="UTC") if now is None else now
     thresholds = programme_thresholds(session, actor, programme_id=programme_id)
