@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from tracker.models import (
@@ -27,6 +27,24 @@ from tracker.models import (
 )
 
 COLUMNS = ["issue_id", "deliverable_id"]
+
+
+def scope_rules(programme_id: int | None = None) -> Select[Any]:
+    """The deliverables' scope rules (id, deliverable, site, kind, value) in id order, a
+    programme's or every one: what the figures' cache keys and the stored burnup's inputs
+    compare, so that editing any rule changes them."""
+    query = select(
+        DeliverableScope.id,
+        DeliverableScope.deliverable_id,
+        DeliverableScope.site_id,
+        DeliverableScope.kind,
+        DeliverableScope.value,
+    ).order_by(DeliverableScope.id)
+    if programme_id is None:
+        return query
+    return query.join(Deliverable, Deliverable.id == DeliverableScope.deliverable_id).where(
+        Deliverable.programme_id == programme_id
+    )
 
 
 def _scope_boards(scopes: pd.DataFrame, boards: pd.DataFrame) -> pd.DataFrame:

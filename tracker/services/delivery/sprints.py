@@ -31,7 +31,6 @@ from tracker.metrics.velocity import velocity
 from tracker.models import (
     BoardIssue,
     Deliverable,
-    DeliverableScope,
     JiraBoard,
     JiraIssue,
     JiraSite,
@@ -46,7 +45,7 @@ from tracker.services.delivery.frames import (
     _sprints_by_board,
     done_column,
 )
-from tracker.services.delivery.issues import _deliverable_issue_map
+from tracker.services.delivery.issues import _deliverable_issue_map, scope_rules
 from tracker.services.delivery.stored_burnup import _programme_burnup
 from tracker.services.delivery.stored_reports import StoredReport, _stored_reports
 from tracker.services.lookups import visible_deliverable
@@ -200,13 +199,7 @@ def data_version(session: Session, actor: Actor) -> str:
             Deliverable.title,
             Deliverable.target_date,
         ).order_by(Deliverable.id),
-        select(
-            DeliverableScope.id,
-            DeliverableScope.deliverable_id,
-            DeliverableScope.site_id,
-            DeliverableScope.kind,
-            DeliverableScope.value,
-        ).order_by(DeliverableScope.id),
+        scope_rules(),
     ):
         for row in session.execute(query):
             digest.update(repr(tuple(row)).encode())

@@ -40,6 +40,7 @@ from tracker.models import (
     SyncRun,
 )
 from tracker.services.delivery.frames import _programme_frames
+from tracker.services.delivery.issues import scope_rules
 
 #: Bump when a rule of tracker.metrics.rollup or forecast changes what a programme's burnup or
 #: forecast says: every stored burnup is then read as stale until worked out again.
@@ -59,18 +60,7 @@ INTEGER_MEASURES = frozenset({"scope_issues", "done_issues"})
 def _inputs(session: Session, programme_id: int) -> dict[str, Any]:
     """What a programme's burnup is worked out from, as JSON compares it: the scope rules, each
     of their sites' finished runs (count, latest id and end), their JQL matches, the rules."""
-    scopes = session.execute(
-        select(
-            DeliverableScope.id,
-            DeliverableScope.deliverable_id,
-            DeliverableScope.site_id,
-            DeliverableScope.kind,
-            DeliverableScope.value,
-        )
-        .join(Deliverable, Deliverable.id == DeliverableScope.deliverable_id)
-        .where(Deliverable.programme_id == programme_id)
-        .order_by(DeliverableScope.id)
-    ).all()
+    scopes = session.execute(scope_rules(programme_id)).all()
     sites = sorted({int(site) for _, _, site, _, _ in scopes})
     runs = session.execute(
         select(SyncRun.site_id, func.count(), func.max(SyncRun.id), func.max(SyncRun.finished_at))
