@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from tracker.metrics.frames import STATE_FIELDS, Sprint
 from tracker.models import BoardIssue, ChangelogEvent, JiraBoard, JiraIssue, JiraSprint
-from tracker.services.delivery.issues import _read_programme, _scopes
+from tracker.services.delivery.issues import _read_chunked, _read_programme, _scopes
 
 
 @dataclass(frozen=True)
@@ -103,16 +103,13 @@ def _parents(session: Session, issues: pd.DataFrame) -> pd.Series:
         JiraIssue.site_id,
         JiraIssue.key.label("parent_key"),  # type: ignore[attr-defined]
     ).where(JiraIssue.site_id.in_(sites))  # type: ignore[attr-defined]
-    keys = pd.concat(
-        [
-            pd.read_sql(
-                query.where(JiraIssue.key.in_(names[at : at + 900])),  # type: ignore[attr-defined]
-                session.connection(),
-            )
-            for at in range(0, max(len(names), 1), 900)
-        ],
-        ignore_index=True,
-    ).astype({"parent_id": "int64", "site_id": "int64", "parent_key": "str"})
+    keys = _read_chunked(
+        session,
+        query,
+        JiraIssue.key,
+        names,
+        {"parent_id": "int64", "site_id": "int64", "parent_key": "str"},
+    )
     return _parent_ids(issues, keys)
 
 

@@ -8,7 +8,7 @@ Scope values (DeliverableScope.value) by kind:
 Sub-tasks follow their parent, so a sprint's sub-task work stays with its story's deliverable.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,13 +132,20 @@ def _issue_columns(lists: bool) -> list[Any]:
     return [*columns, JiraIssue.components, JiraIssue.labels] if lists else columns
 
 
-def _read_chunked(session: Session, query: Any, column: Any, values: list[Any]) -> pd.DataFrame:
-    """`query` with `column IN values`, a chunk at a time, as one frame."""
+#: the dtypes of the issue map's reads
+_ISSUE_DTYPES = {"issue_id": "int64", "site_id": "int64"}
+
+
+def _read_chunked(
+    session: Session, query: Any, column: Any, values: list[Any], dtypes: Mapping[str, str]
+) -> pd.DataFrame:
+    """`query` with `column IN values`, a chunk at a time, as one frame of `dtypes` (an empty
+    or all-NULL read has no dtypes of its own to go by)."""
     frames = [
         pd.read_sql(query.where(column.in_(values[at : at + CHUNK])), session.connection())
         for at in range(0, max(len(values), 1), CHUNK)  # an empty IN still gives the columns
     ]
-    return pd.concat(frames, ignore_index=True).astype({"issue_id": "int64", "site_id": "int64"})
+    return pd.concat(frames, ignore_index=True).astype(dict(dtypes))
 
 
 def _narrow_issues(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
@@ -148,7 +155,7 @@ def _narrow_issues(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
     sites = [int(s) for s in scopes["site_id"].unique()]
     query = select(*_issue_columns(False)).where(JiraIssue.site_id.in_(sites))  # type: ignore[attr-defined]
     found = [
-        _read_chunked(session, query, column, values)
+        _read_chunked(session, query, column, values, _ISSUE_DTYPES)
         for column in (JiraIssue.key, JiraIssue.epic_key, JiraIssue.parent_key)
     ]
     return pd.concat(found, ignore_index=True).drop_duplicates("issue_id")
@@ -160,7 +167,7 @@ def _with_subtasks(
     """`issues` with each mapped issue's own row and its sub-tasks' rows, when read narrowly."""
     missing = sorted(set(mapped["issue_id"].astype("int64")) - set(issues["issue_id"]))
     base = select(*_issue_columns(False))
-    own = _read_chunked(session, base, JiraIssue.id, [int(i) for i in missing])
+    own = _read_chunked(session, base, JiraIssue.id, [int(i) for i in missing], _ISSUE_DTYPES)
     issues = pd.concat([issues, own], ignore_index=True)
     keys = sorted(set(issues.loc[issues["issue_id"].isin(mapped["issue_id"]), "key"]))
     subtasks = _read_chunked(
@@ -168,6 +175,7 @@ def _with_subtasks(
         base.where(JiraIssue.site_id.in_(sites), JiraIssue.is_subtask),  # type: ignore[attr-defined]
         JiraIssue.parent_key,
         keys,
+        _ISSUE_DTYPES,
     )
     return pd.concat([issues, subtasks], ignore_index=True).drop_duplicates("issue_id")
 

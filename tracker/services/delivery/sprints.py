@@ -45,7 +45,7 @@ from tracker.services.delivery.frames import (
     _sprints_by_board,
     done_column,
 )
-from tracker.services.delivery.issues import _deliverable_issue_map, scope_rules
+from tracker.services.delivery.issues import _deliverable_issue_map, _read_chunked, scope_rules
 from tracker.services.delivery.stored_burnup import _programme_burnup
 from tracker.services.delivery.stored_reports import StoredReport, _stored_reports
 from tracker.services.lookups import visible_deliverable
@@ -412,21 +412,20 @@ DETAIL_COLUMNS = ["key", "summary", "issue_type", "status_id", "status_name", "c
 
 def _issue_details(session: Session, issue_ids: pd.Series) -> pd.DataFrame:
     """`_details` of only these issues, read from the database (for a stored report)."""
-    ids = sorted({int(i) for i in issue_ids})
-    rows = []
-    for start in range(0, len(ids), 900):
-        rows += session.execute(
-            select(
-                JiraIssue.id,
-                JiraIssue.key,
-                JiraIssue.summary,
-                JiraIssue.issue_type,
-                JiraIssue.status_id,
-                JiraIssue.status_name,
-                JiraIssue.changelog_missing,
-            ).where(JiraIssue.id.in_(ids[start : start + 900]))  # type: ignore[union-attr]
-        ).all()
-    frame = pd.DataFrame(rows, columns=["issue_id", *DETAIL_COLUMNS]).astype(
+    query = select(
+        JiraIssue.id.label("issue_id"),  # type: ignore[union-attr]
+        JiraIssue.key,
+        JiraIssue.summary,
+        JiraIssue.issue_type,
+        JiraIssue.status_id,
+        JiraIssue.status_name,
+        JiraIssue.changelog_missing,
+    )
+    frame = _read_chunked(
+        session,
+        query,
+        JiraIssue.id,
+        sorted({int(i) for i in issue_ids}),
         {
             "issue_id": "int64",
             "key": "str",
@@ -435,7 +434,7 @@ def _issue_details(session: Session, issue_ids: pd.Series) -> pd.DataFrame:
             "status_id": "str",
             "status_name": "str",
             "changelog_missing": "int64",
-        }
+        },
     )
     return frame.set_index("issue_id")
 
